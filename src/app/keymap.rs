@@ -1,0 +1,227 @@
+//! The keymap: one table that drives key handling, the footer hints and the help overlay.
+
+use super::Action;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Where a binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Every view.
+    Everywhere,
+    /// Any list.
+    Lists,
+    /// Lists of grants and the grant detail.
+    Grants,
+}
+
+/// What the current view is, for choosing bindings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    /// The keys or principals list.
+    OtherList,
+    /// A list of grants.
+    GrantList,
+    /// The detail of one grant.
+    Detail,
+}
+
+impl Scope {
+    fn applies(self, context: Context) -> bool {
+        match self {
+            Self::Everywhere => true,
+            Self::Lists => context != Context::Detail,
+            Self::Grants => context != Context::OtherList,
+        }
+    }
+}
+
+/// A key and its modifiers (shift is ignored for characters: `G` is `G`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Combo {
+    pub code: KeyCode,
+    pub ctrl: bool,
+}
+
+const fn key(code: KeyCode) -> Combo {
+    Combo { code, ctrl: false }
+}
+
+const fn ch(c: char) -> Combo {
+    key(KeyCode::Char(c))
+}
+
+const fn ctrl(c: char) -> Combo {
+    Combo {
+        code: KeyCode::Char(c),
+        ctrl: true,
+    }
+}
+
+/// One line of the keymap.
+#[derive(Debug)]
+pub struct Binding {
+    pub keys: &'static [Combo],
+    pub action: Action,
+    pub scope: Scope,
+    /// The row in the help overlay: keys as written, and what they do.
+    pub help: Option<(&'static str, &'static str)>,
+    /// The hint in the footer: keys and a word or two.
+    pub footer: Option<(&'static str, &'static str)>,
+}
+
+/// Every binding of the normal mode (dialogs and input lines handle their own keys).
+pub static BINDINGS: &[Binding] = &[
+    Binding {
+        keys: &[ch('j'), key(KeyCode::Down)],
+        action: Action::MoveDown,
+        scope: Scope::Everywhere,
+        help: Some(("j/k ↓/↑", "move down / up")),
+        footer: Some(("j/k", "move")),
+    },
+    Binding {
+        keys: &[ch('k'), key(KeyCode::Up)],
+        action: Action::MoveUp,
+        scope: Scope::Everywhere,
+        help: None,
+        footer: None,
+    },
+    Binding {
+        keys: &[key(KeyCode::PageDown), ctrl('d')],
+        action: Action::PageDown,
+        scope: Scope::Everywhere,
+        help: Some(("PgDn/PgUp", "move a page down / up")),
+        footer: None,
+    },
+    Binding {
+        keys: &[key(KeyCode::PageUp), ctrl('u')],
+        action: Action::PageUp,
+        scope: Scope::Everywhere,
+        help: None,
+        footer: None,
+    },
+    Binding {
+        keys: &[ch('g'), key(KeyCode::Home)],
+        action: Action::Top,
+        scope: Scope::Everywhere,
+        help: Some(("g/G", "first / last row")),
+        footer: None,
+    },
+    Binding {
+        keys: &[ch('G'), key(KeyCode::End)],
+        action: Action::Bottom,
+        scope: Scope::Everywhere,
+        help: None,
+        footer: None,
+    },
+    Binding {
+        keys: &[key(KeyCode::Enter), ch('l'), key(KeyCode::Right)],
+        action: Action::Open,
+        scope: Scope::Lists,
+        help: Some(("Enter/l", "open: key → its grants, grant → its detail")),
+        footer: Some(("⏎", "open")),
+    },
+    Binding {
+        keys: &[key(KeyCode::Esc), ch('h'), key(KeyCode::Left)],
+        action: Action::Back,
+        scope: Scope::Everywhere,
+        help: Some(("Esc/h", "back (first clears an active filter)")),
+        footer: Some(("esc", "back")),
+    },
+    Binding {
+        keys: &[key(KeyCode::Tab), key(KeyCode::BackTab)],
+        action: Action::SwitchTab,
+        scope: Scope::Everywhere,
+        help: Some(("Tab", "switch between keys and retirable grants")),
+        footer: Some(("tab", "retirable")),
+    },
+    Binding {
+        keys: &[ch('/')],
+        action: Action::StartFilter,
+        scope: Scope::Lists,
+        help: Some(("/", "filter the list (every column, any case)")),
+        footer: Some(("/", "filter")),
+    },
+    Binding {
+        keys: &[ch('s')],
+        action: Action::CycleSort,
+        scope: Scope::Lists,
+        help: Some(("s/S", "next sort column / reverse the order")),
+        footer: Some(("s", "sort")),
+    },
+    Binding {
+        keys: &[ch('S')],
+        action: Action::ReverseSort,
+        scope: Scope::Lists,
+        help: None,
+        footer: None,
+    },
+    Binding {
+        keys: &[ch('x')],
+        action: Action::Retire,
+        scope: Scope::Grants,
+        help: Some(("x", "retire the grant under the cursor (asks first)")),
+        footer: Some(("x", "retire")),
+    },
+    Binding {
+        keys: &[ch('X')],
+        action: Action::Revoke,
+        scope: Scope::Grants,
+        help: Some(("X", "revoke the grant under the cursor (asks first)")),
+        footer: Some(("X", "revoke")),
+    },
+    Binding {
+        keys: &[ch(':')],
+        action: Action::StartCommand,
+        scope: Scope::Everywhere,
+        help: Some((":", "command: retirable ARN, dry-run on|off, quit")),
+        footer: None,
+    },
+    Binding {
+        keys: &[ctrl('r')],
+        action: Action::Reload,
+        scope: Scope::Everywhere,
+        help: Some(("ctrl-r", "reload the current view")),
+        footer: None,
+    },
+    Binding {
+        keys: &[ch('?')],
+        action: Action::ToggleHelp,
+        scope: Scope::Everywhere,
+        help: Some(("?", "this help")),
+        footer: Some(("?", "help")),
+    },
+    Binding {
+        keys: &[ch('q'), ctrl('c')],
+        action: Action::Quit,
+        scope: Scope::Everywhere,
+        help: Some(("q", "quit (asks first while a write is in flight)")),
+        footer: Some(("q", "quit")),
+    },
+];
+
+/// The action a key triggers in `context`, if any.
+pub fn action_for(event: &KeyEvent, context: Context) -> Option<Action> {
+    let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
+    BINDINGS
+        .iter()
+        .filter(|b| b.scope.applies(context))
+        .find(|b| {
+            b.keys
+                .iter()
+                .any(|combo| combo.code == event.code && combo.ctrl == ctrl)
+        })
+        .map(|b| b.action.clone())
+}
+
+/// The footer hints that apply in `context`, in keymap order.
+pub fn footer_hints(context: Context) -> impl Iterator<Item = (&'static str, &'static str)> {
+    BINDINGS
+        .iter()
+        .filter(move |b| b.scope.applies(context))
+        .filter_map(|b| b.footer)
+}
+
+/// Every row of the help overlay.
+pub fn help_rows() -> impl Iterator<Item = (&'static str, &'static str)> {
+    BINDINGS.iter().filter_map(|b| b.help)
+}

@@ -1,0 +1,509 @@
+//! The lists the app shows (keys, a key's grants, retiring principals, retirable grants): their
+//! columns, the text of each cell, sort keys, stable row ids, and the derived view of indices.
+//!
+//! Cell text is computed here, not in `ui`, so the filter matches exactly what is on screen.
+//! Nothing here sanitizes: the renderer strips control characters from every cell it draws.
+
+use super::data::Data;
+use crate::domain::{Grant, Key, Timestamp, arn_account, key_id_of};
+use std::cell::Cell;
+use std::cmp::Ordering;
+
+/// Which list a view shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListKind {
+    /// Every key of the account and region.
+    Keys,
+    /// The grants of one key.
+    Grants { key_id: String },
+    /// The retiring principals the source knows of.
+    Principals,
+    /// The grants one principal may retire.
+    Retirable { principal: String },
+}
+
+/// How wide a column is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Width {
+    /// Exactly this many cells.
+    Fixed(u16),
+    /// A share of what is left, at least `min` cells.
+    Fill { min: u16, weight: u16 },
+}
+
+/// A column: its title and width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Column {
+    pub title: &'static str,
+    pub width: Width,
+    /// When the terminal is too narrow, columns with the lowest priority are hidden first.
+    pub priority: u8,
+}
+
+const fn fixed(title: &'static str, n: u16, priority: u8) -> Column {
+    Column {
+        title,
+        width: Width::Fixed(n),
+        priority,
+    }
+}
+
+const fn fill(title: &'static str, min: u16, weight: u16, priority: u8) -> Column {
+    Column {
+        title,
+        width: Width::Fill { min, weight },
+        priority,
+    }
+}
+
+const KEY_COLUMNS: &[Column] = &[
+    fill("Aliases", 14, 3, 9),
+    fixed("Key ID", 12, 7),
+    fixed("State", 15, 8),
+    fixed("Manager", 8, 3),
+    fixed("Spec / usage", 18, 4),
+    fixed("Grants", 6, 9),
+    fixed("Created", 10, 5),
+    fill("Description", 12, 4, 2),
+];
+
+const GRANT_COLUMNS: &[Column] = &[
+    fill("Name", 8, 2, 6),
+    fixed("Grant ID", 10, 8),
+    fill("Grantee", 14, 4, 9),
+    fill("Retiring principal", 10, 3, 4),
+    fill("Operations", 10, 3, 7),
+    fill("Constraints", 8, 2, 3),
+    fixed("Created", 16, 7),
+    fixed("Issuer", 12, 2),
+];
+
+const RETIRABLE_COLUMNS: &[Column] = &[
+    fill("Key", 10, 2, 9),
+    fill("Name", 8, 2, 6),
+    fixed("Grant ID", 10, 8),
+    fill("Grantee", 14, 4, 9),
+    fill("Operations", 10, 3, 7),
+    fill("Constraints", 8, 2, 3),
+    fixed("Created", 16, 5),
+    fixed("Issuer", 12, 2),
+];
+
+const PRINCIPAL_COLUMNS: &[Column] = &[fill("Retiring principal", 20, 1, 9), fixed("Grants", 8, 9)];
+
+/// What a sort compares.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SortKey {
+    /// Missing values sort after present ones.
+    Number(Option<i64>),
+    Text(String),
+}
+
+impl ListKind {
+    /// The columns of this list, in display order.
+    pub fn columns(&self) -> &'static [Column] {
+        match self {
+            Self::Keys => KEY_COLUMNS,
+            Self::Grants { .. } => GRANT_COLUMNS,
+            Self::Principals => PRINCIPAL_COLUMNS,
+            Self::Retirable { .. } => RETIRABLE_COLUMNS,
+        }
+    }
+
+    /// The column sorted by when a list is first opened.
+    pub fn default_sort(&self) -> usize {
+        match self {
+            Self::Keys | Self::Principals => 0,
+            // Oldest grants first: the ones most likely to be stale.
+            Self::Grants { .. } => 6,
+            Self::Retirable { .. } => 6,
+        }
+    }
+
+    /// What the list is called in titles and messages.
+    pub fn title(&self) -> &'static str {
+        match self {
+            Self::Keys => "Keys",
+            Self::Grants { .. } => "Grants",
+            Self::Principals => "Retiring principals",
+            Self::Retirable { .. } => "Retirable grants",
+        }
+    }
+
+    /// Whether the rows of this list are grants (so retire/revoke apply).
+    pub fn holds_grants(&self) -> bool {
+        matches!(self, Self::Grants { .. } | Self::Retirable { .. })
+    }
+}
+
+/// The context cell text depends on.
+#[derive(Debug, Clone, Copy)]
+pub struct CellContext<'a> {
+    pub data: &'a Data,
+    pub now: Timestamp,
+}
+
+/// The number of items in the list's data (before filtering), `None` when not loaded.
+pub fn item_count(data: &Data, kind: &ListKind) -> Option<usize> {
+    match kind {
+        ListKind::Keys => data.keys.loaded().map(Vec::len),
+        ListKind::Grants { key_id } => data.grants_of(key_id).map(Vec::len),
+        ListKind::Principals => data.principals.loaded().map(Vec::len),
+        ListKind::Retirable { principal } => data.retirable_of(principal).map(Vec::len),
+    }
+}
+
+/// The grant at `index` of a grant list.
+pub fn grant_at<'a>(data: &'a Data, kind: &ListKind, index: usize) -> Option<&'a Grant> {
+    match kind {
+        ListKind::Grants { key_id } => data.grants_of(key_id)?.get(index),
+        ListKind::Retirable { principal } => data.retirable_of(principal)?.get(index),
+        _ => None,
+    }
+}
+
+/// The key at `index` of the keys list.
+pub fn key_at(data: &Data, index: usize) -> Option<&Key> {
+    data.keys.loaded()?.get(index)
+}
+
+/// The principal at `index` of the principals list.
+pub fn principal_at(data: &Data, index: usize) -> Option<&str> {
+    data.principals.loaded()?.get(index).map(String::as_str)
+}
+
+/// A stable id for the row at `index`: survives reloads, filters and sorts.
+pub fn row_id(data: &Data, kind: &ListKind, index: usize) -> Option<String> {
+    match kind {
+        ListKind::Keys => key_at(data, index).map(|k| k.id().to_owned()),
+        ListKind::Principals => principal_at(data, index).map(str::to_owned),
+        ListKind::Grants { .. } | ListKind::Retirable { .. } => {
+            grant_at(data, kind, index).map(|g| format!("{}/{}", key_id_of(&g.key_id), g.grant_id))
+        }
+    }
+}
+
+/// The text of one cell, exactly as drawn (before control characters are replaced).
+pub fn cell_text(ctx: CellContext<'_>, kind: &ListKind, index: usize, column: usize) -> String {
+    match kind {
+        ListKind::Keys => key_at(ctx.data, index)
+            .map(|k| key_cell(ctx, k, column))
+            .unwrap_or_default(),
+        ListKind::Principals => principal_at(ctx.data, index)
+            .map(|p| principal_cell(ctx.data, p, column))
+            .unwrap_or_default(),
+        ListKind::Grants { .. } => grant_at(ctx.data, kind, index)
+            .map(|g| grant_cell(ctx, g, column))
+            .unwrap_or_default(),
+        ListKind::Retirable { .. } => grant_at(ctx.data, kind, index)
+            .map(|g| match column {
+                0 => ctx.data.key_label(&g.key_id),
+                1 => grant_cell(ctx, g, 0),
+                2 => grant_cell(ctx, g, 1),
+                3 => grant_cell(ctx, g, 2),
+                other => grant_cell(ctx, g, other),
+            })
+            .unwrap_or_default(),
+    }
+}
+
+fn key_cell(ctx: CellContext<'_>, key: &Key, column: usize) -> String {
+    let meta = &key.metadata;
+    match column {
+        0 => {
+            let names: Vec<&str> = key
+                .aliases
+                .iter()
+                .map(|a| a.alias_name.strip_prefix("alias/").unwrap_or(&a.alias_name))
+                .collect();
+            if names.is_empty() {
+                "—".to_owned()
+            } else {
+                names.join(", ")
+            }
+        }
+        1 => short_id(key.id()),
+        2 => meta.key_state.to_string(),
+        3 => match meta.key_manager.as_deref() {
+            Some("AWS") => "AWS".to_owned(),
+            Some("CUSTOMER") => "Customer".to_owned(),
+            Some(other) => other.to_owned(),
+            None => "—".to_owned(),
+        },
+        4 => spec_usage(key),
+        5 => ctx.data.grant_count_text(key.id()),
+        6 => meta.creation_date.map(Timestamp::date).unwrap_or_default(),
+        7 => meta.description.clone().unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+/// `SYMMETRIC_DEFAULT enc`, `RSA_2048 sign`, `HMAC_256 mac`.
+pub fn spec_usage(key: &Key) -> String {
+    let meta = &key.metadata;
+    let usage = match meta.key_usage.as_deref() {
+        Some("ENCRYPT_DECRYPT") => "enc",
+        Some("SIGN_VERIFY") => "sign",
+        Some("GENERATE_VERIFY_MAC") => "mac",
+        Some("KEY_AGREEMENT") => "agree",
+        Some(other) => other,
+        None => "",
+    };
+    match meta.key_spec.as_deref() {
+        Some(spec) if usage.is_empty() => spec.to_owned(),
+        Some(spec) => format!("{spec} {usage}"),
+        None => usage.to_owned(),
+    }
+}
+
+fn grant_cell(ctx: CellContext<'_>, grant: &Grant, column: usize) -> String {
+    let home = ctx.data.home_account_of(&grant.key_id);
+    match column {
+        0 => grant
+            .name
+            .clone()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_default(),
+        1 => short_id(&grant.grant_id),
+        2 => grant
+            .grantee()
+            .map(|p| short_principal(p, home))
+            .unwrap_or_else(|| "—".to_owned()),
+        3 => grant
+            .retiree()
+            .map(|p| short_principal(p, home))
+            .unwrap_or_else(|| "—".to_owned()),
+        4 => grant.operations_compact(),
+        5 => grant.constraints_summary(),
+        6 => match grant.creation_date {
+            Some(t) => format!("{} {:>5}", t.date(), t.age(ctx.now)),
+            None => "—".to_owned(),
+        },
+        7 => grant
+            .issuing_account
+            .as_deref()
+            .map(|a| arn_account(a).unwrap_or(a).to_owned())
+            .unwrap_or_else(|| "—".to_owned()),
+        _ => String::new(),
+    }
+}
+
+fn principal_cell(data: &Data, principal: &str, column: usize) -> String {
+    match column {
+        0 => principal.to_owned(),
+        1 => data.retirable_count_text(principal),
+        _ => String::new(),
+    }
+}
+
+fn sort_key(ctx: CellContext<'_>, kind: &ListKind, index: usize, column: usize) -> SortKey {
+    let created =
+        |g: Option<&Grant>| SortKey::Number(g.and_then(|g| g.creation_date).map(Timestamp::millis));
+    match (kind, column) {
+        (ListKind::Keys, 5) => SortKey::Number(
+            key_at(ctx.data, index)
+                .and_then(|k| ctx.data.grants_of(k.id()))
+                .map(|g| g.len() as i64),
+        ),
+        (ListKind::Keys, 6) => SortKey::Number(
+            key_at(ctx.data, index)
+                .and_then(|k| k.metadata.creation_date)
+                .map(Timestamp::millis),
+        ),
+        (ListKind::Grants { .. } | ListKind::Retirable { .. }, 6) => {
+            created(grant_at(ctx.data, kind, index))
+        }
+        (ListKind::Principals, 1) => SortKey::Number(
+            principal_at(ctx.data, index)
+                .and_then(|p| ctx.data.retirable_of(p))
+                .map(|g| g.len() as i64),
+        ),
+        _ => SortKey::Text(cell_text(ctx, kind, index, column).to_lowercase()),
+    }
+}
+
+/// The first characters of a long id: `1234abcd…` (multi-Region keys keep their `mrk-` prefix).
+pub fn short_id(id: &str) -> String {
+    let keep = if id.starts_with("mrk-") { 12 } else { 8 };
+    if id.chars().count() <= keep + 1 {
+        id.to_owned()
+    } else {
+        let mut short: String = id.chars().take(keep).collect();
+        short.push('…');
+        short
+    }
+}
+
+/// A principal shortened for a cell: the account is dropped when it is the key's own account.
+/// `arn:aws:iam::111122223333:role/x` → `role/x`; another account's → `444455556666:role/x`.
+/// Service principals and unique ids are shown as they are.
+pub fn short_principal(principal: &str, home_account: Option<&str>) -> String {
+    let Some(rest) = principal.strip_prefix("arn:") else {
+        return principal.to_owned();
+    };
+    // partition:service:region:account:resource
+    let mut parts = rest.splitn(5, ':');
+    let (Some(_partition), Some(_service), Some(_region), Some(account), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return principal.to_owned();
+    };
+    if Some(account) == home_account {
+        resource.to_owned()
+    } else {
+        format!("{account}:{resource}")
+    }
+}
+
+/// A list on screen: filter, sort, cursor, and the derived rows (indices into the data).
+#[derive(Debug, Clone)]
+pub struct ListView {
+    pub kind: ListKind,
+    /// The filter text (case-insensitive substring over every column).
+    pub filter: String,
+    pub sort_column: usize,
+    pub sort_reverse: bool,
+    /// Indices into the data, filtered and sorted. Derived: see [`ListView::recompute`].
+    pub rows: Vec<usize>,
+    /// Position of the cursor in `rows`.
+    pub cursor: usize,
+    /// The stable id of the row under the cursor, so it stays selected across changes.
+    pub selected_id: Option<String>,
+    /// First row drawn; only the renderer moves it, to keep the cursor in sight.
+    pub offset: Cell<usize>,
+}
+
+impl ListView {
+    /// A new view of `kind`, unfiltered, in its default order.
+    pub fn new(kind: ListKind) -> Self {
+        let sort_column = kind.default_sort();
+        Self {
+            kind,
+            filter: String::new(),
+            sort_column,
+            sort_reverse: false,
+            rows: Vec::new(),
+            cursor: 0,
+            selected_id: None,
+            offset: Cell::new(0),
+        }
+    }
+
+    /// The data index under the cursor.
+    pub fn selected_index(&self) -> Option<usize> {
+        self.rows.get(self.cursor).copied()
+    }
+
+    /// Rebuilds `rows` from the data, filter and sort, keeping the selected row by id.
+    pub fn recompute(&mut self, ctx: CellContext<'_>) {
+        let count = item_count(ctx.data, &self.kind).unwrap_or(0);
+        let columns = self.kind.columns().len();
+        let needle = self.filter.to_lowercase();
+        let mut rows: Vec<usize> = if needle.is_empty() {
+            (0..count).collect()
+        } else {
+            (0..count)
+                .filter(|&i| {
+                    (0..columns).any(|c| {
+                        cell_text(ctx, &self.kind, i, c)
+                            .to_lowercase()
+                            .contains(&needle)
+                    })
+                })
+                .collect()
+        };
+        let column = self.sort_column.min(columns.saturating_sub(1));
+        let mut keyed: Vec<(SortKey, usize)> = rows
+            .iter()
+            .map(|&i| (sort_key(ctx, &self.kind, i, column), i))
+            .collect();
+        keyed.sort_by(|a, b| {
+            let order = compare_keys(&a.0, &b.0);
+            let order = if self.sort_reverse {
+                order.reverse()
+            } else {
+                order
+            };
+            order.then(a.1.cmp(&b.1))
+        });
+        rows = keyed.into_iter().map(|(_, i)| i).collect();
+        self.rows = rows;
+        // Keep the same row selected if it is still shown; otherwise stay at the same height.
+        let found = self.selected_id.as_ref().and_then(|id| {
+            self.rows
+                .iter()
+                .position(|&i| row_id(ctx.data, &self.kind, i).as_deref() == Some(id.as_str()))
+        });
+        self.cursor = match found {
+            Some(position) => position,
+            None => self.cursor.min(self.rows.len().saturating_sub(1)),
+        };
+        self.remember_selection(ctx.data);
+    }
+
+    /// Moves the cursor to `position` (clamped) and remembers the row's id.
+    pub fn move_to(&mut self, position: usize, data: &Data) {
+        self.cursor = position.min(self.rows.len().saturating_sub(1));
+        self.remember_selection(data);
+    }
+
+    fn remember_selection(&mut self, data: &Data) {
+        self.selected_id = self
+            .selected_index()
+            .and_then(|i| row_id(data, &self.kind, i));
+    }
+}
+
+/// Missing numbers sort last in ascending order.
+fn compare_keys(a: &SortKey, b: &SortKey) -> Ordering {
+    match (a, b) {
+        (SortKey::Number(Some(x)), SortKey::Number(Some(y))) => x.cmp(y),
+        (SortKey::Number(None), SortKey::Number(Some(_))) => Ordering::Greater,
+        (SortKey::Number(Some(_)), SortKey::Number(None)) => Ordering::Less,
+        _ => a.cmp(b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn principals_are_shortened_only_in_their_home_account() {
+        let home = Some("111122223333");
+        assert_eq!(
+            short_principal("arn:aws:iam::111122223333:role/service-role/orders", home),
+            "role/service-role/orders"
+        );
+        assert_eq!(
+            short_principal("arn:aws:iam::444455556666:role/partner", home),
+            "444455556666:role/partner"
+        );
+        assert_eq!(
+            short_principal("dynamodb.us-east-2.amazonaws.com", home),
+            "dynamodb.us-east-2.amazonaws.com"
+        );
+        assert_eq!(
+            short_principal("AROAJQABLZS4A3QDU576Q", home),
+            "AROAJQABLZS4A3QDU576Q"
+        );
+        assert_eq!(short_principal("arn:broken", home), "arn:broken");
+    }
+
+    #[test]
+    fn short_ids() {
+        assert_eq!(
+            short_id("1234abcd-12ab-34cd-56ef-1234567890ab"),
+            "1234abcd…"
+        );
+        assert_eq!(
+            short_id("mrk-1234abcd12ab34cd56ef1234567890ab"),
+            "mrk-1234abcd…"
+        );
+        assert_eq!(short_id("short"), "short");
+    }
+}

@@ -1,0 +1,989 @@
+//! Application state and the one synchronous `update(state, action) -> commands` function.
+//!
+//! Key presses, ticks and source results all arrive as [`Action`]s; [`App::update`] changes the
+//! state and returns the [`Command`]s (loads, writes, quit) for the runtime to carry out. Nothing
+//! here does IO, awaits, or reads the clock: that keeps every behaviour testable as plain calls.
+
+pub mod data;
+pub mod keymap;
+pub mod list;
+
+use self::data::{Data, Load, RequestId};
+use self::keymap::Context;
+use self::list::{CellContext, ListKind, ListView};
+use crate::domain::{Grant, Key, Timestamp, key_id_of};
+use crate::source::{SourceError, SourceInfo, WriteKind, WriteOutcome};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::cell::Cell;
+
+/// Everything that can happen to the app.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// A key press, translated through the keymap or the open dialog.
+    Key(KeyEvent),
+    /// Time passes (ages and messages are relative to it).
+    Tick(Timestamp),
+    // ----- intents (from the keymap or tests) -----
+    MoveDown,
+    MoveUp,
+    PageDown,
+    PageUp,
+    Top,
+    Bottom,
+    Open,
+    Back,
+    SwitchTab,
+    StartFilter,
+    CycleSort,
+    ReverseSort,
+    Retire,
+    Revoke,
+    StartCommand,
+    Reload,
+    ToggleHelp,
+    Quit,
+    /// Runs a command-line command (the text after `:`).
+    RunCommand(String),
+    /// Confirms the change the dialog shows.
+    ConfirmChange,
+    /// Closes the dialog without changing anything.
+    CancelChange,
+    // ----- results -----
+    KeysLoaded {
+        req: RequestId,
+        result: Result<Vec<Key>, SourceError>,
+    },
+    GrantsLoaded {
+        req: RequestId,
+        key_id: String,
+        result: Result<Vec<Grant>, SourceError>,
+    },
+    PrincipalsLoaded {
+        req: RequestId,
+        result: Result<Vec<String>, SourceError>,
+    },
+    RetirableLoaded {
+        req: RequestId,
+        principal: String,
+        result: Result<Vec<Grant>, SourceError>,
+    },
+    GrantDeleted {
+        kind: WriteKind,
+        target: GrantTarget,
+        result: Result<WriteOutcome, SourceError>,
+    },
+}
+
+/// Side effects for the runtime to carry out; results come back as actions.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    LoadKeys {
+        req: RequestId,
+    },
+    LoadGrants {
+        req: RequestId,
+        key_id: String,
+    },
+    LoadPrincipals {
+        req: RequestId,
+    },
+    LoadRetirable {
+        req: RequestId,
+        principal: String,
+    },
+    /// Retire or revoke exactly this grant.
+    DeleteGrant {
+        kind: WriteKind,
+        target: GrantTarget,
+        dry_run: bool,
+    },
+    Quit,
+}
+
+/// A grant about to be deleted, with what the dialog shows about its key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GrantTarget {
+    pub grant: Grant,
+    /// The key's aliases (may be empty, e.g. a key of another account).
+    pub key_aliases: Vec<String>,
+    /// The key's ARN, or the grant's `KeyId` when the key is not listed.
+    pub key_arn: String,
+}
+
+impl GrantTarget {
+    /// The key id the write is sent for.
+    pub fn key_id(&self) -> &str {
+        &self.grant.key_id
+    }
+}
+
+/// A retire or revoke waiting for the operator's answer: exactly what will be sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingChange {
+    pub kind: WriteKind,
+    pub targets: Vec<GrantTarget>,
+    pub dry_run: bool,
+    /// Whether the Yes button has the focus (it never has at first).
+    pub yes_focused: bool,
+}
+
+/// What is drawn over the views, and takes the keys while open.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Modal {
+    None,
+    Help {
+        scroll: u16,
+    },
+    /// Typing a filter for the current list (the list updates as you type).
+    Filter,
+    /// Typing a `:` command.
+    Command(String),
+    Confirm(PendingChange),
+    /// `q` while writes are in flight.
+    ConfirmQuit,
+}
+
+/// The two top-level tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Keys = 0,
+    Retirable = 1,
+}
+
+/// One screen of a tab's navigation stack.
+#[derive(Debug, Clone)]
+pub enum View {
+    List(ListView),
+    Detail(DetailView),
+}
+
+/// The detail of one grant.
+#[derive(Debug, Clone)]
+pub struct DetailView {
+    pub target: GrantTarget,
+    /// First line shown; the renderer clamps it.
+    pub scroll: Cell<u16>,
+}
+
+/// How a status message should look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Success,
+    Warning,
+    Error,
+}
+
+/// The message in the status line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Status {
+    pub level: Level,
+    pub text: String,
+}
+
+/// The whole state of the app.
+#[derive(Debug)]
+pub struct App {
+    pub info: SourceInfo,
+    pub read_only: bool,
+    pub dry_run: bool,
+    /// The current time, from ticks (fixed in tests).
+    pub now: Timestamp,
+    pub data: Data,
+    pub tab: Tab,
+    /// The navigation stack of each tab; never empty.
+    pub stacks: [Vec<View>; 2],
+    pub modal: Modal,
+    pub status: Option<Status>,
+    pub writes_in_flight: usize,
+    /// How many rows the list area showed last frame (for PgUp/PgDn); set by the renderer.
+    pub page_rows: Cell<usize>,
+    next_req: RequestId,
+}
+
+impl App {
+    /// A new app over a source described by `info`; call [`App::start`] for the first loads.
+    pub fn new(info: SourceInfo, read_only: bool, dry_run: bool, now: Timestamp) -> Self {
+        Self {
+            info,
+            read_only,
+            dry_run,
+            now,
+            data: Data::default(),
+            tab: Tab::Keys,
+            stacks: [
+                vec![View::List(ListView::new(ListKind::Keys))],
+                vec![View::List(ListView::new(ListKind::Principals))],
+            ],
+            modal: Modal::None,
+            status: None,
+            writes_in_flight: 0,
+            page_rows: Cell::new(20),
+            next_req: 0,
+        }
+    }
+
+    /// The loads to run when the app opens.
+    pub fn start(&mut self) -> Vec<Command> {
+        vec![self.load_keys(), self.load_principals()]
+    }
+
+    /// The view on top of the current tab.
+    pub fn current_view(&self) -> &View {
+        // Stacks are never empty: `Back` stops at the root.
+        let stack = &self.stacks[self.tab as usize];
+        &stack[stack.len() - 1]
+    }
+
+    /// The current list, unless a detail view is on top.
+    pub fn current_list(&self) -> Option<&ListView> {
+        match self.current_view() {
+            View::List(list) => Some(list),
+            View::Detail(_) => None,
+        }
+    }
+
+    /// Which bindings apply now.
+    pub fn context(&self) -> Context {
+        match self.current_view() {
+            View::Detail(_) => Context::Detail,
+            View::List(list) if list.kind.holds_grants() => Context::GrantList,
+            View::List(_) => Context::OtherList,
+        }
+    }
+
+    fn cell_context(&self) -> CellContext<'_> {
+        CellContext {
+            data: &self.data,
+            now: self.now,
+        }
+    }
+
+    fn next_request(&mut self) -> RequestId {
+        self.next_req += 1;
+        self.next_req
+    }
+
+    fn say(&mut self, level: Level, text: impl Into<String>) {
+        self.status = Some(Status {
+            level,
+            text: text.into(),
+        });
+    }
+
+    // ----- loads -----
+
+    fn load_keys(&mut self) -> Command {
+        let req = self.next_request();
+        self.data.set_keys(Load::Loading(req));
+        Command::LoadKeys { req }
+    }
+
+    fn load_grants(&mut self, key_id: &str) -> Command {
+        let req = self.next_request();
+        self.data
+            .grants
+            .insert(key_id.to_owned(), Load::Loading(req));
+        Command::LoadGrants {
+            req,
+            key_id: key_id.to_owned(),
+        }
+    }
+
+    fn load_principals(&mut self) -> Command {
+        let req = self.next_request();
+        self.data.principals = Load::Loading(req);
+        Command::LoadPrincipals { req }
+    }
+
+    fn load_retirable(&mut self, principal: &str) -> Command {
+        let req = self.next_request();
+        self.data
+            .retirable
+            .insert(principal.to_owned(), Load::Loading(req));
+        Command::LoadRetirable {
+            req,
+            principal: principal.to_owned(),
+        }
+    }
+
+    /// Recomputes the rows of every list view that `affected` says may have changed.
+    fn refresh(&mut self, affected: impl Fn(&ListView) -> bool) {
+        let ctx = CellContext {
+            data: &self.data,
+            now: self.now,
+        };
+        for stack in &mut self.stacks {
+            for view in stack.iter_mut() {
+                if let View::List(list) = view
+                    && affected(list)
+                {
+                    list.recompute(ctx);
+                }
+            }
+        }
+    }
+
+    // ----- update -----
+
+    /// Applies one action; returns what the runtime must do next.
+    pub fn update(&mut self, action: Action) -> Vec<Command> {
+        match action {
+            Action::Key(event) => self.on_key(event),
+            Action::Tick(now) => {
+                self.now = now;
+                Vec::new()
+            }
+            Action::MoveDown => self.move_by(1),
+            Action::MoveUp => self.move_by(-1),
+            Action::PageDown => self.move_by(self.page_rows.get().max(1) as isize),
+            Action::PageUp => self.move_by(-(self.page_rows.get().max(1) as isize)),
+            Action::Top => self.move_by(isize::MIN),
+            Action::Bottom => self.move_by(isize::MAX),
+            Action::Open => self.open(),
+            Action::Back => self.back(),
+            Action::SwitchTab => {
+                self.tab = match self.tab {
+                    Tab::Keys => Tab::Retirable,
+                    Tab::Retirable => Tab::Keys,
+                };
+                Vec::new()
+            }
+            Action::StartFilter => {
+                if self.current_list().is_some() {
+                    self.modal = Modal::Filter;
+                }
+                Vec::new()
+            }
+            Action::CycleSort => self.change_sort(|list| {
+                list.sort_column = (list.sort_column + 1) % list.kind.columns().len();
+                list.sort_reverse = false;
+            }),
+            Action::ReverseSort => self.change_sort(|list| list.sort_reverse = !list.sort_reverse),
+            Action::Retire => self.ask_delete(WriteKind::Retire),
+            Action::Revoke => self.ask_delete(WriteKind::Revoke),
+            Action::StartCommand => {
+                self.modal = Modal::Command(String::new());
+                Vec::new()
+            }
+            Action::RunCommand(line) => self.run_command(&line),
+            Action::Reload => self.reload(),
+            Action::ToggleHelp => {
+                self.modal = match self.modal {
+                    Modal::Help { .. } => Modal::None,
+                    _ => Modal::Help { scroll: 0 },
+                };
+                Vec::new()
+            }
+            Action::Quit => {
+                if self.writes_in_flight > 0 {
+                    self.modal = Modal::ConfirmQuit;
+                    Vec::new()
+                } else {
+                    vec![Command::Quit]
+                }
+            }
+            Action::ConfirmChange => self.confirm(),
+            Action::CancelChange => {
+                if matches!(self.modal, Modal::Confirm(_)) {
+                    self.say(Level::Info, "cancelled: nothing was changed");
+                }
+                self.modal = Modal::None;
+                Vec::new()
+            }
+            Action::KeysLoaded { req, result } => self.keys_loaded(req, result),
+            Action::GrantsLoaded {
+                req,
+                key_id,
+                result,
+            } => self.grants_loaded(req, &key_id, result),
+            Action::PrincipalsLoaded { req, result } => {
+                if self.data.principals.awaits(req) {
+                    self.data.principals = match result {
+                        Ok(principals) => Load::Loaded(principals),
+                        Err(err) => {
+                            let text = format!("could not list retiring principals: {err}");
+                            self.say(Level::Error, text.clone());
+                            Load::Failed(text)
+                        }
+                    };
+                    self.refresh(|list| list.kind == ListKind::Principals);
+                }
+                Vec::new()
+            }
+            Action::RetirableLoaded {
+                req,
+                principal,
+                result,
+            } => {
+                let awaited = self
+                    .data
+                    .retirable
+                    .get(&principal)
+                    .is_some_and(|load| load.awaits(req));
+                if awaited {
+                    let load = match result {
+                        Ok(grants) => Load::Loaded(grants),
+                        Err(err) => {
+                            let text =
+                                format!("could not list the grants {principal} may retire: {err}");
+                            self.say(Level::Error, text.clone());
+                            Load::Failed(text)
+                        }
+                    };
+                    self.data.retirable.insert(principal.clone(), load);
+                    self.refresh(|list| match &list.kind {
+                        ListKind::Retirable { principal: p } => *p == principal,
+                        ListKind::Principals => true,
+                        _ => false,
+                    });
+                }
+                Vec::new()
+            }
+            Action::GrantDeleted {
+                kind,
+                target,
+                result,
+            } => self.grant_deleted(kind, &target, result),
+        }
+    }
+
+    fn keys_loaded(
+        &mut self,
+        req: RequestId,
+        result: Result<Vec<Key>, SourceError>,
+    ) -> Vec<Command> {
+        if !self.data.keys.awaits(req) {
+            return Vec::new();
+        }
+        let mut commands = Vec::new();
+        match result {
+            Ok(keys) => {
+                let ids: Vec<String> = keys.iter().map(|k| k.id().to_owned()).collect();
+                self.data.set_keys(Load::Loaded(keys));
+                // Grant counts fill in behind the list; the runtime bounds the concurrency.
+                for id in ids {
+                    commands.push(self.load_grants(&id));
+                }
+            }
+            Err(err) => {
+                let text = format!("could not list keys: {err}");
+                self.say(Level::Error, text.clone());
+                self.data.set_keys(Load::Failed(text));
+            }
+        }
+        self.refresh(|_| true);
+        commands
+    }
+
+    fn grants_loaded(
+        &mut self,
+        req: RequestId,
+        key_id: &str,
+        result: Result<Vec<Grant>, SourceError>,
+    ) -> Vec<Command> {
+        let awaited = self
+            .data
+            .grants
+            .get(key_id)
+            .is_some_and(|load| load.awaits(req));
+        if !awaited {
+            return Vec::new();
+        }
+        let load = match result {
+            Ok(grants) => Load::Loaded(grants),
+            Err(err) => Load::Failed(format!("could not list the grants of key {key_id}: {err}")),
+        };
+        if let (Load::Failed(text), Some(View::List(list))) = (&load, self.stacks[0].last())
+            && list.kind
+                == (ListKind::Grants {
+                    key_id: key_id.to_owned(),
+                })
+        {
+            let text = text.clone();
+            self.say(Level::Error, text);
+        }
+        self.data.grants.insert(key_id.to_owned(), load);
+        self.refresh(|list| match &list.kind {
+            ListKind::Grants { key_id: k } => k == key_id,
+            // The keys list only changes order or membership if it sorts or filters by counts.
+            ListKind::Keys => !list.filter.is_empty() || list.sort_column == 5,
+            _ => false,
+        });
+        Vec::new()
+    }
+
+    fn grant_deleted(
+        &mut self,
+        kind: WriteKind,
+        target: &GrantTarget,
+        result: Result<WriteOutcome, SourceError>,
+    ) -> Vec<Command> {
+        self.writes_in_flight = self.writes_in_flight.saturating_sub(1);
+        let grant = &target.grant;
+        let what = describe_grant(target);
+        match result {
+            Ok(WriteOutcome::Done) => {
+                self.forget_grant(grant);
+                self.say(Level::Success, format!("{} {what}", kind.past()));
+            }
+            Ok(WriteOutcome::DryRunWouldSucceed) => {
+                self.say(
+                    Level::Info,
+                    format!(
+                        "dry run: {} of {what} would succeed; nothing was changed",
+                        kind.api_action()
+                    ),
+                );
+            }
+            Err(SourceError::GrantNotFound { .. }) => {
+                self.forget_grant(grant);
+                self.say(Level::Warning, format!("{what} was already gone"));
+            }
+            Err(err) => {
+                self.say(
+                    Level::Error,
+                    format!("could not {} {what}: {err}", kind.verb()),
+                );
+            }
+        }
+        if matches!(self.modal, Modal::ConfirmQuit) && self.writes_in_flight == 0 {
+            self.modal = Modal::None;
+        }
+        Vec::new()
+    }
+
+    /// Drops a deleted grant from the data, the views and a detail view showing it.
+    fn forget_grant(&mut self, grant: &Grant) {
+        self.data.remove_grant(&grant.key_id, &grant.grant_id);
+        for stack in &mut self.stacks {
+            let showing_it = matches!(stack.last(), Some(View::Detail(d))
+                if d.target.grant.grant_id == grant.grant_id
+                    && key_id_of(&d.target.grant.key_id) == key_id_of(&grant.key_id));
+            if showing_it && stack.len() > 1 {
+                stack.pop();
+            }
+        }
+        let key_id = key_id_of(&grant.key_id).to_owned();
+        self.refresh(|list| match &list.kind {
+            ListKind::Grants { key_id: k } => *k == key_id,
+            ListKind::Retirable { .. } | ListKind::Principals => true,
+            ListKind::Keys => !list.filter.is_empty() || list.sort_column == 5,
+        });
+    }
+
+    // ----- keys -----
+
+    fn on_key(&mut self, event: KeyEvent) -> Vec<Command> {
+        match &mut self.modal {
+            Modal::None => match keymap::action_for(&event, self.context()) {
+                Some(action) => self.update(action),
+                None => Vec::new(),
+            },
+            Modal::Help { scroll } => {
+                match event.code {
+                    KeyCode::Char('j') | KeyCode::Down => *scroll = scroll.saturating_add(1),
+                    KeyCode::Char('k') | KeyCode::Up => *scroll = scroll.saturating_sub(1),
+                    _ => self.modal = Modal::None,
+                }
+                Vec::new()
+            }
+            Modal::Filter => self.on_filter_key(event),
+            Modal::Command(line) => {
+                match event.code {
+                    KeyCode::Enter => {
+                        let line = std::mem::take(line);
+                        self.modal = Modal::None;
+                        return self.update(Action::RunCommand(line));
+                    }
+                    KeyCode::Esc => self.modal = Modal::None,
+                    KeyCode::Backspace => {
+                        if line.pop().is_none() {
+                            self.modal = Modal::None;
+                        }
+                    }
+                    KeyCode::Char(c) if !event.modifiers.contains(KeyModifiers::CONTROL) => {
+                        line.push(c)
+                    }
+                    _ => {}
+                }
+                Vec::new()
+            }
+            Modal::Confirm(change) => match event.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => self.update(Action::ConfirmChange),
+                KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Char('q') => {
+                    self.update(Action::CancelChange)
+                }
+                KeyCode::Enter => {
+                    if change.yes_focused {
+                        self.update(Action::ConfirmChange)
+                    } else {
+                        self.update(Action::CancelChange)
+                    }
+                }
+                KeyCode::Left | KeyCode::Right | KeyCode::Tab | KeyCode::BackTab => {
+                    change.yes_focused = !change.yes_focused;
+                    Vec::new()
+                }
+                _ => Vec::new(),
+            },
+            Modal::ConfirmQuit => match event.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => vec![Command::Quit],
+                _ => {
+                    self.modal = Modal::None;
+                    Vec::new()
+                }
+            },
+        }
+    }
+
+    fn on_filter_key(&mut self, event: KeyEvent) -> Vec<Command> {
+        let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
+        match event.code {
+            KeyCode::Enter => self.modal = Modal::None,
+            KeyCode::Esc => {
+                self.modal = Modal::None;
+                self.set_filter(|f| f.clear());
+            }
+            KeyCode::Backspace => self.set_filter(|f| {
+                f.pop();
+            }),
+            KeyCode::Char('u') if ctrl => self.set_filter(|f| f.clear()),
+            KeyCode::Down => return self.move_by(1),
+            KeyCode::Up => return self.move_by(-1),
+            KeyCode::Char(c) if !ctrl => self.set_filter(|f| f.push(c)),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn set_filter(&mut self, edit: impl FnOnce(&mut String)) {
+        let ctx = CellContext {
+            data: &self.data,
+            now: self.now,
+        };
+        let stack = &mut self.stacks[self.tab as usize];
+        if let Some(View::List(list)) = stack.last_mut() {
+            edit(&mut list.filter);
+            list.recompute(ctx);
+        }
+    }
+
+    fn change_sort(&mut self, change: impl FnOnce(&mut ListView)) -> Vec<Command> {
+        let ctx = CellContext {
+            data: &self.data,
+            now: self.now,
+        };
+        let stack = &mut self.stacks[self.tab as usize];
+        if let Some(View::List(list)) = stack.last_mut() {
+            change(list);
+            list.recompute(ctx);
+        }
+        Vec::new()
+    }
+
+    fn move_by(&mut self, delta: isize) -> Vec<Command> {
+        let data = &self.data;
+        let stack = &mut self.stacks[self.tab as usize];
+        match stack.last_mut() {
+            Some(View::List(list)) => {
+                let target = if delta == isize::MIN {
+                    0
+                } else if delta == isize::MAX {
+                    list.rows.len().saturating_sub(1)
+                } else {
+                    list.cursor.saturating_add_signed(delta)
+                };
+                list.move_to(target, data);
+            }
+            Some(View::Detail(detail)) => {
+                let scroll = detail.scroll.get();
+                let next = if delta == isize::MIN {
+                    0
+                } else if delta == isize::MAX {
+                    u16::MAX
+                } else {
+                    scroll.saturating_add_signed(delta.clamp(-1000, 1000) as i16)
+                };
+                detail.scroll.set(next);
+            }
+            None => {}
+        }
+        Vec::new()
+    }
+
+    fn open(&mut self) -> Vec<Command> {
+        let Some(list) = self.current_list() else {
+            return Vec::new();
+        };
+        let Some(index) = list.selected_index() else {
+            return Vec::new();
+        };
+        let kind = list.kind.clone();
+        let mut commands = Vec::new();
+        let next = match &kind {
+            ListKind::Keys => {
+                let Some(key) = list::key_at(&self.data, index) else {
+                    return Vec::new();
+                };
+                let key_id = key.id().to_owned();
+                if !matches!(
+                    self.data.grants.get(&key_id),
+                    Some(Load::Loaded(_) | Load::Loading(_))
+                ) {
+                    commands.push(self.load_grants(&key_id));
+                }
+                View::List(ListView::new(ListKind::Grants { key_id }))
+            }
+            ListKind::Principals => {
+                let Some(principal) = list::principal_at(&self.data, index) else {
+                    return Vec::new();
+                };
+                let principal = principal.to_owned();
+                if !matches!(
+                    self.data.retirable.get(&principal),
+                    Some(Load::Loaded(_) | Load::Loading(_))
+                ) {
+                    commands.push(self.load_retirable(&principal));
+                }
+                View::List(ListView::new(ListKind::Retirable { principal }))
+            }
+            ListKind::Grants { .. } | ListKind::Retirable { .. } => {
+                let Some(grant) = list::grant_at(&self.data, &kind, index) else {
+                    return Vec::new();
+                };
+                View::Detail(DetailView {
+                    target: self.target_for(grant),
+                    scroll: Cell::new(0),
+                })
+            }
+        };
+        self.push_view(next);
+        commands
+    }
+
+    fn push_view(&mut self, mut view: View) {
+        if let View::List(list) = &mut view {
+            list.recompute(self.cell_context());
+        }
+        self.stacks[self.tab as usize].push(view);
+    }
+
+    fn back(&mut self) -> Vec<Command> {
+        let ctx = CellContext {
+            data: &self.data,
+            now: self.now,
+        };
+        let stack = &mut self.stacks[self.tab as usize];
+        if let Some(View::List(list)) = stack.last_mut()
+            && !list.filter.is_empty()
+        {
+            list.filter.clear();
+            list.recompute(ctx);
+            return Vec::new();
+        }
+        if stack.len() > 1 {
+            stack.pop();
+        }
+        Vec::new()
+    }
+
+    fn reload(&mut self) -> Vec<Command> {
+        let kind = match self.current_view() {
+            View::List(list) => list.kind.clone(),
+            View::Detail(detail) => ListKind::Grants {
+                key_id: key_id_of(detail.target.key_id()).to_owned(),
+            },
+        };
+        let command = match &kind {
+            ListKind::Keys => self.load_keys(),
+            ListKind::Grants { key_id } => self.load_grants(key_id),
+            ListKind::Principals => self.load_principals(),
+            ListKind::Retirable { principal } => self.load_retirable(principal),
+        };
+        self.refresh(|list| list.kind == kind);
+        self.say(
+            Level::Info,
+            format!("reloading {}…", kind.title().to_lowercase()),
+        );
+        vec![command]
+    }
+
+    fn target_for(&self, grant: &Grant) -> GrantTarget {
+        let key = self.data.key(&grant.key_id);
+        GrantTarget {
+            grant: grant.clone(),
+            key_aliases: key
+                .map(|k| k.aliases.iter().map(|a| a.alias_name.clone()).collect())
+                .unwrap_or_default(),
+            key_arn: key
+                .map(|k| k.metadata.arn.clone())
+                .unwrap_or_else(|| grant.key_id.clone()),
+        }
+    }
+
+    /// The grant under the cursor (or shown in the detail view).
+    fn selected_grant(&self) -> Option<GrantTarget> {
+        match self.current_view() {
+            View::Detail(detail) => Some(detail.target.clone()),
+            View::List(list) => {
+                let grant = list::grant_at(&self.data, &list.kind, list.selected_index()?)?;
+                Some(self.target_for(grant))
+            }
+        }
+    }
+
+    fn ask_delete(&mut self, kind: WriteKind) -> Vec<Command> {
+        if self.read_only {
+            self.say(
+                Level::Warning,
+                format!(
+                    "this session is read-only (--read-only): {} is turned off",
+                    kind.api_action()
+                ),
+            );
+            return Vec::new();
+        }
+        let Some(target) = self.selected_grant() else {
+            self.say(
+                Level::Info,
+                format!("no grant under the cursor to {}", kind.verb()),
+            );
+            return Vec::new();
+        };
+        self.modal = Modal::Confirm(PendingChange {
+            kind,
+            targets: vec![target],
+            dry_run: self.dry_run,
+            yes_focused: false,
+        });
+        Vec::new()
+    }
+
+    fn confirm(&mut self) -> Vec<Command> {
+        let Modal::Confirm(change) = std::mem::replace(&mut self.modal, Modal::None) else {
+            return Vec::new();
+        };
+        if self.read_only {
+            self.say(
+                Level::Warning,
+                "this session is read-only: nothing was sent",
+            );
+            return Vec::new();
+        }
+        self.writes_in_flight += change.targets.len();
+        let count = change.targets.len();
+        let what = match change.targets.first() {
+            Some(target) if count == 1 => describe_grant(target),
+            _ => format!("{count} grants"),
+        };
+        let verb = if change.dry_run {
+            format!("dry run: {}", change.kind.verb())
+        } else {
+            change.kind.verb().to_owned()
+        };
+        self.say(Level::Info, format!("{verb} {what}…"));
+        change
+            .targets
+            .into_iter()
+            .map(|target| Command::DeleteGrant {
+                kind: change.kind,
+                target,
+                dry_run: change.dry_run,
+            })
+            .collect()
+    }
+
+    fn run_command(&mut self, line: &str) -> Vec<Command> {
+        let line = line.trim();
+        let (name, arg) = match line.split_once(char::is_whitespace) {
+            Some((name, arg)) => (name, arg.trim()),
+            None => (line, ""),
+        };
+        match (name, arg) {
+            ("", _) => Vec::new(),
+            ("q" | "quit", _) => self.update(Action::Quit),
+            ("retirable", "") => {
+                self.say(Level::Error, ":retirable needs a principal ARN, e.g. :retirable arn:aws:iam::111122223333:role/admin");
+                Vec::new()
+            }
+            ("retirable", principal) => self.show_retirable(principal),
+            ("dry-run", "on") | ("dry-run", "off") => {
+                self.dry_run = arg == "on";
+                let text = if self.dry_run {
+                    "dry run on: writes are sent with DryRun=true and change nothing"
+                } else {
+                    "dry run off: retire and revoke delete grants for real"
+                };
+                self.say(Level::Info, text);
+                Vec::new()
+            }
+            ("dry-run", other) => {
+                self.say(
+                    Level::Error,
+                    format!(":dry-run takes on or off, not \"{other}\""),
+                );
+                Vec::new()
+            }
+            (other, _) => {
+                self.say(
+                    Level::Error,
+                    format!("unknown command :{other} (commands: :retirable ARN, :dry-run on|off, :quit)"),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    fn show_retirable(&mut self, principal: &str) -> Vec<Command> {
+        let principal = principal.to_owned();
+        if let Load::Loaded(known) = &mut self.data.principals
+            && !known.contains(&principal)
+        {
+            known.push(principal.clone());
+        }
+        let mut commands = Vec::new();
+        if !matches!(
+            self.data.retirable.get(&principal),
+            Some(Load::Loaded(_) | Load::Loading(_))
+        ) {
+            commands.push(self.load_retirable(&principal));
+        }
+        self.tab = Tab::Retirable;
+        let stack = &mut self.stacks[Tab::Retirable as usize];
+        stack.truncate(1);
+        self.refresh(|list| list.kind == ListKind::Principals);
+        // Put the cursor of the principals list on this principal, so Back lands on it.
+        let data = &self.data;
+        if let Some(View::List(list)) = self.stacks[Tab::Retirable as usize].first_mut()
+            && let Some(position) = list
+                .rows
+                .iter()
+                .position(|&i| list::principal_at(data, i) == Some(principal.as_str()))
+        {
+            list.move_to(position, data);
+        }
+        self.push_view(View::List(ListView::new(ListKind::Retirable { principal })));
+        commands
+    }
+}
+
+/// `grant 0c237476… (name) on alias/payments`.
+pub fn describe_grant(target: &GrantTarget) -> String {
+    let grant = &target.grant;
+    let key = target
+        .key_aliases
+        .first()
+        .cloned()
+        .unwrap_or_else(|| key_id_of(&target.key_arn).to_owned());
+    match grant.name.as_deref().filter(|n| !n.is_empty()) {
+        Some(name) => format!(
+            "grant {} ({name}) on {key}",
+            list::short_id(&grant.grant_id)
+        ),
+        None => format!("grant {} on {key}", list::short_id(&grant.grant_id)),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,204 @@
+//! The config file (`config.toml`): defaults that flags override.
+//!
+//! Looked up in the platform config dir (`~/.config/kms-grants/config.toml` on Linux) or at
+//! `--config PATH`. A missing default file is fine; a file that exists but does not parse, or an
+//! explicitly named file that is missing, is an error naming the file, line and column.
+
+use crate::ui::theme::ThemeName;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// Every setting, with its default. `config.example.toml` documents each one.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// The AWS profile the live source uses when `--profile` is not given.
+    pub profile: Option<String>,
+    /// The region the live source uses when `--region` is not given.
+    pub region: Option<String>,
+    /// Start every session read-only (as `--read-only`).
+    pub read_only: bool,
+    /// Start every session in dry-run mode (as `--dry-run`).
+    pub dry_run: bool,
+    /// Grants older than this many days are flagged as old.
+    pub stale_after_days: u32,
+    /// How many requests to the source may run at once.
+    pub concurrency: usize,
+    /// `dark`, `light` or `mono`; `NO_COLOR` forces `mono`.
+    pub theme: ThemeName,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            profile: None,
+            region: None,
+            read_only: false,
+            dry_run: false,
+            stale_after_days: 90,
+            concurrency: 8,
+            theme: ThemeName::Dark,
+        }
+    }
+}
+
+/// A config file that could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("config file {}:{line}:{column}: {message}", path.display())]
+    Invalid {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+}
+
+/// The default location, when the platform has one.
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "kms-grants").map(|d| d.config_dir().join("config.toml"))
+}
+
+/// Loads the config: from `explicit` (must exist), else from the default path (may be absent).
+/// Returns the config and the file it came from, if any.
+pub fn load(explicit: Option<&Path>) -> Result<(Config, Option<PathBuf>), ConfigError> {
+    let (path, required) = match explicit {
+        Some(path) => (path.to_owned(), true),
+        None => match default_path() {
+            Some(path) => (path, false),
+            None => return Ok((Config::default(), None)),
+        },
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(err) if !required && err.kind() == std::io::ErrorKind::NotFound => {
+            return Ok((Config::default(), None));
+        }
+        Err(source) => return Err(ConfigError::Read { path, source }),
+    };
+    let config = parse(&text, &path)?;
+    Ok((config, Some(path)))
+}
+
+/// Parses and checks config text; `path` names it in errors.
+pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    let invalid = |offset: usize, message: String| {
+        let (line, column) = line_column(text, offset);
+        ConfigError::Invalid {
+            path: path.to_owned(),
+            line,
+            column,
+            message,
+        }
+    };
+    let config: Config = toml::from_str(text).map_err(|err| {
+        let offset = err.span().map(|s| s.start).unwrap_or(0);
+        invalid(offset, err.message().trim().to_owned())
+    })?;
+    let offset_of = |name: &str| {
+        text.lines()
+            .scan(0, |pos, line| {
+                let start = *pos;
+                *pos += line.len() + 1;
+                Some((start, line))
+            })
+            .find(|(_, line)| line.trim_start().starts_with(name))
+            .map(|(start, _)| start)
+            .unwrap_or(0)
+    };
+    if !(1..=64).contains(&config.concurrency) {
+        return Err(invalid(
+            offset_of("concurrency"),
+            format!(
+                "concurrency must be between 1 and 64, not {}",
+                config.concurrency
+            ),
+        ));
+    }
+    if config.stale_after_days == 0 {
+        return Err(invalid(
+            offset_of("stale_after_days"),
+            "stale_after_days must be at least 1".to_owned(),
+        ));
+    }
+    Ok(config)
+}
+
+/// 1-based line and column of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<Config, String> {
+        parse(text, Path::new("c.toml")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_example_file_is_valid_and_matches_the_defaults() {
+        let example = include_str!("../config.example.toml");
+        let config = parse_str(example).unwrap();
+        assert_eq!(config, Config::default());
+    }
+
+    #[test]
+    fn every_setting_reads() {
+        let config = parse_str(
+            "profile = \"prod\"\nregion = \"eu-west-1\"\nread_only = true\ndry_run = true\nstale_after_days = 30\nconcurrency = 4\ntheme = \"mono\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.profile.as_deref(), Some("prod"));
+        assert_eq!(config.region.as_deref(), Some("eu-west-1"));
+        assert!(config.read_only && config.dry_run);
+        assert_eq!((config.stale_after_days, config.concurrency), (30, 4));
+        assert_eq!(config.theme, ThemeName::Mono);
+    }
+
+    #[test]
+    fn errors_name_file_line_and_column() {
+        let err = parse_str("read_only = true\nstale_days = 3\n").unwrap_err();
+        assert!(
+            err.starts_with("config file c.toml:2:1: unknown field `stale_days`"),
+            "{err}"
+        );
+        let err = parse_str("read_only = \"yes\"\n").unwrap_err();
+        assert!(err.starts_with("config file c.toml:1:13: "), "{err}");
+        let err = parse_str("theme = \"neon\"\n").unwrap_err();
+        assert!(err.contains("unknown variant `neon`"), "{err}");
+        let err = parse_str("read_only = true\nconcurrency = 0\n").unwrap_err();
+        assert_eq!(
+            err,
+            "config file c.toml:2:1: concurrency must be between 1 and 64, not 0"
+        );
+        let err = parse_str("[broken\n").unwrap_err();
+        assert!(err.starts_with("config file c.toml:1:"), "{err}");
+    }
+
+    #[test]
+    fn missing_explicit_file_is_an_error_and_default_is_not() {
+        let err = load(Some(Path::new("/nonexistent/kms.toml")))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("cannot read config file /nonexistent/kms.toml: "),
+            "{err}"
+        );
+    }
+}

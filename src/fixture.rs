@@ -1,0 +1,598 @@
+//! The fixture file format, version 1: reading (with exact error positions), writing and summary.
+//!
+//! A fixture is one JSON document whose key and grant entries use the AWS API field names, so
+//! `aws kms describe-key` / `list-aliases` / `list-grants` output can be pasted in. Reading never
+//! panics: every problem becomes a [`FixtureError`] naming the file, line, column and JSON path.
+
+use crate::domain::{Alias, Grant, Key, KeyMetadata, Timestamp, key_id_of};
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The value of the `format` field.
+pub const FORMAT: &str = "kms-grants/fixture";
+/// The only version this build reads and writes.
+pub const VERSION: u64 = 1;
+
+/// The built-in demo snapshot (`fixtures/demo.json`), shown by `--demo`.
+pub const DEMO_JSON: &str = include_str!("../fixtures/demo.json");
+
+/// An account's keys and grants at one point in time: what a fixture holds.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Snapshot {
+    pub recorded_at: Option<Timestamp>,
+    pub account: Option<String>,
+    pub region: Option<String>,
+    /// Keys in file order, each with its grants.
+    pub keys: Vec<KeyWithGrants>,
+    /// Retiring principal → the grants it may retire (possibly on keys of other accounts).
+    pub retirable: BTreeMap<String, Vec<Grant>>,
+}
+
+/// A key and every grant on it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyWithGrants {
+    pub key: Key,
+    pub grants: Vec<Grant>,
+}
+
+impl Snapshot {
+    /// Counts for `kms-grants check` and the header.
+    pub fn summary(&self) -> Summary {
+        let mut summary = Summary {
+            keys: self.keys.len(),
+            ..Summary::default()
+        };
+        for entry in &self.keys {
+            if entry.key.metadata.is_aws_managed() {
+                summary.aws_managed_keys += 1;
+            }
+            if !entry.key.metadata.key_state.is_usable() {
+                summary.unusable_keys += 1;
+            }
+            summary.aliases += entry.key.aliases.len();
+            summary.grants += entry.grants.len();
+        }
+        summary.retirable_principals = self.retirable.len();
+        summary.retirable_grants = self.retirable.values().map(Vec::len).sum();
+        summary
+    }
+}
+
+/// What `kms-grants check` prints.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub keys: usize,
+    pub aws_managed_keys: usize,
+    pub unusable_keys: usize,
+    pub aliases: usize,
+    pub grants: usize,
+    pub retirable_principals: usize,
+    pub retirable_grants: usize,
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "keys:                 {} ({} customer managed, {} AWS managed, {} disabled or pending deletion)",
+            self.keys,
+            self.keys - self.aws_managed_keys,
+            self.aws_managed_keys,
+            self.unusable_keys
+        )?;
+        writeln!(f, "aliases:              {}", self.aliases)?;
+        writeln!(f, "grants:               {}", self.grants)?;
+        write!(
+            f,
+            "retirable principals: {} ({} retirable grants)",
+            self.retirable_principals, self.retirable_grants
+        )
+    }
+}
+
+/// A fixture that could not be read, with where the problem is.
+#[derive(Debug, thiserror::Error)]
+pub enum FixtureError {
+    /// The file could not be opened or read.
+    #[error("cannot read fixture {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The content is malformed or invalid at a position.
+    #[error("{}:{line}:{column}: {message}{}", path.display(), at_path(json_path))]
+    Invalid {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        /// Where in the document, as `keys[2].Grants[0]`; empty at the top level.
+        json_path: String,
+        message: String,
+    },
+}
+
+fn at_path(json_path: &str) -> String {
+    if json_path.is_empty() || json_path == "." {
+        String::new()
+    } else {
+        format!(" (at {json_path})")
+    }
+}
+
+/// Reads and validates a fixture file.
+pub fn load(path: &Path) -> Result<Snapshot, FixtureError> {
+    let bytes = std::fs::read(path).map_err(|source| FixtureError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    parse(&bytes, path)
+}
+
+/// Parses and validates fixture bytes; `origin` names the file in errors.
+pub fn parse(bytes: &[u8], origin: &Path) -> Result<Snapshot, FixtureError> {
+    let invalid = |json_path: String, inner: serde_json::Error| FixtureError::Invalid {
+        path: origin.to_owned(),
+        line: inner.line(),
+        column: inner.column(),
+        json_path,
+        message: describe_json_error(&inner),
+    };
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let document: Document =
+        serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+            let json_path = err.path().to_string();
+            invalid(json_path, err.into_inner())
+        })?;
+    // Trailing content after the document is an error too, with its position.
+    deserializer
+        .end()
+        .map_err(|err| invalid(String::new(), err))?;
+    Ok(document.into_snapshot())
+}
+
+/// serde_json's message without its trailing " at line L column C" (we print the position first).
+fn describe_json_error(err: &serde_json::Error) -> String {
+    let text = err.to_string();
+    let message = match text.rfind(" at line ") {
+        Some(at) => &text[..at],
+        None => &text,
+    };
+    match err.classify() {
+        serde_json::error::Category::Eof => {
+            "the file ends in the middle of the JSON document".to_owned()
+        }
+        serde_json::error::Category::Syntax => format!("malformed JSON: {message}"),
+        _ => message.to_owned(),
+    }
+}
+
+// ----- reading -------------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+struct Document {
+    #[allow(dead_code)]
+    format: FormatTag,
+    #[allow(dead_code)]
+    version: VersionTag,
+    #[serde(default)]
+    recorded_at: Option<Timestamp>,
+    #[serde(default)]
+    account: Option<AccountId>,
+    #[serde(default)]
+    region: Option<Region>,
+    #[serde(deserialize_with = "deserialize_keys")]
+    keys: Vec<KeyWithGrants>,
+    #[serde(default)]
+    retirable: BTreeMap<NonEmpty, Vec<RetirableGrant>>,
+}
+
+impl Document {
+    fn into_snapshot(self) -> Snapshot {
+        Snapshot {
+            recorded_at: self.recorded_at,
+            account: self.account.map(|a| a.0),
+            region: self.region.map(|r| r.0),
+            keys: self.keys,
+            retirable: self
+                .retirable
+                .into_iter()
+                .map(|(principal, grants)| (principal.0, grants.into_iter().map(|g| g.0).collect()))
+                .collect(),
+        }
+    }
+}
+
+struct FormatTag;
+
+impl<'de> Deserialize<'de> for FormatTag {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let tag = String::deserialize(d)?;
+        if tag == FORMAT {
+            Ok(Self)
+        } else {
+            Err(de::Error::custom(format!(
+                "\"{}\" is not a kms-grants fixture (the format field must be \"{FORMAT}\")",
+                tag.escape_debug()
+            )))
+        }
+    }
+}
+
+struct VersionTag;
+
+impl<'de> Deserialize<'de> for VersionTag {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let version = serde_json::Value::deserialize(d)?;
+        if version.as_u64() == Some(VERSION) {
+            Ok(Self)
+        } else {
+            Err(de::Error::custom(format!(
+                "fixture version {version} is not supported (this build reads version {VERSION})"
+            )))
+        }
+    }
+}
+
+/// A twelve-digit AWS account id.
+struct AccountId(String);
+
+impl<'de> Deserialize<'de> for AccountId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let id = String::deserialize(d)?;
+        if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(Self(id))
+        } else {
+            Err(de::Error::custom(format!(
+                "\"{}\" is not an AWS account id (twelve digits)",
+                id.escape_debug()
+            )))
+        }
+    }
+}
+
+/// A region name such as `us-east-2`.
+struct Region(String);
+
+impl<'de> Deserialize<'de> for Region {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        let valid = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if valid {
+            Ok(Self(name))
+        } else {
+            Err(de::Error::custom(format!(
+                "\"{}\" is not a region name such as us-east-2",
+                name.escape_debug()
+            )))
+        }
+    }
+}
+
+/// A string that must not be empty (map keys such as principal ARNs).
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct NonEmpty(String);
+
+impl<'de> Deserialize<'de> for NonEmpty {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        if text.trim().is_empty() {
+            Err(de::Error::custom("a retiring principal is empty"))
+        } else {
+            Ok(Self(text))
+        }
+    }
+}
+
+/// A grant under `retirable`: may name a key of another account, but needs its ids.
+struct RetirableGrant(Grant);
+
+impl<'de> Deserialize<'de> for RetirableGrant {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let grant = Grant::deserialize(d)?;
+        check_grant_ids(&grant).map_err(de::Error::custom)?;
+        Ok(Self(grant))
+    }
+}
+
+fn check_grant_ids(grant: &Grant) -> Result<(), String> {
+    if grant.grant_id.trim().is_empty() {
+        return Err("the grant has an empty GrantId".to_owned());
+    }
+    if grant.key_id.trim().is_empty() {
+        return Err(format!("grant {} has an empty KeyId", grant.grant_id));
+    }
+    Ok(())
+}
+
+/// One entry of `keys[]` as written in the file.
+#[derive(Deserialize)]
+struct RawKeyEntry {
+    #[serde(rename = "KeyMetadata")]
+    metadata: KeyMetadata,
+    #[serde(rename = "Aliases", default)]
+    aliases: Vec<Alias>,
+    #[serde(rename = "Grants", default)]
+    grants: Vec<Grant>,
+}
+
+impl RawKeyEntry {
+    fn validate(self) -> Result<KeyWithGrants, String> {
+        let meta = &self.metadata;
+        if meta.key_id.trim().is_empty() {
+            return Err("KeyMetadata has an empty KeyId".to_owned());
+        }
+        if meta.arn.trim().is_empty() {
+            return Err(format!("key {} has an empty Arn", meta.key_id));
+        }
+        if key_id_of(&meta.arn) != meta.key_id {
+            return Err(format!(
+                "key {} has the Arn {}, which names another key",
+                meta.key_id, meta.arn
+            ));
+        }
+        for (i, alias) in self.aliases.iter().enumerate() {
+            if !alias.alias_name.starts_with("alias/") {
+                return Err(format!(
+                    "Aliases[{i}]: the alias name \"{}\" does not start with alias/",
+                    alias.alias_name.escape_debug()
+                ));
+            }
+            if let Some(target) = &alias.target_key_id
+                && key_id_of(target) != meta.key_id
+            {
+                return Err(format!(
+                    "Aliases[{i}]: alias {} targets key {target} but is listed under key {}",
+                    alias.alias_name, meta.key_id
+                ));
+            }
+        }
+        let mut seen = HashSet::with_capacity(self.grants.len());
+        for (i, grant) in self.grants.iter().enumerate() {
+            check_grant_ids(grant).map_err(|e| format!("Grants[{i}]: {e}"))?;
+            if grant.key_id != meta.key_id && grant.key_id != meta.arn {
+                return Err(format!(
+                    "Grants[{i}]: grant {} has KeyId {} but is listed under key {}",
+                    grant.grant_id, grant.key_id, meta.key_id
+                ));
+            }
+            if !seen.insert(grant.grant_id.as_str()) {
+                return Err(format!(
+                    "Grants[{i}]: grant {} appears twice on key {}",
+                    grant.grant_id, meta.key_id
+                ));
+            }
+        }
+        Ok(KeyWithGrants {
+            key: Key {
+                metadata: self.metadata,
+                aliases: self.aliases,
+            },
+            grants: self.grants,
+        })
+    }
+}
+
+/// Reads `keys[]`, validating each entry as soon as it is complete (so the error position is
+/// right after it) and rejecting a key id that appears twice.
+fn deserialize_keys<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<KeyWithGrants>, D::Error> {
+    struct KeysVisitor;
+    impl<'de> Visitor<'de> for KeysVisitor {
+        type Value = Vec<KeyWithGrants>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a list of keys")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut keys: Vec<KeyWithGrants> = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+            let mut index_of: std::collections::HashMap<String, usize> =
+                std::collections::HashMap::new();
+            while let Some(raw) = seq.next_element::<RawKeyEntry>()? {
+                let i = keys.len();
+                let entry = raw
+                    .validate()
+                    .map_err(|e| de::Error::custom(format!("keys[{i}]: {e}")))?;
+                if let Some(first) = index_of.insert(entry.key.metadata.key_id.clone(), i) {
+                    return Err(de::Error::custom(format!(
+                        "keys[{i}]: key {} appears twice (first at keys[{first}])",
+                        entry.key.metadata.key_id
+                    )));
+                }
+                keys.push(entry);
+            }
+            Ok(keys)
+        }
+    }
+    d.deserialize_seq(KeysVisitor)
+}
+
+// ----- writing -------------------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct DocumentOut<'a> {
+    format: &'static str,
+    version: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recorded_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    account: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<&'a str>,
+    keys: Vec<KeyEntryOut<'a>>,
+    retirable: &'a BTreeMap<String, Vec<Grant>>,
+}
+
+#[derive(Serialize)]
+struct KeyEntryOut<'a> {
+    #[serde(rename = "KeyMetadata")]
+    metadata: &'a KeyMetadata,
+    #[serde(rename = "Aliases")]
+    aliases: &'a [Alias],
+    #[serde(rename = "Grants")]
+    grants: &'a [Grant],
+}
+
+/// Writes a snapshot as fixture v1 JSON (pretty-printed, keys in snapshot order).
+pub fn to_json(snapshot: &Snapshot) -> String {
+    let doc = DocumentOut {
+        format: FORMAT,
+        version: VERSION,
+        recorded_at: snapshot.recorded_at.map(|t| t.rfc3339()),
+        account: snapshot.account.as_deref(),
+        region: snapshot.region.as_deref(),
+        keys: snapshot
+            .keys
+            .iter()
+            .map(|k| KeyEntryOut {
+                metadata: &k.key.metadata,
+                aliases: &k.key.aliases,
+                grants: &k.grants,
+            })
+            .collect(),
+        retirable: &snapshot.retirable,
+    };
+    // Serializing plain structs of strings, numbers and maps with string keys cannot fail.
+    serde_json::to_string_pretty(&doc).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<Snapshot, FixtureError> {
+        parse(text.as_bytes(), Path::new("t.json"))
+    }
+
+    const MINIMAL: &str = r#"{
+  "format": "kms-grants/fixture",
+  "version": 1,
+  "recorded_at": "2026-11-22T10:00:00Z",
+  "account": "111122223333",
+  "region": "us-east-2",
+  "keys": [
+    { "KeyMetadata": { "KeyId": "k1", "Arn": "arn:aws:kms:us-east-2:111122223333:key/k1", "KeyState": "Enabled", "KeyManager": "CUSTOMER" },
+      "Aliases": [ { "AliasName": "alias/payments", "TargetKeyId": "k1" } ],
+      "Grants": [ { "GrantId": "g1", "KeyId": "arn:aws:kms:us-east-2:111122223333:key/k1", "Operations": ["Decrypt"], "CreationDate": 1572216195.0 } ] }
+  ],
+  "retirable": { "arn:aws:iam::111122223333:role/adminRole": [ { "KeyId": "k1", "GrantId": "g1" } ] }
+}"#;
+
+    #[test]
+    fn minimal_fixture_reads_and_round_trips() {
+        let snapshot = parse_str(MINIMAL).unwrap();
+        assert_eq!(snapshot.summary().grants, 1);
+        assert_eq!(snapshot.summary().aliases, 1);
+        assert_eq!(snapshot.summary().retirable_principals, 1);
+        let again = parse_str(&to_json(&snapshot)).unwrap();
+        assert_eq!(again, snapshot);
+    }
+
+    fn error_of(text: &str) -> String {
+        parse_str(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn unknown_version_names_the_position() {
+        let text = MINIMAL.replace("\"version\": 1", "\"version\": 2");
+        assert_eq!(
+            error_of(&text),
+            "t.json:3:14: fixture version 2 is not supported (this build reads version 1) (at version)"
+        );
+    }
+
+    #[test]
+    fn wrong_format_tag() {
+        let text = MINIMAL.replace("kms-grants/fixture", "something-else");
+        let err = error_of(&text);
+        assert!(err.starts_with("t.json:2:"), "{err}");
+        assert!(err.contains("is not a kms-grants fixture"), "{err}");
+    }
+
+    #[test]
+    fn malformed_json_gives_line_and_column() {
+        let text = MINIMAL.replace("\"region\": \"us-east-2\",", "\"region\": \"us-east-2\"");
+        let err = error_of(&text);
+        assert!(
+            err.starts_with("t.json:7:3: malformed JSON: expected `,` or `}`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn truncated_file() {
+        let err = error_of(&MINIMAL[..200]);
+        assert!(err.contains("ends in the middle"), "{err}");
+    }
+
+    #[test]
+    fn missing_grant_id() {
+        let text = MINIMAL.replace("\"GrantId\": \"g1\", \"KeyId\": \"arn", "\"KeyId\": \"arn");
+        let err = error_of(&text);
+        assert!(err.starts_with("t.json:10:"), "{err}");
+        assert!(err.contains("missing field `GrantId`"), "{err}");
+        assert!(err.contains("(at keys[0].Grants[0])"), "{err}");
+    }
+
+    #[test]
+    fn grant_under_the_wrong_key() {
+        let text = MINIMAL.replace(
+            "111122223333:key/k1\", \"Operations",
+            "111122223333:key/k9\", \"Operations",
+        );
+        let err = error_of(&text);
+        assert!(err.contains("keys[0]: Grants[0]: grant g1 has KeyId arn:aws:kms:us-east-2:111122223333:key/k9 but is listed under key k1"), "{err}");
+        assert!(err.starts_with("t.json:10:"), "{err}");
+    }
+
+    #[test]
+    fn empty_key_id() {
+        let text = MINIMAL.replace("\"KeyId\": \"k1\", \"Arn\"", "\"KeyId\": \"\", \"Arn\"");
+        assert!(error_of(&text).contains("KeyMetadata has an empty KeyId"));
+    }
+
+    #[test]
+    fn duplicate_keys_are_rejected() {
+        let entry_start = MINIMAL.find("    { \"KeyMetadata\"").unwrap();
+        let entry_end = MINIMAL.find("\n  ],\n  \"retirable\"").unwrap();
+        let entry = &MINIMAL[entry_start..entry_end];
+        let text = MINIMAL.replacen(entry, &format!("{entry},\n{entry}"), 1);
+        assert!(error_of(&text).contains("keys[1]: key k1 appears twice (first at keys[0])"));
+    }
+
+    #[test]
+    fn bad_values() {
+        let text = MINIMAL.replace("\"111122223333\"", "\"1111\"");
+        assert!(error_of(&text).contains("\"1111\" is not an AWS account id"));
+        let text = MINIMAL.replace("1572216195.0", "\"last tuesday\"");
+        let err = error_of(&text);
+        assert!(err.contains("is not an RFC 3339 date"), "{err}");
+        assert!(err.contains("keys[0].Grants[0].CreationDate"), "{err}");
+        let text = MINIMAL.replace("[\"Decrypt\"]", "\"Decrypt\"");
+        assert!(error_of(&text).contains("invalid type: string \"Decrypt\", expected a sequence"));
+    }
+
+    #[test]
+    fn trailing_garbage() {
+        let err = error_of(&format!("{MINIMAL}\n}}"));
+        assert!(
+            err.starts_with("t.json:15:1: malformed JSON: trailing characters"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn missing_file_names_the_path() {
+        let err = load(Path::new("/nonexistent/x.json"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("cannot read fixture /nonexistent/x.json: "),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,15 @@
+//! kms-grants: a terminal UI for exploring and cleaning up AWS KMS grants.
+//!
+//! Layers, from the inside out: [`domain`] (plain data), [`fixture`] (the snapshot file format),
+//! [`source`] (the `KmsSource` seam), [`app`] (state and the synchronous `update`), [`ui`] (pure
+//! rendering), [`runtime`] (the event loop that runs commands as tasks) and [`cli`] (flags,
+//! subcommands, start-up errors). `main.rs` only calls [`cli::main`].
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod fixture;
+pub mod runtime;
+pub mod source;
+pub mod ui;

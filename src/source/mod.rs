@@ -1,0 +1,139 @@
+//! The `KmsSource` seam: where keys and grants come from and where retire/revoke go.
+//!
+//! The app only sees this trait. [`FixtureKms`] serves a recorded snapshot from memory; the live
+//! source talks to AWS. Sources return typed [`SourceError`]s whose `Display` is a sentence an
+//! operator can act on; they never touch the terminal.
+
+mod fixture;
+
+pub use self::fixture::FixtureKms;
+
+use crate::domain::{Grant, Key};
+use async_trait::async_trait;
+use std::fmt;
+
+/// Where the data comes from, for the header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceInfo {
+    /// What kind of source this is.
+    pub kind: SourceKind,
+    pub account: Option<String>,
+    pub region: Option<String>,
+    /// When the data was recorded (fixtures only).
+    pub recorded_at: Option<String>,
+}
+
+/// The kinds of source, each with what the header shows for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceKind {
+    /// The snapshot built into the binary.
+    Demo,
+    /// A fixture file, by path.
+    Fixture(String),
+}
+
+impl fmt::Display for SourceKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Demo => f.write_str("demo"),
+            Self::Fixture(path) => write!(f, "fixture {path}"),
+        }
+    }
+}
+
+/// The two ways to delete a grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WriteKind {
+    /// RetireGrant: by the retiring principal, the grantee (with RetireGrant) or the issuer.
+    Retire,
+    /// RevokeGrant: by a key administrator.
+    Revoke,
+}
+
+impl WriteKind {
+    /// `retire` / `revoke`.
+    pub fn verb(self) -> &'static str {
+        match self {
+            Self::Retire => "retire",
+            Self::Revoke => "revoke",
+        }
+    }
+
+    /// `retired` / `revoked`.
+    pub fn past(self) -> &'static str {
+        match self {
+            Self::Retire => "retired",
+            Self::Revoke => "revoked",
+        }
+    }
+
+    /// The API action, as in IAM policies: `kms:RetireGrant`.
+    pub fn api_action(self) -> &'static str {
+        match self {
+            Self::Retire => "kms:RetireGrant",
+            Self::Revoke => "kms:RevokeGrant",
+        }
+    }
+}
+
+/// What a successful write did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteOutcome {
+    /// The grant was deleted.
+    Done,
+    /// A dry run: KMS answered that the call would have succeeded; nothing changed.
+    DryRunWouldSucceed,
+}
+
+/// Errors from a source, each a sentence naming what failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SourceError {
+    /// The session is read-only; the write was never sent.
+    #[error("the session is read-only, so {} was not sent", action.api_action())]
+    ReadOnly { action: WriteKind },
+    /// The key does not exist (or is not visible to the caller).
+    #[error("key {key_id} was not found")]
+    KeyNotFound { key_id: String },
+    /// The grant does not exist on that key (already retired or revoked, or never existed).
+    #[error("grant {grant_id} was not found on key {key_id}; it may already be gone")]
+    GrantNotFound { key_id: String, grant_id: String },
+    /// The caller may not do this.
+    #[error("access denied: {action} on {resource}")]
+    AccessDenied { action: String, resource: String },
+    /// The input was refused by the source.
+    #[error("invalid request: {0}")]
+    Invalid(String),
+}
+
+/// Where grants and keys come from and where writes go. Implementations are cheap to share
+/// (`Arc<dyn KmsSource>`) and safe to call from several tasks at once.
+#[async_trait]
+pub trait KmsSource: Send + Sync + fmt::Debug {
+    /// What the header should say about this source.
+    fn info(&self) -> SourceInfo;
+
+    /// Whether writes are refused by the source itself.
+    fn is_read_only(&self) -> bool;
+
+    /// Every key with its metadata and aliases, in a stable order.
+    async fn list_keys(&self) -> Result<Vec<Key>, SourceError>;
+
+    /// Every grant on one key.
+    async fn list_grants(&self, key_id: &str) -> Result<Vec<Grant>, SourceError>;
+
+    /// The retiring principals this source knows of (recorded ones, the caller, …).
+    async fn known_retiring_principals(&self) -> Result<Vec<String>, SourceError>;
+
+    /// The grants `principal` may retire, across keys (ListRetirableGrants).
+    async fn list_retirable_grants(&self, principal: &str) -> Result<Vec<Grant>, SourceError>;
+
+    /// Retires (RetireGrant) or revokes (RevokeGrant) one grant by key and grant id. With
+    /// `dry_run` nothing changes and success means the call would have succeeded.
+    async fn delete_grant(
+        &self,
+        kind: WriteKind,
+        key_id: &str,
+        grant_id: &str,
+        dry_run: bool,
+    ) -> Result<WriteOutcome, SourceError>;
+}

@@ -1,0 +1,173 @@
+//! Dialogs drawn over the views: the retire/revoke confirmation, quit confirmation and help.
+
+use super::centered;
+use super::text::{clean, fit};
+use super::theme::Theme;
+use crate::app::keymap;
+use crate::app::{App, PendingChange};
+use crate::source::WriteKind;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+const LABEL: usize = 12;
+
+pub(super) fn draw_confirm(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    change: &PendingChange,
+    theme: &Theme,
+) {
+    let count = change.targets.len();
+    let noun = if count == 1 { "grant" } else { "grants" };
+    let verb = match change.kind {
+        WriteKind::Retire => "Retire",
+        WriteKind::Revoke => "Revoke",
+    };
+    let dry = if change.dry_run { " (dry run)" } else { "" };
+    let width = area.width.saturating_sub(4).min(100);
+    let text_width = width.saturating_sub(4) as usize;
+    let value_width = text_width.saturating_sub(LABEL + 1);
+    let mut lines = Vec::new();
+    let consequence = match (change.kind, change.dry_run) {
+        (_, true) => "DryRun=true: KMS checks the call and changes nothing.".to_owned(),
+        (WriteKind::Retire, false) => {
+            "RetireGrant deletes it: whoever uses it loses access at once.".to_owned()
+        }
+        (WriteKind::Revoke, false) => {
+            "RevokeGrant deletes it: whoever uses it loses access at once.".to_owned()
+        }
+    };
+    lines.push(Line::styled(
+        fit(&consequence, text_width).into_owned(),
+        theme.warning,
+    ));
+    for target in &change.targets {
+        lines.push(Line::raw(""));
+        let grant = &target.grant;
+        let aliases = if target.key_aliases.is_empty() {
+            "(no alias)".to_owned()
+        } else {
+            target.key_aliases.join(", ")
+        };
+        let mut row = |label: &str, value: &str| {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{label:<LABEL$} "), theme.label),
+                Span::raw(fit(&clean(value), value_width).into_owned()),
+            ]));
+        };
+        row("Key", &aliases);
+        row("", &target.key_arn);
+        row("Grant ID", &grant.grant_id);
+        row(
+            "Name",
+            grant
+                .name
+                .as_deref()
+                .filter(|n| !n.is_empty())
+                .unwrap_or("—"),
+        );
+        row("Grantee", grant.grantee().unwrap_or("—"));
+        row("Operations", &grant.operations_full());
+    }
+    lines.push(Line::raw(""));
+    let (no_style, yes_style) = if change.yes_focused {
+        (theme.dim, theme.danger.add_modifier(Modifier::REVERSED))
+    } else {
+        (theme.selected.add_modifier(Modifier::BOLD), theme.danger)
+    };
+    lines.push(Line::from(vec![
+        Span::raw("    "),
+        Span::styled("[ No ]", no_style),
+        Span::raw("   "),
+        Span::styled(format!("[ Yes, {} ]", verb.to_lowercase()), yes_style),
+    ]));
+    lines.push(Line::styled(
+        "y confirm · n/Esc cancel · ←/→ choose · Enter presses the highlighted button",
+        theme.dim,
+    ));
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let rect = centered(area, width, height);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.danger)
+        .title(Span::styled(
+            format!(" {verb} {count} {noun}?{dry} "),
+            theme.danger,
+        ));
+    frame.render_widget(Clear, rect);
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+pub(super) fn draw_confirm_quit(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
+    let lines = vec![
+        Line::raw(format!(
+            "{} write(s) still in flight: quitting now leaves their outcome unknown.",
+            app.writes_in_flight
+        )),
+        Line::raw(""),
+        Line::styled("y quit anyway · any other key keeps waiting", theme.dim),
+    ];
+    let rect = centered(area, 76, 5);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.warning)
+        .title(" Quit? ");
+    frame.render_widget(Clear, rect);
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+pub(super) fn draw_help(frame: &mut Frame<'_>, area: Rect, app: &App, scroll: u16, theme: &Theme) {
+    let mut lines = Vec::new();
+    for (keys, what) in keymap::help_rows() {
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {keys:<12}"), theme.key_hint),
+            Span::raw(what),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(" In the confirmation", theme.label));
+    lines.push(Line::raw(
+        " y confirms · n, Esc or Enter on [ No ] cancels; No is the default",
+    ));
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(" Shorthand in the tables", theme.label));
+    lines.push(Line::raw(" GenDK GenerateDataKey · -NP WithoutPlaintext · ReEnc ReEncrypt · DeriveSS DeriveSharedSecret"));
+    lines.push(Line::raw(
+        " ={…} EncryptionContextEquals · ⊆{…} EncryptionContextSubset",
+    ));
+    lines.push(Line::raw(
+        " principals of the key's own account are shown without the account id",
+    ));
+    lines.push(Line::raw(""));
+    let mode = match (app.read_only, app.dry_run) {
+        (true, _) => "read-only: retire and revoke are off",
+        (false, true) => "dry run: writes are checked by KMS, nothing changes",
+        (false, false) => "writes allowed: retire and revoke delete grants after you confirm",
+    };
+    lines.push(Line::from(vec![
+        Span::styled(" Session      ", theme.label),
+        Span::raw(mode),
+    ]));
+    lines.push(Line::from(vec![
+        Span::styled(" Source       ", theme.label),
+        Span::raw(clean(&app.info.kind.to_string()).into_owned()),
+    ]));
+    let width = area.width.saturating_sub(4).min(100);
+    let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let rect = centered(area, width, height);
+    let max_scroll = (lines.len() as u16).saturating_sub(height.saturating_sub(2));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(" Help — any key closes, j/k scroll ");
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .scroll((scroll.min(max_scroll), 0)),
+        rect,
+    );
+}

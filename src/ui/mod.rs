@@ -1,0 +1,512 @@
+//! Rendering: a pure function of the app state into a ratatui `Frame`.
+//!
+//! Nothing here sorts, filters, loads or changes state, except the scroll offsets the renderer
+//! owns (`ListView::offset`, `DetailView::scroll`, `App::page_rows`). Tables build rows only for
+//! the visible window. Every string from AWS or a fixture passes through [`text::clean`].
+
+pub mod text;
+pub mod theme;
+
+mod detail;
+mod dialog;
+
+use self::text::{clean, fit};
+use self::theme::Theme;
+use crate::app::data::Load;
+use crate::app::keymap;
+use crate::app::list::{self, CellContext, ListKind, ListView, Width};
+use crate::app::{App, Level, Modal, Tab, View};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
+use unicode_width::UnicodeWidthStr;
+
+/// The smallest terminal the layout works in.
+pub const MIN_WIDTH: u16 = 60;
+/// The smallest terminal height the layout works in.
+pub const MIN_HEIGHT: u16 = 12;
+
+/// Draws the whole screen.
+pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        draw_too_small(frame, area, theme);
+        return;
+    }
+    let [header, tabs, body, status, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_header(frame, header, app, theme);
+    draw_tabs(frame, tabs, app, theme);
+    match app.current_view() {
+        View::List(list) => draw_list(frame, body, app, list, theme),
+        View::Detail(view) => detail::draw(frame, body, app, view, theme),
+    }
+    draw_status(frame, status, app, theme);
+    draw_footer(frame, footer, app, theme);
+    match &app.modal {
+        Modal::Help { scroll } => dialog::draw_help(frame, area, app, *scroll, theme),
+        Modal::Confirm(change) => dialog::draw_confirm(frame, area, change, theme),
+        Modal::ConfirmQuit => dialog::draw_confirm_quit(frame, area, app, theme),
+        Modal::None | Modal::Filter | Modal::Command(_) => {}
+    }
+}
+
+fn draw_too_small(frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    let lines = vec![
+        Line::styled("Terminal too small", theme.warning),
+        Line::raw(format!("kms-grants needs {MIN_WIDTH}×{MIN_HEIGHT}")),
+        Line::raw(format!("this one is {}×{}", area.width, area.height)),
+    ];
+    let top = area.height.saturating_sub(3) / 2;
+    let inner = Rect {
+        y: area.y + top,
+        height: area.height - top,
+        ..area
+    };
+    frame.render_widget(Paragraph::new(lines).centered(), inner);
+}
+
+fn draw_header(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
+    let info = &app.info;
+    let mut spans = vec![
+        Span::styled(" kms-grants ", theme.header_title),
+        Span::styled(
+            format!("│ {} ", clean(&info.kind.to_string())),
+            theme.header,
+        ),
+    ];
+    if let Some(account) = &info.account {
+        spans.push(Span::styled(
+            format!("│ account {} ", clean(account)),
+            theme.header,
+        ));
+    }
+    if let Some(region) = &info.region {
+        spans.push(Span::styled(format!("│ {} ", clean(region)), theme.header));
+    }
+    if let Some(recorded) = &info.recorded_at {
+        spans.push(Span::styled(
+            format!("│ recorded {} ", clean(recorded)),
+            theme.header,
+        ));
+    }
+    let mut badges = Vec::new();
+    if app.read_only {
+        badges.push(Span::styled(" READ-ONLY ", theme.badge_read_only));
+    }
+    if app.dry_run {
+        if !badges.is_empty() {
+            badges.push(Span::raw(" "));
+        }
+        badges.push(Span::styled(" DRY-RUN ", theme.badge_dry_run));
+    }
+    let used: usize = spans.iter().chain(&badges).map(|s| s.content.width()).sum();
+    let pad = (area.width as usize).saturating_sub(used);
+    spans.push(Span::styled(" ".repeat(pad), theme.header));
+    spans.extend(badges);
+    frame.render_widget(Line::from(spans), area);
+}
+
+fn draw_tabs(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
+    let keys_count = match app.data.keys.loaded() {
+        Some(keys) => format!(" ({})", keys.len()),
+        None => String::new(),
+    };
+    let style = |tab: Tab| {
+        if app.tab == tab {
+            theme.tab_active
+        } else {
+            theme.tab_inactive
+        }
+    };
+    let mut spans = vec![
+        Span::raw(" "),
+        Span::styled(format!("Keys{keys_count}"), style(Tab::Keys)),
+        Span::styled("  │  ", theme.dim),
+        Span::styled("Retirable grants", style(Tab::Retirable)),
+        Span::styled("    ", theme.dim),
+    ];
+    spans.push(Span::styled(breadcrumb(app), theme.dim));
+    frame.render_widget(Line::from(spans), area);
+}
+
+/// Where the user is: `Keys › payments › grant 0c237476…`.
+fn breadcrumb(app: &App) -> String {
+    let stack = &app.stacks[app.tab as usize];
+    let parts: Vec<String> = stack
+        .iter()
+        .map(|view| match view {
+            View::List(list) => match &list.kind {
+                ListKind::Keys => "Keys".to_owned(),
+                ListKind::Principals => "Principals".to_owned(),
+                ListKind::Grants { key_id } => app.data.key_label(key_id),
+                ListKind::Retirable { principal } => list::short_principal(principal, None),
+            },
+            View::Detail(detail) => {
+                format!("grant {}", list::short_id(&detail.target.grant.grant_id))
+            }
+        })
+        .collect();
+    clean(&parts.join(" › ")).into_owned()
+}
+
+/// The title above a list: what it shows.
+fn list_title(app: &App, list: &ListView) -> Line<'static> {
+    match &list.kind {
+        ListKind::Keys => Line::raw(" Keys "),
+        ListKind::Principals => {
+            Line::raw(" Retiring principals — Enter lists the grants each may retire ")
+        }
+        ListKind::Grants { key_id } => match app.data.key(key_id) {
+            Some(key) => {
+                let aliases = if key.aliases.is_empty() {
+                    "(no alias)".to_owned()
+                } else {
+                    key.alias_list()
+                };
+                Line::raw(format!(
+                    " Grants of {} · {} · {} ",
+                    clean(&aliases),
+                    clean(&key.metadata.arn),
+                    clean(key.metadata.key_state.as_str())
+                ))
+            }
+            None => Line::raw(format!(" Grants of {} ", clean(key_id))),
+        },
+        ListKind::Retirable { principal } => {
+            Line::raw(format!(" Grants that {} may retire ", clean(principal)))
+        }
+    }
+}
+
+/// The load state of the list's data, when it is not loaded.
+fn load_message(app: &App, kind: &ListKind) -> Option<(String, bool)> {
+    fn of<T>(load: Option<&Load<T>>) -> Option<(String, bool)> {
+        match load {
+            Some(Load::Loaded(_)) => None,
+            Some(Load::Loading(_)) => Some(("loading…".to_owned(), false)),
+            Some(Load::Failed(text)) => Some((text.clone(), true)),
+            Some(Load::NotAsked) | None => Some(("not loaded (ctrl-r loads it)".to_owned(), false)),
+        }
+    }
+    match kind {
+        ListKind::Keys => of(Some(&app.data.keys)),
+        ListKind::Principals => of(Some(&app.data.principals)),
+        ListKind::Grants { key_id } => of(app.data.grants.get(key_id)),
+        ListKind::Retirable { principal } => of(app.data.retirable.get(principal)),
+    }
+}
+
+/// Column widths for `available` cells: hides the lowest-priority columns until the minimums
+/// fit, then shares what is left among the fill columns by weight. `None` marks a hidden column.
+fn column_widths(columns: &[list::Column], available: u16) -> Vec<Option<u16>> {
+    let min_of = |c: &list::Column| match c.width {
+        Width::Fixed(n) => n,
+        Width::Fill { min, .. } => min,
+    };
+    let mut shown: Vec<bool> = vec![true; columns.len()];
+    loop {
+        let count = shown.iter().filter(|s| **s).count() as u16;
+        let needed: u16 = columns
+            .iter()
+            .zip(&shown)
+            .filter(|(_, s)| **s)
+            .map(|(c, _)| min_of(c))
+            .sum::<u16>()
+            + count.saturating_sub(1);
+        if needed <= available || count <= 1 {
+            let mut spare = available.saturating_sub(needed);
+            let total_weight: u16 = columns
+                .iter()
+                .zip(&shown)
+                .filter(|(_, s)| **s)
+                .map(|(c, _)| match c.width {
+                    Width::Fill { weight, .. } => weight,
+                    Width::Fixed(_) => 0,
+                })
+                .sum();
+            let mut widths: Vec<Option<u16>> = columns
+                .iter()
+                .zip(&shown)
+                .map(|(c, s)| s.then(|| min_of(c)))
+                .collect();
+            if total_weight > 0 {
+                let share = spare;
+                for (width, column) in widths.iter_mut().zip(columns) {
+                    if let (Some(w), Width::Fill { weight, .. }) = (width.as_mut(), column.width) {
+                        let extra =
+                            (u32::from(share) * u32::from(weight) / u32::from(total_weight)) as u16;
+                        *w += extra;
+                        spare -= extra;
+                    }
+                }
+                // Rounding leftovers go to the last fill column.
+                if let Some(w) = widths
+                    .iter_mut()
+                    .zip(columns)
+                    .rev()
+                    .find(|(w, c)| w.is_some() && matches!(c.width, Width::Fill { .. }))
+                    .and_then(|(w, _)| w.as_mut())
+                {
+                    *w += spare;
+                }
+            }
+            return widths;
+        }
+        // Hide the shown column with the lowest priority (the rightmost among equals).
+        let victim = columns
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| shown[*i])
+            .min_by_key(|(i, c)| (c.priority, usize::MAX - i))
+            .map(|(i, _)| i);
+        match victim {
+            Some(i) => shown[i] = false,
+            None => return vec![None; columns.len()],
+        }
+    }
+}
+
+fn draw_list(frame: &mut Frame<'_>, area: Rect, app: &App, view: &ListView, theme: &Theme) {
+    let columns = view.kind.columns();
+    let total = list::item_count(&app.data, &view.kind);
+    let sort_arrow = if view.sort_reverse { "↓" } else { "↑" };
+    let sort_title = columns.get(view.sort_column).map(|c| c.title).unwrap_or("");
+    let mut bottom = vec![Span::raw(format!(
+        " {} of {} · sorted by {sort_title} {sort_arrow} ",
+        view.rows.len(),
+        total
+            .map(|t| t.to_string())
+            .unwrap_or_else(|| "?".to_owned()),
+    ))];
+    if !view.filter.is_empty() {
+        bottom.push(Span::styled(
+            format!("· filter \"{}\" ", clean(&view.filter)),
+            theme.warning,
+        ));
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(list_title(app, view))
+        .title_bottom(Line::from(bottom));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    if let Some((message, failed)) = load_message(app, &view.kind) {
+        let style = if failed { theme.danger } else { theme.dim };
+        frame.render_widget(
+            Paragraph::new(Line::styled(clean(&message).into_owned(), style)),
+            inner,
+        );
+        return;
+    }
+
+    let widths = column_widths(columns, inner.width);
+    let visible_rows = inner.height.saturating_sub(1) as usize;
+    app.page_rows.set(visible_rows.max(1));
+
+    // Keep the cursor in sight: the offset follows it.
+    let mut offset = view.offset.get();
+    if view.cursor < offset {
+        offset = view.cursor;
+    } else if visible_rows > 0 && view.cursor >= offset + visible_rows {
+        offset = view.cursor + 1 - visible_rows;
+    }
+    offset = offset.min(view.rows.len().saturating_sub(visible_rows));
+    view.offset.set(offset);
+
+    let header = Row::new(
+        columns
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .filter_map(|(i, (c, w))| {
+                w.map(|_| {
+                    let title = if i == view.sort_column {
+                        format!("{} {sort_arrow}", c.title)
+                    } else {
+                        c.title.to_owned()
+                    };
+                    Cell::from(title)
+                })
+            }),
+    )
+    .style(theme.table_header);
+
+    let ctx = CellContext {
+        data: &app.data,
+        now: app.now,
+    };
+    let end = (offset + visible_rows).min(view.rows.len());
+    let rows = view.rows[offset..end]
+        .iter()
+        .enumerate()
+        .map(|(n, &index)| {
+            let cells = widths.iter().enumerate().filter_map(|(column, width)| {
+                let width = (*width)?;
+                let text = list::cell_text(ctx, &view.kind, index, column);
+                let shown = fit(&clean(&text), width as usize).into_owned();
+                Some(Cell::from(Span::styled(
+                    shown,
+                    cell_style(app, &view.kind, index, column, theme),
+                )))
+            });
+            let row = Row::new(cells);
+            if offset + n == view.cursor {
+                row.style(theme.selected)
+            } else {
+                row
+            }
+        });
+    let constraints: Vec<Constraint> = widths
+        .iter()
+        .flatten()
+        .map(|w| Constraint::Length(*w))
+        .collect();
+    let table = Table::new(rows, constraints)
+        .header(header)
+        .column_spacing(1);
+    frame.render_widget(table, inner);
+
+    if view.rows.is_empty() {
+        let message = if view.filter.is_empty() {
+            format!("no {}", view.kind.title().to_lowercase())
+        } else {
+            "nothing matches the filter (Esc clears it)".to_owned()
+        };
+        let below_header = Rect {
+            y: inner.y + 1,
+            height: inner.height.saturating_sub(1),
+            ..inner
+        };
+        frame.render_widget(
+            Paragraph::new(Line::styled(message, theme.dim)),
+            below_header,
+        );
+    }
+}
+
+/// Colour that carries meaning: key states, missing values, failed counts.
+fn cell_style(app: &App, kind: &ListKind, index: usize, column: usize, theme: &Theme) -> Style {
+    match (kind, column) {
+        (ListKind::Keys, 2) => list::key_at(&app.data, index)
+            .map(|k| theme.key_state(&k.metadata.key_state))
+            .unwrap_or_default(),
+        (ListKind::Keys, 5) => {
+            match list::key_at(&app.data, index).and_then(|k| app.data.grants.get(k.id())) {
+                Some(Load::Failed(_)) => theme.danger,
+                _ => Style::default(),
+            }
+        }
+        (ListKind::Keys, 0) => match list::key_at(&app.data, index) {
+            Some(k) if k.aliases.is_empty() => theme.dim,
+            _ => Style::default(),
+        },
+        _ => Style::default(),
+    }
+}
+
+fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
+    let line = match &app.modal {
+        Modal::Filter => {
+            let filter = app.current_list().map(|l| l.filter.as_str()).unwrap_or("");
+            Line::from(vec![
+                Span::styled("/", theme.key_hint),
+                Span::raw(clean(filter).into_owned()),
+                Span::styled("▏", theme.key_hint),
+                Span::styled("   Enter keeps · Esc clears", theme.dim),
+            ])
+        }
+        Modal::Command(input) => Line::from(vec![
+            Span::styled(":", theme.key_hint),
+            Span::raw(clean(input).into_owned()),
+            Span::styled("▏", theme.key_hint),
+            Span::styled("   retirable ARN · dry-run on|off · quit", theme.dim),
+        ]),
+        _ => match &app.status {
+            Some(status) => {
+                let style = match status.level {
+                    Level::Info => theme.info,
+                    Level::Success => theme.ok,
+                    Level::Warning => theme.warning,
+                    Level::Error => theme.danger,
+                };
+                Line::styled(
+                    fit(&clean(&status.text), area.width as usize).into_owned(),
+                    style,
+                )
+            }
+            None => Line::raw(""),
+        },
+    };
+    frame.render_widget(line, area);
+}
+
+fn draw_footer(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
+    let mut spans = Vec::new();
+    let mut used = 0usize;
+    let mut add = |spans: &mut Vec<Span<'static>>, key: &str, what: &str| {
+        let width = key.width() + what.width() + 3;
+        if used + width > area.width as usize {
+            return;
+        }
+        used += width;
+        spans.push(Span::styled(format!(" {key}"), theme.key_hint));
+        spans.push(Span::styled(format!(" {what} "), theme.dim));
+    };
+    for (key, what) in keymap::footer_hints(app.context()) {
+        add(&mut spans, key, what);
+    }
+    if app.writes_in_flight > 0 {
+        add(
+            &mut spans,
+            "⋯",
+            &format!("{} write(s) in flight", app.writes_in_flight),
+        );
+    }
+    frame.render_widget(Line::from(spans), area);
+}
+
+/// A rectangle of `width` × `height` centred in `area` (clamped to it).
+pub(crate) fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn narrow_tables_hide_low_priority_columns() {
+        let columns = ListKind::Keys.columns();
+        let wide = column_widths(columns, 200);
+        assert!(wide.iter().all(Option::is_some));
+        assert_eq!(wide.iter().flatten().sum::<u16>() + 7, 200);
+        let narrow = column_widths(columns, 78);
+        let description = columns
+            .iter()
+            .position(|c| c.title == "Description")
+            .unwrap();
+        assert_eq!(narrow[description], None);
+        let shown = narrow.iter().flatten().count() as u16;
+        assert!(narrow.iter().flatten().sum::<u16>() + shown - 1 <= 78);
+        // The alias and grant count never go.
+        assert!(narrow[0].is_some() && narrow[5].is_some());
+    }
+}

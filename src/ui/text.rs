@@ -1,0 +1,94 @@
+//! Making untrusted text safe for the terminal, and fitting it into a width.
+//!
+//! Every string that came from AWS or a fixture goes through [`clean`] before it is drawn:
+//! control characters, escape sequences and bidirectional overrides are replaced by visible
+//! stand-ins (never silently dropped), so a grant name cannot move the cursor, change the
+//! title or reorder what the operator reads.
+
+use std::borrow::Cow;
+use unicode_width::UnicodeWidthStr;
+
+/// Whether `c` must not reach the terminal as is.
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// The visible stand-in for an unsafe character: control pictures (`␛`, `␊`) for C0 and DEL,
+/// `�` for the rest.
+fn stand_in(c: char) -> char {
+    match c {
+        '\u{0}'..='\u{1F}' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{FFFD}'),
+        '\u{7F}' => '\u{2421}',
+        _ => '\u{FFFD}',
+    }
+}
+
+/// `text` with every control character, escape or bidi override replaced visibly.
+pub fn clean(text: &str) -> Cow<'_, str> {
+    if text.chars().any(is_unsafe) {
+        Cow::Owned(
+            text.chars()
+                .map(|c| if is_unsafe(c) { stand_in(c) } else { c })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// `text` cut to at most `width` columns, ending in `…` when cut.
+pub fn fit(text: &str, width: usize) -> Cow<'_, str> {
+    if text.width() <= width {
+        return Cow::Borrowed(text);
+    }
+    if width == 0 {
+        return Cow::Borrowed("");
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > width - 1 {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_are_shown_not_run() {
+        assert_eq!(clean("a\u{1b}]0;pwned\u{7}b"), "a␛]0;pwned␇b");
+        assert_eq!(clean("line\nbreak\ttab\r"), "line␊break␉tab␍");
+        assert_eq!(clean("del\u{7f}"), "del␡");
+        assert_eq!(clean("c1\u{9b}2J"), "c1\u{FFFD}2J");
+    }
+
+    #[test]
+    fn bidi_overrides_are_replaced() {
+        assert_eq!(clean("admin\u{202E}txt.exe"), "admin\u{FFFD}txt.exe");
+        assert_eq!(clean("\u{2066}x\u{2069}"), "\u{FFFD}x\u{FFFD}");
+    }
+
+    #[test]
+    fn clean_text_is_borrowed() {
+        assert!(matches!(clean("alias/payments ⊆{a=b}"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn fit_cuts_with_an_ellipsis() {
+        assert_eq!(fit("payments", 10), "payments");
+        assert_eq!(fit("payments-legacy", 8), "payment…");
+        assert_eq!(fit("日本語テキスト", 5), "日本…");
+        assert_eq!(fit("x", 0), "");
+    }
+}
