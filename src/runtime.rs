@@ -93,48 +93,55 @@ fn spawn(
         let Ok(_permit) = limit.acquire_owned().await else {
             return;
         };
-        let action = match command {
-            Command::LoadKeys { req } => Action::KeysLoaded {
+        if let Some(action) = perform(command, source.as_ref()).await {
+            // The receiver is gone only when the app has quit; the result no longer matters.
+            let _ = tx.send(action);
+        }
+    });
+}
+
+/// Carries out one command against the source and returns its result as an action (`None` for
+/// commands the event loop handles itself, such as `Quit`).
+pub async fn perform(command: Command, source: &dyn KmsSource) -> Option<Action> {
+    Some(match command {
+        Command::LoadKeys { req } => Action::KeysLoaded {
+            req,
+            result: source.list_keys().await,
+        },
+        Command::LoadGrants { req, key_id } => {
+            let result = source.list_grants(&key_id).await;
+            Action::GrantsLoaded {
                 req,
-                result: source.list_keys().await,
-            },
-            Command::LoadGrants { req, key_id } => {
-                let result = source.list_grants(&key_id).await;
-                Action::GrantsLoaded {
-                    req,
-                    key_id,
-                    result,
-                }
+                key_id,
+                result,
             }
-            Command::LoadPrincipals { req } => Action::PrincipalsLoaded {
+        }
+        Command::LoadPrincipals { req } => Action::PrincipalsLoaded {
+            req,
+            result: source.known_retiring_principals().await,
+        },
+        Command::LoadRetirable { req, principal } => {
+            let result = source.list_retirable_grants(&principal).await;
+            Action::RetirableLoaded {
                 req,
-                result: source.known_retiring_principals().await,
-            },
-            Command::LoadRetirable { req, principal } => {
-                let result = source.list_retirable_grants(&principal).await;
-                Action::RetirableLoaded {
-                    req,
-                    principal,
-                    result,
-                }
+                principal,
+                result,
             }
-            Command::DeleteGrant {
+        }
+        Command::DeleteGrant {
+            kind,
+            target,
+            dry_run,
+        } => {
+            let result = source
+                .delete_grant(kind, target.key_id(), &target.grant.grant_id, dry_run)
+                .await;
+            Action::GrantDeleted {
                 kind,
                 target,
-                dry_run,
-            } => {
-                let result = source
-                    .delete_grant(kind, target.key_id(), &target.grant.grant_id, dry_run)
-                    .await;
-                Action::GrantDeleted {
-                    kind,
-                    target,
-                    result,
-                }
+                result,
             }
-            Command::Quit => return,
-        };
-        // The receiver is gone only when the app has quit; the result no longer matters then.
-        let _ = tx.send(action);
-    });
+        }
+        Command::Quit => return None,
+    })
 }

@@ -65,8 +65,9 @@ pub struct Binding {
     pub scope: Scope,
     /// The row in the help overlay: keys as written, and what they do.
     pub help: Option<(&'static str, &'static str)>,
-    /// The hint in the footer: keys and a word or two.
-    pub footer: Option<(&'static str, &'static str)>,
+    /// The hint in the footer: keys, a word or two, and a priority (narrow footers drop the
+    /// lowest first).
+    pub footer: Option<(&'static str, &'static str, u8)>,
 }
 
 /// Every binding of the normal mode (dialogs and input lines handle their own keys).
@@ -76,7 +77,7 @@ pub static BINDINGS: &[Binding] = &[
         action: Action::MoveDown,
         scope: Scope::Everywhere,
         help: Some(("j/k ↓/↑", "move down / up")),
-        footer: Some(("j/k", "move")),
+        footer: Some(("j/k", "move", 1)),
     },
     Binding {
         keys: &[ch('k'), key(KeyCode::Up)],
@@ -118,35 +119,35 @@ pub static BINDINGS: &[Binding] = &[
         action: Action::Open,
         scope: Scope::Lists,
         help: Some(("Enter/l", "open: key → its grants, grant → its detail")),
-        footer: Some(("⏎", "open")),
+        footer: Some(("⏎", "open", 4)),
     },
     Binding {
         keys: &[key(KeyCode::Esc), ch('h'), key(KeyCode::Left)],
         action: Action::Back,
         scope: Scope::Everywhere,
         help: Some(("Esc/h", "back (first clears an active filter)")),
-        footer: Some(("esc", "back")),
+        footer: Some(("esc", "back", 2)),
     },
     Binding {
         keys: &[key(KeyCode::Tab), key(KeyCode::BackTab)],
         action: Action::SwitchTab,
         scope: Scope::Everywhere,
         help: Some(("Tab", "switch between keys and retirable grants")),
-        footer: Some(("tab", "retirable")),
+        footer: Some(("tab", "retirable", 3)),
     },
     Binding {
         keys: &[ch('/')],
         action: Action::StartFilter,
         scope: Scope::Lists,
         help: Some(("/", "filter the list (every column, any case)")),
-        footer: Some(("/", "filter")),
+        footer: Some(("/", "filter", 5)),
     },
     Binding {
         keys: &[ch('s')],
         action: Action::CycleSort,
         scope: Scope::Lists,
         help: Some(("s/S", "next sort column / reverse the order")),
-        footer: Some(("s", "sort")),
+        footer: Some(("s", "sort", 3)),
     },
     Binding {
         keys: &[ch('S')],
@@ -160,14 +161,14 @@ pub static BINDINGS: &[Binding] = &[
         action: Action::Retire,
         scope: Scope::Grants,
         help: Some(("x", "retire the grant under the cursor (asks first)")),
-        footer: Some(("x", "retire")),
+        footer: Some(("x", "retire", 8)),
     },
     Binding {
         keys: &[ch('X')],
         action: Action::Revoke,
         scope: Scope::Grants,
         help: Some(("X", "revoke the grant under the cursor (asks first)")),
-        footer: Some(("X", "revoke")),
+        footer: Some(("X", "revoke", 8)),
     },
     Binding {
         keys: &[ch(':')],
@@ -188,14 +189,14 @@ pub static BINDINGS: &[Binding] = &[
         action: Action::ToggleHelp,
         scope: Scope::Everywhere,
         help: Some(("?", "this help")),
-        footer: Some(("?", "help")),
+        footer: Some(("?", "help", 9)),
     },
     Binding {
         keys: &[ch('q'), ctrl('c')],
         action: Action::Quit,
         scope: Scope::Everywhere,
         help: Some(("q", "quit (asks first while a write is in flight)")),
-        footer: Some(("q", "quit")),
+        footer: Some(("q", "quit", 9)),
     },
 ];
 
@@ -214,7 +215,7 @@ pub fn action_for(event: &KeyEvent, context: Context) -> Option<Action> {
 }
 
 /// The footer hints that apply in `context`, in keymap order.
-pub fn footer_hints(context: Context) -> impl Iterator<Item = (&'static str, &'static str)> {
+pub fn footer_hints(context: Context) -> impl Iterator<Item = (&'static str, &'static str, u8)> {
     BINDINGS
         .iter()
         .filter(move |b| b.scope.applies(context))

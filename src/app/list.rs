@@ -61,31 +61,31 @@ const KEY_COLUMNS: &[Column] = &[
     fixed("Key ID", 12, 7),
     fixed("State", 15, 8),
     fixed("Manager", 8, 3),
-    fixed("Spec / usage", 18, 4),
+    fixed("Spec / usage", 21, 4),
     fixed("Grants", 6, 9),
     fixed("Created", 10, 5),
     fill("Description", 12, 4, 2),
 ];
 
 const GRANT_COLUMNS: &[Column] = &[
-    fill("Name", 8, 2, 6),
-    fixed("Grant ID", 10, 8),
+    fill("Name", 10, 3, 6),
+    fixed("Grant ID", 9, 8),
     fill("Grantee", 14, 4, 9),
     fill("Retiring principal", 10, 3, 4),
     fill("Operations", 10, 3, 7),
     fill("Constraints", 8, 2, 3),
-    fixed("Created", 16, 7),
+    fixed("Created", 15, 7),
     fixed("Issuer", 12, 2),
 ];
 
 const RETIRABLE_COLUMNS: &[Column] = &[
     fill("Key", 10, 2, 9),
-    fill("Name", 8, 2, 6),
-    fixed("Grant ID", 10, 8),
+    fill("Name", 10, 2, 6),
+    fixed("Grant ID", 9, 8),
     fill("Grantee", 14, 4, 9),
     fill("Operations", 10, 3, 7),
     fill("Constraints", 8, 2, 3),
-    fixed("Created", 16, 5),
+    fixed("Created", 15, 5),
     fixed("Issuer", 12, 2),
 ];
 
@@ -276,7 +276,7 @@ fn grant_cell(ctx: CellContext<'_>, grant: &Grant, column: usize) -> String {
         4 => grant.operations_compact(),
         5 => grant.constraints_summary(),
         6 => match grant.creation_date {
-            Some(t) => format!("{} {:>5}", t.date(), t.age(ctx.now)),
+            Some(t) => format!("{} {:>4}", t.date(), t.age(ctx.now)),
             None => "—".to_owned(),
         },
         7 => grant

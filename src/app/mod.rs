@@ -399,8 +399,15 @@ impl App {
             } => self.grants_loaded(req, &key_id, result),
             Action::PrincipalsLoaded { req, result } => {
                 if self.data.principals.awaits(req) {
+                    let mut commands = Vec::new();
                     self.data.principals = match result {
-                        Ok(principals) => Load::Loaded(principals),
+                        Ok(principals) => {
+                            // The count column fills in behind the list, as grant counts do.
+                            for principal in &principals {
+                                commands.push(self.load_retirable(principal));
+                            }
+                            Load::Loaded(principals)
+                        }
                         Err(err) => {
                             let text = format!("could not list retiring principals: {err}");
                             self.say(Level::Error, text.clone());
@@ -408,6 +415,7 @@ impl App {
                         }
                     };
                     self.refresh(|list| list.kind == ListKind::Principals);
+                    return commands;
                 }
                 Vec::new()
             }
@@ -460,6 +468,13 @@ impl App {
         match result {
             Ok(keys) => {
                 let ids: Vec<String> = keys.iter().map(|k| k.id().to_owned()).collect();
+                if self.status.is_none() {
+                    let text = format!(
+                        "{} keys · Enter opens a key's grants · Tab shows retirable grants · ? help",
+                        keys.len()
+                    );
+                    self.say(Level::Info, text);
+                }
                 self.data.set_keys(Load::Loaded(keys));
                 // Grant counts fill in behind the list; the runtime bounds the concurrency.
                 for id in ids {

@@ -10,7 +10,8 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Block, Borders, Clear, Padding, Paragraph};
+use unicode_width::UnicodeWidthStr;
 
 const LABEL: usize = 12;
 
@@ -28,6 +29,7 @@ pub(super) fn draw_confirm(
     };
     let dry = if change.dry_run { " (dry run)" } else { "" };
     let width = area.width.saturating_sub(4).min(100);
+    // Borders and padding take two columns on each side.
     let text_width = width.saturating_sub(4) as usize;
     let value_width = text_width.saturating_sub(LABEL + 1);
     let mut lines = Vec::new();
@@ -52,11 +54,15 @@ pub(super) fn draw_confirm(
         } else {
             target.key_aliases.join(", ")
         };
+        // Values wrap instead of being cut: the operator must see exactly what goes.
         let mut row = |label: &str, value: &str| {
-            lines.push(Line::from(vec![
-                Span::styled(format!("{label:<LABEL$} "), theme.label),
-                Span::raw(fit(&clean(value), value_width).into_owned()),
-            ]));
+            for (i, piece) in wrap(&clean(value), value_width).into_iter().enumerate() {
+                let label = if i == 0 { label } else { "" };
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{label:<LABEL$} "), theme.label),
+                    Span::raw(piece),
+                ]));
+            }
         };
         row("Key", &aliases);
         row("", &target.key_arn);
@@ -85,7 +91,11 @@ pub(super) fn draw_confirm(
         Span::styled(format!("[ Yes, {} ]", verb.to_lowercase()), yes_style),
     ]));
     lines.push(Line::styled(
-        "y confirm · n/Esc cancel · ←/→ choose · Enter presses the highlighted button",
+        fit(
+            "y confirm · n/Esc cancel · ←/→ choose · Enter presses the highlighted button",
+            text_width,
+        )
+        .into_owned(),
         theme.dim,
     ));
     let height = (lines.len() as u16 + 2).min(area.height);
@@ -93,12 +103,58 @@ pub(super) fn draw_confirm(
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.danger)
+        .padding(Padding::horizontal(1))
         .title(Span::styled(
             format!(" {verb} {count} {noun}?{dry} "),
             theme.danger,
         ));
     frame.render_widget(Clear, rect);
     frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+/// Splits `text` into lines of at most `width` columns: at spaces where it has them, else by
+/// character (ids and ARNs have no spaces to break at).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = vec![String::new()];
+    let mut used = 0;
+    for word in text.split_inclusive(' ') {
+        let word_width = word.trim_end().width();
+        if used > 0 && used + word_width > width {
+            lines.push(String::new());
+            used = 0;
+        }
+        for c in word.chars() {
+            let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+            if used + w > width {
+                if c == ' ' {
+                    continue;
+                }
+                lines.push(String::new());
+                used = 0;
+            }
+            used += w;
+            if let Some(last) = lines.last_mut() {
+                last.push(c);
+            }
+        }
+    }
+    lines.iter().map(|l| l.trim_end().to_owned()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wraps_at_spaces_and_splits_long_words() {
+        assert_eq!(
+            wrap("Encrypt, Decrypt, GenerateDataKey", 18),
+            ["Encrypt, Decrypt,", "GenerateDataKey"]
+        );
+        assert_eq!(wrap("0123456789abcdef", 6), ["012345", "6789ab", "cdef"]);
+        assert_eq!(wrap("short", 10), ["short"]);
+    }
 }
 
 pub(super) fn draw_confirm_quit(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {

@@ -76,42 +76,46 @@ fn draw_too_small(frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
 
 fn draw_header(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let info = &app.info;
-    let mut spans = vec![
-        Span::styled(" kms-grants ", theme.header_title),
-        Span::styled(
-            format!("│ {} ", clean(&info.kind.to_string())),
-            theme.header,
-        ),
-    ];
+    // Segments after the title, most important first; narrow terminals drop from the end.
+    let mut segments = vec![clean(&info.kind.to_string()).into_owned()];
     if let Some(account) = &info.account {
-        spans.push(Span::styled(
-            format!("│ account {} ", clean(account)),
-            theme.header,
-        ));
+        segments.push(format!("account {}", clean(account)));
     }
     if let Some(region) = &info.region {
-        spans.push(Span::styled(format!("│ {} ", clean(region)), theme.header));
+        segments.push(clean(region).into_owned());
     }
     if let Some(recorded) = &info.recorded_at {
-        spans.push(Span::styled(
-            format!("│ recorded {} ", clean(recorded)),
-            theme.header,
-        ));
+        segments.push(format!("recorded {}", clean(recorded)));
     }
     let mut badges = Vec::new();
     if app.read_only {
         badges.push(Span::styled(" READ-ONLY ", theme.badge_read_only));
     }
     if app.dry_run {
-        if !badges.is_empty() {
-            badges.push(Span::raw(" "));
-        }
         badges.push(Span::styled(" DRY-RUN ", theme.badge_dry_run));
     }
-    let used: usize = spans.iter().chain(&badges).map(|s| s.content.width()).sum();
-    let pad = (area.width as usize).saturating_sub(used);
-    spans.push(Span::styled(" ".repeat(pad), theme.header));
-    spans.extend(badges);
+    let title = " kms-grants ";
+    let badges_width: usize = badges.iter().map(|s| s.content.width() + 1).sum();
+    let segments_width =
+        |segments: &[String]| -> usize { segments.iter().map(|s| s.width() + 3).sum() };
+    while segments.len() > 1
+        && title.width() + segments_width(&segments) + badges_width > area.width as usize
+    {
+        segments.pop();
+    }
+    let mut spans = vec![Span::styled(title, theme.header_title)];
+    for segment in segments {
+        spans.push(Span::styled(format!("│ {segment} "), theme.header));
+    }
+    let used: usize = spans.iter().map(|s| s.content.width()).sum::<usize>() + badges_width;
+    spans.push(Span::styled(
+        " ".repeat((area.width as usize).saturating_sub(used)),
+        theme.header,
+    ));
+    for badge in badges {
+        spans.push(Span::styled(" ", theme.header));
+        spans.push(badge);
+    }
     frame.render_widget(Line::from(spans), area);
 }
 
@@ -175,8 +179,8 @@ fn list_title(app: &App, list: &ListView) -> Line<'static> {
                 Line::raw(format!(
                     " Grants of {} · {} · {} ",
                     clean(&aliases),
-                    clean(&key.metadata.arn),
-                    clean(key.metadata.key_state.as_str())
+                    clean(key.metadata.key_state.as_str()),
+                    clean(&key.metadata.arn)
                 ))
             }
             None => Line::raw(format!(" Grants of {} ", clean(key_id))),
@@ -452,27 +456,42 @@ fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
 }
 
 fn draw_footer(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
-    let mut spans = Vec::new();
-    let mut used = 0usize;
-    let mut add = |spans: &mut Vec<Span<'static>>, key: &str, what: &str| {
-        let width = key.width() + what.width() + 3;
-        if used + width > area.width as usize {
-            return;
-        }
-        used += width;
-        spans.push(Span::styled(format!(" {key}"), theme.key_hint));
-        spans.push(Span::styled(format!(" {what} "), theme.dim));
-    };
-    for (key, what) in keymap::footer_hints(app.context()) {
-        add(&mut spans, key, what);
-    }
+    let mut hints: Vec<(String, String, u8)> = keymap::footer_hints(app.context())
+        .map(|(key, what, priority)| (key.to_owned(), what.to_owned(), priority))
+        .collect();
     if app.writes_in_flight > 0 {
-        add(
-            &mut spans,
-            "⋯",
-            &format!("{} write(s) in flight", app.writes_in_flight),
-        );
+        hints.push((
+            "⋯".to_owned(),
+            format!("{} in flight", app.writes_in_flight),
+            10,
+        ));
     }
+    let width_of = |hints: &[(String, String, u8)]| -> usize {
+        hints
+            .iter()
+            .map(|(k, w, _)| k.width() + w.width() + 3)
+            .sum()
+    };
+    // Drop the least useful hints until the rest fit.
+    while width_of(&hints) > area.width as usize && !hints.is_empty() {
+        if let Some(lowest) = hints
+            .iter()
+            .enumerate()
+            .min_by_key(|(i, h)| (h.2, usize::MAX - i))
+            .map(|(i, _)| i)
+        {
+            hints.remove(lowest);
+        }
+    }
+    let spans: Vec<Span<'static>> = hints
+        .into_iter()
+        .flat_map(|(key, what, _)| {
+            [
+                Span::styled(format!(" {key}"), theme.key_hint),
+                Span::styled(format!(" {what} "), theme.dim),
+            ]
+        })
+        .collect();
     frame.render_widget(Line::from(spans), area);
 }
 

@@ -1,0 +1,153 @@
+//! Test harness: the whole app over the demo snapshot, driven by actions, with commands carried
+//! out synchronously against the fixture source (the same `perform` the runtime uses).
+#![allow(dead_code)]
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use kms_grants::app::list::{CellContext, cell_text};
+use kms_grants::app::{Action, App, Command};
+use kms_grants::domain::Timestamp;
+use kms_grants::fixture::{self, Snapshot};
+use kms_grants::runtime::perform;
+use kms_grants::source::{FixtureKms, KmsSource, SourceKind};
+use kms_grants::ui::{self, theme::Theme};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::path::Path;
+use std::sync::Arc;
+
+/// One day after the demo was recorded, so ages in snapshots never change.
+pub const NOW: Timestamp = Timestamp::from_secs(1_795_341_600 + 86_400);
+
+pub fn demo_snapshot() -> Snapshot {
+    fixture::parse(fixture::DEMO_JSON.as_bytes(), Path::new("demo")).expect("the demo parses")
+}
+
+pub struct Harness {
+    pub app: App,
+    pub source: Arc<FixtureKms>,
+    runtime: tokio::runtime::Runtime,
+    /// Every command the app asked for, in order.
+    pub commands: Vec<Command>,
+}
+
+impl Harness {
+    pub fn demo() -> Self {
+        Self::with(demo_snapshot(), false, false)
+    }
+
+    pub fn with(snapshot: Snapshot, read_only: bool, dry_run: bool) -> Self {
+        let source = Arc::new(FixtureKms::new(snapshot, SourceKind::Demo, read_only));
+        let app = App::new(source.info(), read_only, dry_run, NOW);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime");
+        let mut harness = Self {
+            app,
+            source,
+            runtime,
+            commands: Vec::new(),
+        };
+        let start = harness.app.start();
+        harness.run(start);
+        harness
+    }
+
+    /// Applies an action and carries out every command it leads to, until none is left.
+    pub fn act(&mut self, action: Action) {
+        let commands = self.app.update(action);
+        self.run(commands);
+    }
+
+    fn run(&mut self, mut queue: Vec<Command>) {
+        while !queue.is_empty() {
+            let command = queue.remove(0);
+            self.commands.push(command.clone());
+            if let Some(result) = self
+                .runtime
+                .block_on(perform(command, self.source.as_ref()))
+            {
+                queue.extend(self.app.update(result));
+            }
+        }
+    }
+
+    /// Presses a key.
+    pub fn press(&mut self, code: KeyCode) {
+        self.act(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    }
+
+    /// Types each character of `text` as a key press.
+    pub fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.press(KeyCode::Char(c));
+        }
+    }
+
+    /// Draws the app at `width` × `height` and returns the screen as text.
+    pub fn screen(&self, width: u16, height: u16) -> String {
+        let terminal = self.draw(width, height);
+        buffer_text(terminal.backend())
+    }
+
+    /// Draws the app and returns the terminal, for style assertions.
+    pub fn draw(&self, width: u16, height: u16) -> Terminal<TestBackend> {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a test terminal");
+        let theme = Theme::new(Default::default(), false);
+        terminal
+            .draw(|frame| ui::draw(frame, &self.app, &theme))
+            .expect("drawing works");
+        terminal
+    }
+
+    /// The text in the status line.
+    pub fn status(&self) -> String {
+        self.app
+            .status
+            .as_ref()
+            .map(|s| s.text.clone())
+            .unwrap_or_default()
+    }
+
+    /// Moves the cursor (by pressing Down) to the first row of the current list where some
+    /// cell contains `text`.
+    pub fn select_row_containing(&mut self, text: &str) {
+        let list = self.app.current_list().expect("a list is shown");
+        let ctx = CellContext {
+            data: &self.app.data,
+            now: self.app.now,
+        };
+        let columns = list.kind.columns().len();
+        let position = list
+            .rows
+            .iter()
+            .position(|&i| (0..columns).any(|c| cell_text(ctx, &list.kind, i, c).contains(text)))
+            .unwrap_or_else(|| panic!("no row contains {text:?}"));
+        self.act(Action::Top);
+        for _ in 0..position {
+            self.press(KeyCode::Down);
+        }
+    }
+}
+
+/// The buffer as lines of text (no styles).
+pub fn buffer_text(backend: &TestBackend) -> String {
+    let buffer = backend.buffer();
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        let mut line = String::new();
+        let mut skip = 0;
+        for x in 0..buffer.area.width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let cell = &buffer[(x, y)];
+            let symbol = cell.symbol();
+            line.push_str(symbol);
+            skip = unicode_width::UnicodeWidthStr::width(symbol).saturating_sub(1);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,210 @@
+//! Every screen at 120×40 (and the main ones at 80×24) as `insta` snapshots, over the demo.
+//! A changed screen fails the test (CI runs with INSTA_UPDATE=no); review with `cargo insta`.
+
+mod common;
+
+use common::Harness;
+use crossterm::event::KeyCode;
+use insta::assert_snapshot;
+use kms_grants::app::Action;
+use ratatui::style::{Color, Modifier};
+
+#[test]
+fn keys_view() {
+    let h = Harness::demo();
+    assert_snapshot!(h.screen(120, 40));
+}
+
+#[test]
+fn keys_view_80x24() {
+    let h = Harness::demo();
+    assert_snapshot!(h.screen(80, 24));
+}
+
+#[test]
+fn grants_view() {
+    let mut h = Harness::demo();
+    h.select_row_containing("payments, ");
+    h.press(KeyCode::Enter);
+    assert_snapshot!(h.screen(120, 40));
+}
+
+#[test]
+fn grants_view_80x24() {
+    let mut h = Harness::demo();
+    h.select_row_containing("orders, ");
+    h.press(KeyCode::Enter);
+    assert_snapshot!(h.screen(80, 24));
+}
+
+#[test]
+fn grant_detail() {
+    let mut h = Harness::demo();
+    h.select_row_containing("data-lake");
+    h.press(KeyCode::Enter);
+    h.select_row_containing("⊆{");
+    h.press(KeyCode::Enter);
+    assert_snapshot!(h.screen(120, 40));
+}
+
+#[test]
+fn retirable_principals() {
+    let mut h = Harness::demo();
+    h.press(KeyCode::Tab);
+    assert_snapshot!(h.screen(120, 40));
+}
+
+#[test]
+fn retirable_grants() {
+    let mut h = Harness::demo();
+    h.press(KeyCode::Tab);
+    h.select_row_containing("ci-deployer");
+    h.press(KeyCode::Enter);
+    assert_snapshot!(h.screen(120, 40));
+}
+
+#[test]
+fn revoke_confirmation() {
+    let mut h = Harness::demo();
+    h.select_row_containing("payments, ");
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::Char('X'));
+    assert_snapshot!(h.screen(120, 40));
+}
+
+#[test]
+fn retire_confirmation_80x24_wraps_instead_of_cutting() {
+    let mut h = Harness::demo();
+    h.select_row_containing("analytics-warehouse");
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::Char('x'));
+    let screen = h.screen(80, 24);
+    // The whole grant id is on screen, split over two lines, never cut with an ellipsis.
+    let Some(kms_grants::app::Modal::Confirm(change)) = Some(&h.app.modal) else {
+        panic!("no confirmation open");
+    };
+    let id = &change.targets[0].grant.grant_id;
+    let lines: Vec<&str> = screen.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("Grant ID"))
+        .expect("the grant id row");
+    let value = |line: &str, from: usize| -> String {
+        line.chars()
+            .skip(from)
+            .take_while(|c| *c != '│')
+            .collect::<String>()
+            .trim()
+            .to_owned()
+    };
+    let column = lines[at]
+        .find("Grant ID")
+        .map(|b| lines[at][..b].chars().count())
+        .unwrap_or(0)
+        + 13;
+    let shown = value(lines[at], column) + &value(lines[at + 1], column);
+    assert_eq!(&shown, id, "{screen}");
+    assert_snapshot!(screen);
+}
+
+#[test]
+fn dry_run_confirmation() {
+    let mut h = Harness::with(common::demo_snapshot(), false, true);
+    h.select_row_containing("payments, ");
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::Char('x'));
+    assert_snapshot!(h.screen(120, 40));
+}
+
+#[test]
+fn help_overlay() {
+    let mut h = Harness::demo();
+    h.press(KeyCode::Char('?'));
+    assert_snapshot!(h.screen(120, 40));
+}
+
+#[test]
+fn filter_in_progress() {
+    let mut h = Harness::demo();
+    h.press(KeyCode::Char('/'));
+    h.type_text("pay");
+    assert_snapshot!(h.screen(120, 40));
+}
+
+#[test]
+fn read_only_refusal() {
+    let mut h = Harness::with(common::demo_snapshot(), true, false);
+    h.select_row_containing("payments, ");
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::Char('X'));
+    assert_snapshot!(h.screen(120, 40));
+}
+
+#[test]
+fn terminal_too_small() {
+    let h = Harness::demo();
+    assert_snapshot!(h.screen(50, 10));
+}
+
+#[test]
+fn colour_carries_meaning() {
+    let mut h = Harness::demo();
+    let terminal = h.draw(120, 40);
+    let buffer = terminal.backend().buffer();
+    let find = |text: &str| -> (u16, u16) {
+        for y in 0..buffer.area.height {
+            let line: String = (0..buffer.area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect();
+            if let Some(x) = line.find(text) {
+                // Byte offset to cell column: the lines here are ASCII up to the match.
+                return (line[..x].chars().count() as u16, y);
+            }
+        }
+        panic!("{text} not on screen");
+    };
+    let (x, y) = find("PendingDeletion");
+    assert_eq!(
+        buffer[(x, y)].fg,
+        Color::Red,
+        "pending deletion is drawn as danger"
+    );
+    let (x, y) = find("Disabled ");
+    assert_eq!(
+        buffer[(x, y)].fg,
+        Color::Yellow,
+        "a disabled key is drawn as a warning"
+    );
+
+    // In the confirmation, No has the focus (reversed) and the border is the danger colour.
+    h.select_row_containing("payments, ");
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::Char('X'));
+    let terminal = h.draw(120, 40);
+    let buffer = terminal.backend().buffer();
+    let mut no_button = None;
+    for y in 0..buffer.area.height {
+        let line: String = (0..buffer.area.width)
+            .map(|x| buffer[(x, y)].symbol())
+            .collect();
+        if let Some(x) = line.find("[ No ]") {
+            no_button = Some((line[..x].chars().count() as u16, y));
+        }
+    }
+    let (x, y) = no_button.expect("the No button is drawn");
+    assert!(
+        buffer[(x + 2, y)].modifier.contains(Modifier::REVERSED),
+        "No is focused"
+    );
+    h.act(Action::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Right,
+        crossterm::event::KeyModifiers::NONE,
+    )));
+    let terminal = h.draw(120, 40);
+    assert!(
+        !terminal.backend().buffer()[(x + 2, y)]
+            .modifier
+            .contains(Modifier::REVERSED),
+        "after → the focus moves to Yes"
+    );
+}
