@@ -451,10 +451,15 @@ impl ListView {
         self.remember_selection(data);
     }
 
+    /// Remembers the id under the cursor. An empty list keeps the old id, so a filter that
+    /// matches nothing and is then cleared returns to the same row.
     fn remember_selection(&mut self, data: &Data) {
-        self.selected_id = self
+        if let Some(id) = self
             .selected_index()
-            .and_then(|i| row_id(data, &self.kind, i));
+            .and_then(|i| row_id(data, &self.kind, i))
+        {
+            self.selected_id = Some(id);
+        }
     }
 }
 

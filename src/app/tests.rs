@@ -1,1 +1,718 @@
+//! `update` unit tests: plain calls on small hand-made data, no source, no terminal.
 
+use super::*;
+use crate::domain::{Alias, KeyMetadata, KeyState, Operation};
+use crate::source::{SourceKind, WriteKind};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+const NOW: Timestamp = Timestamp::from_secs(1_800_000_000);
+
+fn key(id: &str, alias: Option<&str>, state: KeyState) -> Key {
+    Key {
+        metadata: KeyMetadata {
+            key_id: id.to_owned(),
+            arn: format!("arn:aws:kms:us-east-2:111122223333:key/{id}"),
+            aws_account_id: Some("111122223333".to_owned()),
+            creation_date: Some(Timestamp::from_secs(1_600_000_000)),
+            enabled: Some(state == KeyState::Enabled),
+            description: Some(format!("key {id}")),
+            key_usage: Some("ENCRYPT_DECRYPT".to_owned()),
+            key_state: state,
+            deletion_date: None,
+            origin: None,
+            key_manager: Some("CUSTOMER".to_owned()),
+            key_spec: Some("SYMMETRIC_DEFAULT".to_owned()),
+            multi_region: None,
+        },
+        aliases: alias
+            .map(|a| {
+                vec![Alias {
+                    alias_name: format!("alias/{a}"),
+                    alias_arn: None,
+                    target_key_id: Some(id.to_owned()),
+                }]
+            })
+            .unwrap_or_default(),
+    }
+}
+
+fn grant(key_id: &str, id: &str, name: &str, grantee: &str, days_old: i64) -> Grant {
+    Grant {
+        key_id: format!("arn:aws:kms:us-east-2:111122223333:key/{key_id}"),
+        grant_id: id.to_owned(),
+        name: (!name.is_empty()).then(|| name.to_owned()),
+        creation_date: Some(Timestamp::from_secs(1_800_000_000 - days_old * 86_400)),
+        grantee_principal: Some(format!("arn:aws:iam::111122223333:role/{grantee}")),
+        grantee_service_principal: None,
+        retiring_principal: None,
+        retiring_service_principal: None,
+        issuing_account: Some("arn:aws:iam::111122223333:root".to_owned()),
+        operations: vec![Operation::Decrypt],
+        constraints: None,
+    }
+}
+
+fn info() -> SourceInfo {
+    SourceInfo {
+        kind: SourceKind::Demo,
+        account: Some("111122223333".to_owned()),
+        region: Some("us-east-2".to_owned()),
+        recorded_at: None,
+    }
+}
+
+/// An app whose keys (`k1` payments, `k2` orders, `k3` disabled, no alias) and grants are
+/// loaded, answering each load command with the data directly.
+fn loaded(read_only: bool) -> App {
+    let mut app = App::new(info(), read_only, false, NOW);
+    let commands = app.start();
+    feed(&mut app, commands);
+    app
+}
+
+fn data_for(command: &Command) -> Option<Action> {
+    Some(match command {
+        Command::LoadKeys { req } => Action::KeysLoaded {
+            req: *req,
+            result: Ok(vec![
+                key("k1", Some("payments"), KeyState::Enabled),
+                key("k2", Some("orders"), KeyState::Enabled),
+                key("k3", None, KeyState::Disabled),
+            ]),
+        },
+        Command::LoadGrants { req, key_id } => Action::GrantsLoaded {
+            req: *req,
+            key_id: key_id.clone(),
+            result: Ok(match key_id.as_str() {
+                "k1" => vec![
+                    grant("k1", "g-new", "lambda", "payments-api", 3),
+                    grant("k1", "g-old", "", "batch", 900),
+                    grant("k1", "g-mid", "etl", "etl-runner", 100),
+                ],
+                "k2" => vec![grant("k2", "g-orders", "orders", "orders-api", 10)],
+                _ => vec![],
+            }),
+        },
+        Command::LoadPrincipals { req } => Action::PrincipalsLoaded {
+            req: *req,
+            result: Ok(vec!["arn:aws:iam::111122223333:role/admin".to_owned()]),
+        },
+        Command::LoadRetirable { req, principal } => Action::RetirableLoaded {
+            req: *req,
+            principal: principal.clone(),
+            result: Ok(vec![grant("k2", "g-orders", "orders", "orders-api", 10)]),
+        },
+        _ => return None,
+    })
+}
+
+fn feed(app: &mut App, mut commands: Vec<Command>) {
+    while !commands.is_empty() {
+        let command = commands.remove(0);
+        if let Some(action) = data_for(&command) {
+            commands.extend(app.update(action));
+        }
+    }
+}
+
+fn press(app: &mut App, code: KeyCode) -> Vec<Command> {
+    app.update(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn list(app: &App) -> &ListView {
+    app.current_list().expect("a list is shown")
+}
+
+/// The stable ids of the rows, in display order.
+fn row_ids(app: &App) -> Vec<String> {
+    let list = list(app);
+    list.rows
+        .iter()
+        .filter_map(|&i| list::row_id(&app.data, &list.kind, i))
+        .collect()
+}
+
+fn selected_id(app: &App) -> Option<String> {
+    list(app).selected_id.clone()
+}
+
+#[test]
+fn start_loads_keys_then_every_grant_count() {
+    let mut app = App::new(info(), false, false, NOW);
+    let commands = app.start();
+    assert!(matches!(commands[0], Command::LoadKeys { .. }));
+    assert!(matches!(commands[1], Command::LoadPrincipals { .. }));
+    let answer = data_for(&commands[0]).unwrap();
+    let follow_up = app.update(answer);
+    let keys: Vec<&str> = follow_up
+        .iter()
+        .filter_map(|c| match c {
+            Command::LoadGrants { key_id, .. } => Some(key_id.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(keys, ["k1", "k2", "k3"]);
+    // Counts show as loading until they arrive.
+    assert_eq!(app.data.grant_count_text("k1"), "…");
+    feed(&mut app, follow_up);
+    assert_eq!(app.data.grant_count_text("k1"), "3");
+    assert_eq!(app.data.grant_count_text("k3"), "0");
+}
+
+#[test]
+fn navigation_moves_and_clamps() {
+    let mut app = loaded(false);
+    // Sorted by alias: orders, payments, then the key without alias ("—").
+    assert_eq!(row_ids(&app), ["k2", "k1", "k3"]);
+    assert_eq!(selected_id(&app).as_deref(), Some("k2"));
+    press(&mut app, KeyCode::Char('j'));
+    assert_eq!(selected_id(&app).as_deref(), Some("k1"));
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    assert_eq!(
+        selected_id(&app).as_deref(),
+        Some("k3"),
+        "the cursor stops at the end"
+    );
+    press(&mut app, KeyCode::Char('g'));
+    assert_eq!(selected_id(&app).as_deref(), Some("k2"));
+    press(&mut app, KeyCode::Char('G'));
+    assert_eq!(selected_id(&app).as_deref(), Some("k3"));
+    press(&mut app, KeyCode::PageUp);
+    assert_eq!(selected_id(&app).as_deref(), Some("k2"));
+    press(&mut app, KeyCode::Char('k'));
+    assert_eq!(
+        selected_id(&app).as_deref(),
+        Some("k2"),
+        "the cursor stops at the top"
+    );
+}
+
+#[test]
+fn drill_in_and_back() {
+    let mut app = loaded(false);
+    press(&mut app, KeyCode::Char('j')); // payments
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        list(&app).kind,
+        ListKind::Grants {
+            key_id: "k1".to_owned()
+        }
+    );
+    // Grants sort oldest first.
+    assert_eq!(row_ids(&app), ["k1/g-old", "k1/g-mid", "k1/g-new"]);
+    press(&mut app, KeyCode::Enter);
+    match app.current_view() {
+        View::Detail(detail) => {
+            assert_eq!(detail.target.grant.grant_id, "g-old");
+            assert_eq!(detail.target.key_aliases, ["alias/payments"]);
+            assert_eq!(
+                detail.target.key_arn,
+                "arn:aws:kms:us-east-2:111122223333:key/k1"
+            );
+        }
+        View::List(_) => panic!("Enter on a grant opens its detail"),
+    }
+    press(&mut app, KeyCode::Esc);
+    assert!(matches!(list(&app).kind, ListKind::Grants { .. }));
+    press(&mut app, KeyCode::Char('h'));
+    assert_eq!(list(&app).kind, ListKind::Keys);
+    assert_eq!(
+        selected_id(&app).as_deref(),
+        Some("k1"),
+        "back lands on the key we opened"
+    );
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(list(&app).kind, ListKind::Keys, "Esc at the root stays");
+}
+
+#[test]
+fn opening_a_key_whose_grants_failed_loads_them_again() {
+    let mut app = App::new(info(), false, false, NOW);
+    let commands = app.start();
+    let keys = app.update(data_for(&commands[0]).unwrap());
+    // Every grant list fails.
+    for command in keys {
+        if let Command::LoadGrants { req, key_id } = command {
+            app.update(Action::GrantsLoaded {
+                req,
+                key_id,
+                result: Err(SourceError::AccessDenied {
+                    action: "kms:ListGrants".into(),
+                    resource: "k".into(),
+                }),
+            });
+        }
+    }
+    assert_eq!(app.data.grant_count_text("k2"), "error");
+    let commands = press(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(&commands[..], [Command::LoadGrants { key_id, .. }] if key_id == "k2"),
+        "{commands:?}"
+    );
+}
+
+#[test]
+fn stale_results_are_dropped() {
+    let mut app = App::new(info(), false, false, NOW);
+    let first = app.start();
+    let Command::LoadKeys { req: old } = first[0] else {
+        panic!("keys load first")
+    };
+    // A reload supersedes the first request.
+    let reload = app.update(Action::Reload);
+    let Command::LoadKeys { req: new } = reload[0] else {
+        panic!("ctrl-r reloads keys")
+    };
+    assert_ne!(old, new);
+    app.update(Action::KeysLoaded {
+        req: old,
+        result: Ok(vec![key("stale", None, KeyState::Enabled)]),
+    });
+    assert!(
+        app.data.keys.loaded().is_none(),
+        "the old answer is dropped"
+    );
+    app.update(Action::KeysLoaded {
+        req: new,
+        result: Ok(vec![key("fresh", None, KeyState::Enabled)]),
+    });
+    assert_eq!(app.data.keys.loaded().map(Vec::len), Some(1));
+    assert_eq!(row_ids(&app), ["fresh"]);
+}
+
+#[test]
+fn filter_matches_any_column_and_esc_clears() {
+    let mut app = loaded(false);
+    press(&mut app, KeyCode::Char('/'));
+    assert_eq!(app.modal, Modal::Filter);
+    for c in "PAY".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    assert_eq!(row_ids(&app), ["k1"], "case-insensitive match on the alias");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.modal, Modal::None);
+    assert_eq!(list(&app).filter, "PAY", "Enter keeps the filter");
+    // The filter matches every visible column: the state column here.
+    press(&mut app, KeyCode::Char('/'));
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Backspace);
+    }
+    for c in "disabled".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    assert_eq!(row_ids(&app), ["k3"]);
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(list(&app).filter, "", "Esc while typing clears");
+    assert_eq!(row_ids(&app).len(), 3);
+    // Esc on a filtered list clears the filter before going back.
+    press(&mut app, KeyCode::Char('/'));
+    press(&mut app, KeyCode::Char('o'));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Enter); // open "orders"
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(list(&app).kind, ListKind::Keys);
+    assert_eq!(list(&app).filter, "o");
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(list(&app).filter, "");
+}
+
+#[test]
+fn filter_with_no_match_and_cursor_stays_valid() {
+    let mut app = loaded(false);
+    press(&mut app, KeyCode::Char('G'));
+    press(&mut app, KeyCode::Char('/'));
+    for c in "zzz".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    assert!(row_ids(&app).is_empty());
+    assert_eq!(list(&app).selected_index(), None);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.modal, Modal::None);
+    // Opening or deleting with nothing selected does nothing.
+    assert!(press(&mut app, KeyCode::Enter).is_empty());
+    assert_eq!(list(&app).kind, ListKind::Keys);
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(row_ids(&app).len(), 3);
+    assert_eq!(
+        selected_id(&app).as_deref(),
+        Some("k3"),
+        "the cursor comes back in range"
+    );
+}
+
+#[test]
+fn sort_cycles_columns_and_reverses_keeping_the_selection() {
+    let mut app = loaded(false);
+    press(&mut app, KeyCode::Char('j'));
+    assert_eq!(selected_id(&app).as_deref(), Some("k1"));
+    press(&mut app, KeyCode::Char('s')); // key id
+    assert_eq!(list(&app).sort_column, 1);
+    assert_eq!(row_ids(&app), ["k1", "k2", "k3"]);
+    assert_eq!(
+        selected_id(&app).as_deref(),
+        Some("k1"),
+        "the same key stays selected"
+    );
+    press(&mut app, KeyCode::Char('S'));
+    assert_eq!(row_ids(&app), ["k3", "k2", "k1"]);
+    // Grants column: numeric, not text ("10" after "9").
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Char('s'));
+    }
+    assert_eq!(list(&app).sort_column, 5);
+    assert!(!list(&app).sort_reverse, "a new column starts ascending");
+    assert_eq!(row_ids(&app), ["k3", "k2", "k1"]);
+    // Cycling wraps around.
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Char('s'));
+    }
+    assert_eq!(list(&app).sort_column, 0);
+}
+
+#[test]
+fn retire_asks_first_and_cancel_changes_nothing() {
+    let mut app = loaded(false);
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Enter);
+    let commands = press(&mut app, KeyCode::Char('x'));
+    assert!(commands.is_empty(), "nothing is sent before the answer");
+    let Modal::Confirm(change) = &app.modal else {
+        panic!("x opens the confirmation")
+    };
+    assert_eq!(change.kind, WriteKind::Retire);
+    assert_eq!(change.targets.len(), 1);
+    assert_eq!(change.targets[0].grant.grant_id, "g-old");
+    assert!(!change.yes_focused, "No has the focus");
+    // The key that opened the dialog does not answer it; Enter presses No.
+    assert!(press(&mut app, KeyCode::Char('x')).is_empty());
+    assert!(matches!(app.modal, Modal::Confirm(_)));
+    assert!(press(&mut app, KeyCode::Enter).is_empty());
+    assert_eq!(app.modal, Modal::None);
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("nothing was changed")
+    );
+    // n and Esc cancel too.
+    for cancel in [KeyCode::Char('n'), KeyCode::Esc] {
+        press(&mut app, KeyCode::Char('X'));
+        assert!(press(&mut app, cancel).is_empty());
+        assert_eq!(app.modal, Modal::None);
+    }
+}
+
+#[test]
+fn confirm_sends_exactly_the_grant_shown() {
+    let mut app = loaded(false);
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('X'));
+    // Data changes under the open dialog: the payload does not.
+    app.update(Action::MoveDown);
+    let commands = press(&mut app, KeyCode::Char('y'));
+    let [
+        Command::DeleteGrant {
+            kind,
+            target,
+            dry_run,
+        },
+    ] = &commands[..]
+    else {
+        panic!("one write: {commands:?}")
+    };
+    assert_eq!(*kind, WriteKind::Revoke);
+    assert_eq!(target.grant.grant_id, "g-old");
+    assert!(!dry_run);
+    assert_eq!(app.writes_in_flight, 1);
+    // The outcome removes the grant and says so.
+    let target = target.clone();
+    app.update(Action::GrantDeleted {
+        kind: WriteKind::Revoke,
+        target,
+        result: Ok(WriteOutcome::Done),
+    });
+    assert_eq!(app.writes_in_flight, 0);
+    assert_eq!(row_ids(&app), ["k1/g-mid", "k1/g-new"]);
+    assert_eq!(app.status.as_ref().unwrap().level, Level::Success);
+    assert_eq!(
+        app.status.as_ref().unwrap().text,
+        "revoked grant g-old on alias/payments"
+    );
+    assert_eq!(app.data.grant_count_text("k1"), "2");
+}
+
+#[test]
+fn arrow_then_enter_confirms() {
+    let mut app = loaded(false);
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('x'));
+    press(&mut app, KeyCode::Right);
+    let commands = press(&mut app, KeyCode::Enter);
+    assert!(matches!(&commands[..], [Command::DeleteGrant { .. }]));
+}
+
+#[test]
+fn failed_write_keeps_the_grant_and_says_why() {
+    let mut app = loaded(false);
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('x'));
+    let commands = press(&mut app, KeyCode::Char('y'));
+    let Command::DeleteGrant { target, .. } = &commands[0] else {
+        panic!()
+    };
+    app.update(Action::GrantDeleted {
+        kind: WriteKind::Retire,
+        target: target.clone(),
+        result: Err(SourceError::AccessDenied {
+            action: "kms:RetireGrant".into(),
+            resource: "arn:aws:kms:us-east-2:111122223333:key/k1".into(),
+        }),
+    });
+    assert_eq!(row_ids(&app).len(), 3);
+    let status = app.status.clone().unwrap();
+    assert_eq!(status.level, Level::Error);
+    assert_eq!(
+        status.text,
+        "could not retire grant g-old on alias/payments: access denied: kms:RetireGrant on arn:aws:kms:us-east-2:111122223333:key/k1"
+    );
+}
+
+#[test]
+fn grant_already_gone_is_removed_with_a_warning() {
+    let mut app = loaded(false);
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Enter); // detail of g-old
+    press(&mut app, KeyCode::Char('x'));
+    let commands = press(&mut app, KeyCode::Char('y'));
+    let Command::DeleteGrant { target, .. } = &commands[0] else {
+        panic!()
+    };
+    app.update(Action::GrantDeleted {
+        kind: WriteKind::Retire,
+        target: target.clone(),
+        result: Err(SourceError::GrantNotFound {
+            key_id: "k1".into(),
+            grant_id: "g-old".into(),
+        }),
+    });
+    assert!(
+        matches!(app.current_view(), View::List(_)),
+        "the detail of a deleted grant closes"
+    );
+    assert_eq!(row_ids(&app), ["k1/g-mid", "k1/g-new"]);
+    assert_eq!(app.status.as_ref().unwrap().level, Level::Warning);
+}
+
+#[test]
+fn read_only_opens_no_dialog() {
+    let mut app = loaded(true);
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Enter);
+    for key in ['x', 'X'] {
+        let commands = press(&mut app, KeyCode::Char(key));
+        assert!(commands.is_empty());
+        assert_eq!(app.modal, Modal::None);
+        let status = app.status.clone().unwrap();
+        assert_eq!(status.level, Level::Warning);
+        assert!(
+            status
+                .text
+                .starts_with("this session is read-only (--read-only)"),
+            "{}",
+            status.text
+        );
+    }
+    // Even a confirmation forced into the state sends nothing.
+    app.modal = Modal::Confirm(PendingChange {
+        kind: WriteKind::Revoke,
+        targets: vec![],
+        dry_run: false,
+        yes_focused: true,
+    });
+    assert!(app.update(Action::ConfirmChange).is_empty());
+}
+
+#[test]
+fn retire_and_revoke_do_nothing_on_the_keys_list() {
+    let mut app = loaded(false);
+    assert!(press(&mut app, KeyCode::Char('x')).is_empty());
+    assert_eq!(app.modal, Modal::None);
+}
+
+#[test]
+fn dry_run_is_carried_into_the_write_and_reported() {
+    let mut app = loaded(false);
+    app.update(Action::RunCommand("dry-run on".into()));
+    assert!(app.dry_run);
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('X'));
+    let commands = press(&mut app, KeyCode::Char('y'));
+    let [
+        Command::DeleteGrant {
+            dry_run: true,
+            target,
+            ..
+        },
+    ] = &commands[..]
+    else {
+        panic!("{commands:?}")
+    };
+    app.update(Action::GrantDeleted {
+        kind: WriteKind::Revoke,
+        target: target.clone(),
+        result: Ok(WriteOutcome::DryRunWouldSucceed),
+    });
+    assert_eq!(row_ids(&app).len(), 3, "a dry run removes nothing");
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("dry run: kms:RevokeGrant of grant g-old")
+    );
+    app.update(Action::RunCommand("dry-run maybe".into()));
+    assert!(app.dry_run);
+    assert_eq!(app.status.as_ref().unwrap().level, Level::Error);
+}
+
+#[test]
+fn tab_switches_to_retirable_and_command_line_picks_a_principal() {
+    let mut app = loaded(false);
+    press(&mut app, KeyCode::Tab);
+    assert_eq!(app.tab, Tab::Retirable);
+    assert_eq!(list(&app).kind, ListKind::Principals);
+    assert_eq!(
+        app.data
+            .retirable_count_text("arn:aws:iam::111122223333:role/admin"),
+        "1"
+    );
+    press(&mut app, KeyCode::Tab);
+    assert_eq!(app.tab, Tab::Keys);
+    // `:retirable ARN` opens that principal's grants, typed key by key.
+    press(&mut app, KeyCode::Char(':'));
+    for c in "retirable arn:aws:iam::111122223333:role/other".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    let commands = press(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(&commands[..], [Command::LoadRetirable { principal, .. }] if principal == "arn:aws:iam::111122223333:role/other")
+    );
+    assert_eq!(app.tab, Tab::Retirable);
+    assert_eq!(
+        list(&app).kind,
+        ListKind::Retirable {
+            principal: "arn:aws:iam::111122223333:role/other".into()
+        }
+    );
+    feed(&mut app, commands);
+    assert_eq!(row_ids(&app), ["k2/g-orders"]);
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(list(&app).kind, ListKind::Principals);
+    assert_eq!(
+        selected_id(&app).as_deref(),
+        Some("arn:aws:iam::111122223333:role/other"),
+        "the typed principal joins the list"
+    );
+}
+
+#[test]
+fn retire_from_the_retirable_view_updates_both_lists() {
+    let mut app = loaded(false);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('x'));
+    let commands = press(&mut app, KeyCode::Char('y'));
+    let Command::DeleteGrant { target, .. } = &commands[0] else {
+        panic!()
+    };
+    assert_eq!(target.key_aliases, ["alias/orders"]);
+    app.update(Action::GrantDeleted {
+        kind: WriteKind::Retire,
+        target: target.clone(),
+        result: Ok(WriteOutcome::Done),
+    });
+    assert!(row_ids(&app).is_empty());
+    assert_eq!(app.data.grant_count_text("k2"), "0");
+}
+
+#[test]
+fn unknown_commands_and_missing_arguments_say_so() {
+    let mut app = loaded(false);
+    app.update(Action::RunCommand("frobnicate now".into()));
+    assert_eq!(
+        app.status.as_ref().unwrap().text,
+        "unknown command :frobnicate (commands: :retirable ARN, :dry-run on|off, :quit)"
+    );
+    app.update(Action::RunCommand("retirable".into()));
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with(":retirable needs a principal ARN")
+    );
+    assert!(app.update(Action::RunCommand("   ".into())).is_empty());
+}
+
+#[test]
+fn quit_asks_while_a_write_is_in_flight() {
+    let mut app = loaded(false);
+    assert_eq!(press(&mut app, KeyCode::Char('q')), vec![Command::Quit]);
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('x'));
+    press(&mut app, KeyCode::Char('y'));
+    assert!(press(&mut app, KeyCode::Char('q')).is_empty());
+    assert_eq!(app.modal, Modal::ConfirmQuit);
+    assert!(
+        press(&mut app, KeyCode::Char('n')).is_empty(),
+        "any other key keeps waiting"
+    );
+    press(&mut app, KeyCode::Char('q'));
+    assert_eq!(press(&mut app, KeyCode::Char('y')), vec![Command::Quit]);
+}
+
+#[test]
+fn help_opens_and_any_key_closes() {
+    let mut app = loaded(false);
+    press(&mut app, KeyCode::Char('?'));
+    assert_eq!(app.modal, Modal::Help { scroll: 0 });
+    press(&mut app, KeyCode::Char('j'));
+    assert_eq!(app.modal, Modal::Help { scroll: 1 });
+    press(&mut app, KeyCode::Char('q'));
+    assert_eq!(app.modal, Modal::None, "q closes help instead of quitting");
+}
+
+#[test]
+fn a_failed_key_list_is_shown_not_hidden() {
+    let mut app = App::new(info(), false, false, NOW);
+    let commands = app.start();
+    let Command::LoadKeys { req } = commands[0] else {
+        panic!()
+    };
+    app.update(Action::KeysLoaded {
+        req,
+        result: Err(SourceError::AccessDenied {
+            action: "kms:ListKeys".into(),
+            resource: "*".into(),
+        }),
+    });
+    assert!(matches!(app.data.keys, Load::Failed(_)));
+    assert_eq!(
+        app.status.as_ref().unwrap().text,
+        "could not list keys: access denied: kms:ListKeys on *"
+    );
+    // ctrl-r tries again.
+    let commands = app.update(Action::Key(KeyEvent::new(
+        KeyCode::Char('r'),
+        KeyModifiers::CONTROL,
+    )));
+    assert!(matches!(&commands[..], [Command::LoadKeys { .. }]));
+}
