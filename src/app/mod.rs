@@ -69,7 +69,7 @@ pub enum Action {
     },
     GrantDeleted {
         kind: WriteKind,
-        target: GrantTarget,
+        target: Box<GrantTarget>,
         result: Result<WriteOutcome, SourceError>,
     },
 }
@@ -94,7 +94,7 @@ pub enum Command {
     /// Retire or revoke exactly this grant.
     DeleteGrant {
         kind: WriteKind,
-        target: GrantTarget,
+        target: Box<GrantTarget>,
         dry_run: bool,
     },
     Quit,
@@ -154,7 +154,7 @@ pub enum Tab {
 #[derive(Debug, Clone)]
 pub enum View {
     List(ListView),
-    Detail(DetailView),
+    Detail(Box<DetailView>),
 }
 
 /// The detail of one grant.
@@ -612,11 +612,8 @@ impl App {
                         return self.update(Action::RunCommand(line));
                     }
                     KeyCode::Esc => self.modal = Modal::None,
-                    KeyCode::Backspace => {
-                        if line.pop().is_none() {
-                            self.modal = Modal::None;
-                        }
-                    }
+                    // Backspace on an empty line closes it, as in vim.
+                    KeyCode::Backspace if line.pop().is_none() => self.modal = Modal::None,
                     KeyCode::Char(c) if !event.modifiers.contains(KeyModifiers::CONTROL) => {
                         line.push(c)
                     }
@@ -767,10 +764,10 @@ impl App {
                 let Some(grant) = list::grant_at(&self.data, &kind, index) else {
                     return Vec::new();
                 };
-                View::Detail(DetailView {
+                View::Detail(Box::new(DetailView {
                     target: self.target_for(grant),
                     scroll: Cell::new(0),
-                })
+                }))
             }
         };
         self.push_view(next);
@@ -903,7 +900,7 @@ impl App {
             .into_iter()
             .map(|target| Command::DeleteGrant {
                 kind: change.kind,
-                target,
+                target: Box::new(target),
                 dry_run: change.dry_run,
             })
             .collect()

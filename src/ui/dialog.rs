@@ -142,21 +142,6 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines.iter().map(|l| l.trim_end().to_owned()).collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::wrap;
-
-    #[test]
-    fn wraps_at_spaces_and_splits_long_words() {
-        assert_eq!(
-            wrap("Encrypt, Decrypt, GenerateDataKey", 18),
-            ["Encrypt, Decrypt,", "GenerateDataKey"]
-        );
-        assert_eq!(wrap("0123456789abcdef", 6), ["012345", "6789ab", "cdef"]);
-        assert_eq!(wrap("short", 10), ["short"]);
-    }
-}
-
 pub(super) fn draw_confirm_quit(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let lines = vec![
         Line::raw(format!(
@@ -226,4 +211,19 @@ pub(super) fn draw_help(frame: &mut Frame<'_>, area: Rect, app: &App, scroll: u1
             .scroll((scroll.min(max_scroll), 0)),
         rect,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wraps_at_spaces_and_splits_long_words() {
+        assert_eq!(
+            wrap("Encrypt, Decrypt, GenerateDataKey", 18),
+            ["Encrypt, Decrypt,", "GenerateDataKey"]
+        );
+        assert_eq!(wrap("0123456789abcdef", 6), ["012345", "6789ab", "cdef"]);
+        assert_eq!(wrap("short", 10), ["short"]);
+    }
 }

@@ -1,6 +1,6 @@
 //! Test harness: the whole app over the demo snapshot, driven by actions, with commands carried
 //! out synchronously against the fixture source (the same `perform` the runtime uses).
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kms_grants::app::list::{CellContext, cell_text};

@@ -1,0 +1,192 @@
+//! The binary's start-up contract: `check`, bad files, bad config and bad flags end with one
+//! sentence on stderr and a non-zero exit, before the terminal is touched.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn kms_grants(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kms-grants"))
+        .args(args)
+        // A config in the real config dir of the machine must not change what the tests see.
+        .env("XDG_CONFIG_HOME", env!("CARGO_TARGET_TMPDIR"))
+        .env("HOME", env!("CARGO_TARGET_TMPDIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn demo_path() -> String {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/demo.json").to_owned()
+}
+
+/// Writes `text` to a file in a fresh temporary directory.
+fn temp_file(name: &str, text: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    let path = path.to_string_lossy().into_owned();
+    (dir, path)
+}
+
+/// An error ends the program with exactly one line on stderr, nothing on stdout (so no escape
+/// sequence reached the terminal) and exit code 1.
+fn assert_one_sentence_error(out: &Output, expected_start: &str) {
+    assert_eq!(out.status.code(), Some(1), "stderr: {}", stderr(out));
+    let err = stderr(out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with(expected_start), "{err}");
+    assert!(stdout(out).is_empty(), "stdout: {:?}", stdout(out));
+}
+
+#[test]
+fn check_prints_a_summary() {
+    let out = kms_grants(&["check", &demo_path()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("valid kms-grants fixture (version 1)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("account:              111122223333"),
+        "{text}"
+    );
+    assert!(
+        text.contains("keys:                 32 (27 customer managed, 5 AWS managed"),
+        "{text}"
+    );
+    assert!(text.contains("grants:               181"), "{text}");
+    assert!(text.contains("retirable principals: 3"), "{text}");
+}
+
+#[test]
+fn check_rejects_each_kind_of_bad_file() {
+    let demo = std::fs::read_to_string(demo_path()).unwrap();
+    let cases = [
+        (
+            "version.json",
+            demo.replacen("\"version\": 1", "\"version\": 7", 1),
+            ":3:14: fixture version 7 is not supported",
+        ),
+        (
+            "format.json",
+            demo.replacen("kms-grants/fixture", "terraform-state", 1),
+            ":2:",
+        ),
+        (
+            "malformed.json",
+            demo.replacen("\"region\": \"us-east-2\",", "\"region\": \"us-east-2\"", 1),
+            ": malformed JSON: expected `,` or `}`",
+        ),
+        (
+            "empty.json",
+            String::new(),
+            ":1:0: the file ends in the middle of the JSON document",
+        ),
+    ];
+    for (name, text, expected) in cases {
+        let (_dir, path) = temp_file(name, &text);
+        let out = kms_grants(&["check", &path]);
+        assert_one_sentence_error(&out, &format!("kms-grants: {path}"));
+        assert!(stderr(&out).contains(expected), "{name}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn check_names_a_grant_listed_under_the_wrong_key() {
+    let text = r#"{"format": "kms-grants/fixture", "version": 1, "keys": [
+  {"KeyMetadata": {"KeyId": "a", "Arn": "arn:aws:kms:us-east-2:111122223333:key/a"},
+   "Grants": [{"KeyId": "b", "GrantId": "g1"}]}
+]}"#;
+    let (_dir, path) = temp_file("wrong-key.json", text);
+    let out = kms_grants(&["check", &path]);
+    assert_one_sentence_error(
+        &out,
+        &format!(
+            "kms-grants: {path}:4:1: keys[0]: Grants[0]: grant g1 has KeyId b but is listed under key a"
+        ),
+    );
+}
+
+#[test]
+fn check_of_a_missing_file() {
+    let out = kms_grants(&["check", "/nonexistent/fixture.json"]);
+    assert_one_sentence_error(
+        &out,
+        "kms-grants: cannot read fixture /nonexistent/fixture.json: ",
+    );
+}
+
+#[test]
+fn a_bad_fixture_ends_the_program_before_the_terminal_is_touched() {
+    let (_dir, path) = temp_file(
+        "bad.json",
+        "{\"format\": \"kms-grants/fixture\", \"version\": 1, \"keys\": [}",
+    );
+    let out = kms_grants(&["--fixture", &path]);
+    assert_one_sentence_error(&out, &format!("kms-grants: {path}:1:"));
+}
+
+#[test]
+fn a_broken_config_file_names_file_and_line() {
+    let (_dir, path) = temp_file("config.toml", "read_only = true\nstale_days = 30\n");
+    let out = kms_grants(&["--config", &path, "--demo"]);
+    assert_one_sentence_error(
+        &out,
+        &format!("kms-grants: config file {path}:2:1: unknown field `stale_days`"),
+    );
+    let out = kms_grants(&["--config", "/nonexistent/config.toml", "--demo"]);
+    assert_one_sentence_error(
+        &out,
+        "kms-grants: cannot read config file /nonexistent/config.toml: ",
+    );
+}
+
+#[test]
+fn no_source_is_a_sentence_not_a_crash() {
+    let out = kms_grants(&[]);
+    assert_one_sentence_error(&out, "kms-grants: no source given");
+}
+
+#[test]
+fn conflicting_or_unknown_flags_exit_2() {
+    let out = kms_grants(&["--demo", "--fixture", "x.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cannot be used with"),
+        "{}",
+        stderr(&out)
+    );
+    let out = kms_grants(&["--no-such-flag"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unexpected argument '--no-such-flag'"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn help_lists_every_flag() {
+    let out = kms_grants(&["--help"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    for flag in [
+        "--demo",
+        "--fixture",
+        "--read-only",
+        "--dry-run",
+        "--config",
+        "check",
+    ] {
+        assert!(text.contains(flag), "{flag} missing from --help:\n{text}");
+    }
+    assert!(Path::new(&demo_path()).exists());
+}

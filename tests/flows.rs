@@ -1,0 +1,245 @@
+//! Whole-app flows over the demo snapshot: key presses in, source calls out, screens checked.
+
+mod common;
+
+use common::Harness;
+use crossterm::event::KeyCode;
+use kms_grants::app::{Command, Modal, View};
+use kms_grants::source::{KmsSource, WriteKind};
+
+fn grants_on(h: &Harness, key_id: &str) -> usize {
+    h.source
+        .current()
+        .keys
+        .iter()
+        .find(|k| k.key.id() == key_id)
+        .map(|k| k.grants.len())
+        .unwrap()
+}
+
+fn key_id_of_current_list(h: &Harness) -> String {
+    match &h.app.current_list().unwrap().kind {
+        kms_grants::app::list::ListKind::Grants { key_id } => key_id.clone(),
+        other => panic!("not a grants list: {other:?}"),
+    }
+}
+
+#[test]
+fn demo_loads_every_key_and_grant_count() {
+    let h = Harness::demo();
+    let keys = h.app.data.keys.loaded().unwrap();
+    assert_eq!(keys.len(), h.source.current().keys.len());
+    for key in keys {
+        assert_eq!(
+            h.app.data.grant_count_text(key.id()),
+            grants_on(&h, key.id()).to_string()
+        );
+    }
+    // Grant counts are loaded one request per key.
+    let grant_loads = h
+        .commands
+        .iter()
+        .filter(|c| matches!(c, Command::LoadGrants { .. }))
+        .count();
+    assert_eq!(grant_loads, keys.len());
+}
+
+#[test]
+fn revoke_a_grant_through_the_keyboard() {
+    let mut h = Harness::demo();
+    h.select_row_containing("payments, ");
+    h.press(KeyCode::Enter);
+    let key_id = key_id_of_current_list(&h);
+    let before = grants_on(&h, &key_id);
+    let screen = h.screen(120, 40);
+    assert!(
+        screen.contains(&format!("{before} of {before}")),
+        "{screen}"
+    );
+
+    // Open the detail of the grant to revoke, then revoke it from there.
+    h.select_row_containing("fraud-scoring");
+    h.press(KeyCode::Enter);
+    let View::Detail(detail) = h.app.current_view() else {
+        panic!("Enter opens the detail");
+    };
+    let grant_id = detail.target.grant.grant_id.clone();
+    h.press(KeyCode::Char('X'));
+    let screen = h.screen(120, 40);
+    assert!(screen.contains("Revoke 1 grant?"), "{screen}");
+    assert!(
+        screen.contains(&grant_id),
+        "the dialog shows the full grant id"
+    );
+    assert!(screen.contains("alias/payments"), "and the key alias");
+    assert!(screen.contains(&format!("key/{key_id}")), "and the key ARN");
+    h.press(KeyCode::Char('y'));
+
+    // The source no longer has it, the detail closed, the list and the count are updated.
+    assert_eq!(grants_on(&h, &key_id), before - 1);
+    assert!(
+        !h.source
+            .current()
+            .keys
+            .iter()
+            .flat_map(|k| &k.grants)
+            .any(|g| g.grant_id == grant_id)
+    );
+    assert!(matches!(h.app.current_view(), View::List(_)));
+    let screen = h.screen(120, 40);
+    assert!(
+        screen.contains(&format!("{} of {}", before - 1, before - 1)),
+        "{screen}"
+    );
+    let table: Vec<&str> = screen.lines().take(38).collect();
+    assert!(
+        !table.iter().any(|l| l.contains("fraud-scoring")),
+        "{screen}"
+    );
+    assert!(screen.contains("revoked grant"), "{screen}");
+    assert_eq!(h.app.writes_in_flight, 0);
+    h.press(KeyCode::Esc);
+    let screen = h.screen(120, 40);
+    let payments_row = screen.lines().find(|l| l.contains("payments, ")).unwrap();
+    assert!(
+        payments_row.contains(&format!(" {} ", before - 1)),
+        "{payments_row}"
+    );
+}
+
+#[test]
+fn retire_from_the_retirable_tab() {
+    let mut h = Harness::demo();
+    h.press(KeyCode::Tab);
+    h.select_row_containing("ci-deployer");
+    h.press(KeyCode::Enter);
+    let principal = "arn:aws:iam::111122223333:role/ci-deployer";
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let before = runtime
+        .block_on(h.source.list_retirable_grants(principal))
+        .unwrap()
+        .len();
+    h.press(KeyCode::Char('x'));
+    let Modal::Confirm(change) = &h.app.modal else {
+        panic!("x opens the confirmation")
+    };
+    assert_eq!(change.kind, WriteKind::Retire);
+    h.press(KeyCode::Char('y'));
+    let after = runtime
+        .block_on(h.source.list_retirable_grants(principal))
+        .unwrap()
+        .len();
+    assert_eq!(after, before - 1);
+    let list = h.app.current_list().unwrap();
+    assert_eq!(list.rows.len(), before - 1);
+    assert!(h.status().starts_with("retired grant"), "{}", h.status());
+}
+
+#[test]
+fn read_only_session_never_reaches_the_source() {
+    let mut h = Harness::with(common::demo_snapshot(), true, false);
+    h.select_row_containing("payments, ");
+    h.press(KeyCode::Enter);
+    let key_id = key_id_of_current_list(&h);
+    let before = grants_on(&h, &key_id);
+    for key in ['x', 'X'] {
+        h.press(KeyCode::Char(key));
+        h.press(KeyCode::Char('y'));
+    }
+    assert_eq!(grants_on(&h, &key_id), before);
+    assert!(
+        !h.commands
+            .iter()
+            .any(|c| matches!(c, Command::DeleteGrant { .. }))
+    );
+    let screen = h.screen(120, 40);
+    assert!(screen.contains("READ-ONLY"), "{screen}");
+    assert!(screen.contains("this session is read-only"), "{screen}");
+}
+
+#[test]
+fn dry_run_changes_nothing_and_says_it_would_succeed() {
+    let mut h = Harness::with(common::demo_snapshot(), false, true);
+    h.select_row_containing("payments, ");
+    h.press(KeyCode::Enter);
+    let key_id = key_id_of_current_list(&h);
+    let before = grants_on(&h, &key_id);
+    h.press(KeyCode::Char('X'));
+    h.press(KeyCode::Char('y'));
+    assert!(
+        h.commands
+            .iter()
+            .any(|c| matches!(c, Command::DeleteGrant { dry_run: true, .. }))
+    );
+    assert_eq!(grants_on(&h, &key_id), before);
+    assert!(
+        h.status().starts_with("dry run: kms:RevokeGrant of grant"),
+        "{}",
+        h.status()
+    );
+    assert!(
+        h.status().ends_with("would succeed; nothing was changed"),
+        "{}",
+        h.status()
+    );
+    assert_eq!(h.app.current_list().unwrap().rows.len(), before);
+    // :dry-run off turns real writes back on.
+    h.press(KeyCode::Char(':'));
+    h.type_text("dry-run off");
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::Char('X'));
+    h.press(KeyCode::Char('y'));
+    assert_eq!(grants_on(&h, &key_id), before - 1);
+}
+
+#[test]
+fn reload_after_a_revoke_shows_the_source_state() {
+    let mut h = Harness::demo();
+    h.select_row_containing("orders, ");
+    h.press(KeyCode::Enter);
+    let key_id = key_id_of_current_list(&h);
+    let before = grants_on(&h, &key_id);
+    h.press(KeyCode::Char('X'));
+    h.press(KeyCode::Char('y'));
+    h.act(kms_grants::app::Action::Key(
+        crossterm::event::KeyEvent::new(
+            KeyCode::Char('r'),
+            crossterm::event::KeyModifiers::CONTROL,
+        ),
+    ));
+    assert_eq!(h.app.current_list().unwrap().rows.len(), before - 1);
+}
+
+#[test]
+fn filter_then_sort_then_open_keeps_the_right_key() {
+    let mut h = Harness::demo();
+    h.press(KeyCode::Char('/'));
+    h.type_text("aws/");
+    h.press(KeyCode::Enter);
+    let screen = h.screen(120, 40);
+    assert!(screen.contains("5 of 32"), "{screen}");
+    assert!(screen.contains("filter \"aws/\""), "{screen}");
+    // Sort by grant count, biggest first.
+    for _ in 0..5 {
+        h.press(KeyCode::Char('s'));
+    }
+    h.press(KeyCode::Char('S'));
+    h.press(KeyCode::Char('g'));
+    h.press(KeyCode::Enter);
+    let key_id = key_id_of_current_list(&h);
+    let most = h
+        .source
+        .current()
+        .keys
+        .iter()
+        .filter(|k| {
+            k.key
+                .aliases
+                .iter()
+                .any(|a| a.alias_name.starts_with("alias/aws/"))
+        })
+        .map(|k| k.grants.len())
+        .max()
+        .unwrap();
+    assert_eq!(grants_on(&h, &key_id), most);
+}
