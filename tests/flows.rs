@@ -1,4 +1,5 @@
 //! Whole-app flows over the demo snapshot: key presses in, source calls out, screens checked.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests state what must hold
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Every screen at 120×40 (and the main ones at 80×24) as `insta` snapshots, over the demo.
 //! A changed screen fails the test (CI runs with INSTA_UPDATE=no); review with `cargo insta`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests state what must hold
 
 mod common;
 
