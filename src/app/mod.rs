@@ -590,6 +590,16 @@ impl App {
     // ----- keys -----
 
     fn on_key(&mut self, event: KeyEvent) -> Vec<Command> {
+        // ctrl-c quits from anywhere (still asking first while a write is in flight).
+        if event.code == KeyCode::Char('c') && event.modifiers.contains(KeyModifiers::CONTROL) {
+            return match self.modal {
+                Modal::ConfirmQuit => vec![Command::Quit],
+                _ => {
+                    self.modal = Modal::None;
+                    self.update(Action::Quit)
+                }
+            };
+        }
         match &mut self.modal {
             Modal::None => match keymap::action_for(&event, self.context()) {
                 Some(action) => self.update(action),

@@ -716,3 +716,23 @@ fn a_failed_key_list_is_shown_not_hidden() {
     )));
     assert!(matches!(&commands[..], [Command::LoadKeys { .. }]));
 }
+
+#[test]
+fn ctrl_c_quits_from_any_dialog_or_input() {
+    let ctrl_c = Action::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    let mut app = loaded(false);
+    press(&mut app, KeyCode::Char('/'));
+    assert_eq!(app.update(ctrl_c.clone()), vec![Command::Quit]);
+    let mut app = loaded(false);
+    press(&mut app, KeyCode::Char(':'));
+    assert_eq!(app.update(ctrl_c.clone()), vec![Command::Quit]);
+    // With a write in flight it asks, and a second ctrl-c confirms.
+    let mut app = loaded(false);
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('x'));
+    press(&mut app, KeyCode::Char('y'));
+    assert!(app.update(ctrl_c.clone()).is_empty());
+    assert_eq!(app.modal, Modal::ConfirmQuit);
+    assert_eq!(app.update(ctrl_c), vec![Command::Quit]);
+}
