@@ -312,14 +312,90 @@ fn check_grant_ids(grant: &Grant) -> Result<(), String> {
 }
 
 /// One entry of `keys[]` as written in the file.
-#[derive(Deserialize)]
 struct RawKeyEntry {
-    #[serde(rename = "KeyMetadata")]
     metadata: KeyMetadata,
-    #[serde(rename = "Aliases", default)]
     aliases: Vec<Alias>,
-    #[serde(rename = "Grants", default)]
     grants: Vec<Grant>,
+}
+
+impl<'de> Deserialize<'de> for RawKeyEntry {
+    /// Reads the fields in any order. When `KeyMetadata` comes before `Grants` (as AWS output
+    /// and our own files have it), each grant is checked against the key as soon as it is read,
+    /// so an error points at that grant rather than at the end of the key entry.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct EntryVisitor;
+        impl<'de> Visitor<'de> for EntryVisitor {
+            type Value = RawKeyEntry;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key entry with KeyMetadata, Aliases and Grants")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<RawKeyEntry, A::Error> {
+                let mut metadata: Option<KeyMetadata> = None;
+                let mut aliases = None;
+                let mut grants = None;
+                while let Some(field) = map.next_key::<String>()? {
+                    match field.as_str() {
+                        "KeyMetadata" => metadata = Some(map.next_value()?),
+                        "Aliases" => aliases = Some(map.next_value()?),
+                        "Grants" => {
+                            grants = Some(match &metadata {
+                                Some(meta) => map.next_value_seed(GrantsOf { meta })?,
+                                None => map.next_value()?,
+                            })
+                        }
+                        _ => {
+                            map.next_value::<de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(RawKeyEntry {
+                    metadata: metadata.ok_or_else(|| de::Error::missing_field("KeyMetadata"))?,
+                    aliases: aliases.unwrap_or_default(),
+                    grants: grants.unwrap_or_default(),
+                })
+            }
+        }
+        d.deserialize_map(EntryVisitor)
+    }
+}
+
+/// The `Grants` of a key whose metadata is known: each grant is checked as it is read.
+struct GrantsOf<'a> {
+    meta: &'a KeyMetadata,
+}
+
+impl<'de> de::DeserializeSeed<'de> for GrantsOf<'_> {
+    type Value = Vec<Grant>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<Grant>, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for GrantsOf<'_> {
+    type Value = Vec<Grant>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of grants")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Grant>, A::Error> {
+        let mut grants: Vec<Grant> = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(grant) = seq.next_element::<Grant>()? {
+            check_grant_on_key(&grant, grants.len(), self.meta).map_err(de::Error::custom)?;
+            grants.push(grant);
+        }
+        Ok(grants)
+    }
+}
+
+/// A grant listed under a key must name that key (by id or ARN) and have both ids.
+fn check_grant_on_key(grant: &Grant, index: usize, meta: &KeyMetadata) -> Result<(), String> {
+    check_grant_ids(grant).map_err(|e| format!("Grants[{index}]: {e}"))?;
+    if grant.key_id != meta.key_id && grant.key_id != meta.arn {
+        return Err(format!(
+            "Grants[{index}]: grant {} has KeyId {} but is listed under key {}",
+            grant.grant_id, grant.key_id, meta.key_id
+        ));
+    }
+    Ok(())
 }
 
 impl RawKeyEntry {
@@ -355,13 +431,8 @@ impl RawKeyEntry {
         }
         let mut seen = HashSet::with_capacity(self.grants.len());
         for (i, grant) in self.grants.iter().enumerate() {
-            check_grant_ids(grant).map_err(|e| format!("Grants[{i}]: {e}"))?;
-            if grant.key_id != meta.key_id && grant.key_id != meta.arn {
-                return Err(format!(
-                    "Grants[{i}]: grant {} has KeyId {} but is listed under key {}",
-                    grant.grant_id, grant.key_id, meta.key_id
-                ));
-            }
+            // Checked again here for files that put Grants before KeyMetadata.
+            check_grant_on_key(grant, i, meta)?;
             if !seen.insert(grant.grant_id.as_str()) {
                 return Err(format!(
                     "Grants[{i}]: grant {} appears twice on key {}",
@@ -544,10 +615,20 @@ mod tests {
             "111122223333:key/k1\", \"Operations",
             "111122223333:key/k9\", \"Operations",
         );
-        let err = error_of(&text);
-        assert!(err.contains("keys[0]: Grants[0]: grant g1 has KeyId arn:aws:kms:us-east-2:111122223333:key/k9 but is listed under key k1"), "{err}");
-        // Checked once the key entry is complete: the position is the end of that entry.
-        assert!(err.starts_with("t.json:11:3: "), "{err}");
+        // Checked as soon as the grant is read: the position is the end of that grant.
+        assert_eq!(
+            error_of(&text),
+            "t.json:10:150: Grants[0]: grant g1 has KeyId arn:aws:kms:us-east-2:111122223333:key/k9 but is listed under key k1 (at keys[0].Grants)"
+        );
+        // A file with Grants before KeyMetadata is checked when the key entry is complete.
+        let reordered = r#"{"format": "kms-grants/fixture", "version": 1, "keys": [
+  {"Grants": [{"KeyId": "k9", "GrantId": "g1"}],
+   "KeyMetadata": {"KeyId": "k1", "Arn": "arn:aws:kms:us-east-2:111122223333:key/k1"}}
+]}"#;
+        assert_eq!(
+            error_of(reordered),
+            "t.json:4:1: keys[0]: Grants[0]: grant g1 has KeyId k9 but is listed under key k1 (at keys)"
+        );
     }
 
     #[test]

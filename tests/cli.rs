@@ -111,7 +111,7 @@ fn check_names_a_grant_listed_under_the_wrong_key() {
     assert_one_sentence_error(
         &out,
         &format!(
-            "kms-grants: {path}:4:1: keys[0]: Grants[0]: grant g1 has KeyId b but is listed under key a"
+            "kms-grants: {path}:3:46: Grants[0]: grant g1 has KeyId b but is listed under key a (at keys[0].Grants)"
         ),
     );
 }
