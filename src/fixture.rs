@@ -444,6 +444,7 @@ impl RawKeyEntry {
             key: Key {
                 metadata: self.metadata,
                 aliases: self.aliases,
+                described: true,
             },
             grants: self.grants,
         })

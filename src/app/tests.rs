@@ -33,6 +33,7 @@ fn key(id: &str, alias: Option<&str>, state: KeyState) -> Key {
                 }]
             })
             .unwrap_or_default(),
+        described: true,
     }
 }
 

@@ -123,6 +123,25 @@ fn default_key_state() -> KeyState {
 }
 
 impl KeyMetadata {
+    /// Metadata that only knows the id and ARN (what ListKeys returns), until DescribeKey answers.
+    pub fn unknown(key_id: String, arn: String) -> Self {
+        Self {
+            key_id,
+            arn,
+            aws_account_id: None,
+            creation_date: None,
+            enabled: None,
+            description: None,
+            key_usage: None,
+            key_state: KeyState::Other("Unknown".to_owned()),
+            deletion_date: None,
+            origin: None,
+            key_manager: None,
+            key_spec: None,
+            multi_region: None,
+        }
+    }
+
     /// Whether AWS manages this key (`KeyManager` = `AWS`).
     pub fn is_aws_managed(&self) -> bool {
         self.key_manager.as_deref() == Some("AWS")
@@ -152,6 +171,9 @@ pub struct Alias {
 pub struct Key {
     pub metadata: KeyMetadata,
     pub aliases: Vec<Alias>,
+    /// Whether `metadata` is complete (DescribeKey answered), or only the id and ARN that
+    /// ListKeys gives.
+    pub described: bool,
 }
 
 impl Key {

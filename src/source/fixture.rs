@@ -3,8 +3,10 @@
 //! Retire and revoke change the in-memory snapshot only; the file it came from is never written.
 //! Errors mirror the live source's (an unknown grant is `GrantNotFound`, as KMS answers).
 
-use super::{KmsSource, SourceError, SourceInfo, SourceKind, WriteKind, WriteOutcome};
-use crate::domain::{Grant, Key, key_id_of};
+use super::{
+    CallerIdentity, KmsSource, SourceError, SourceInfo, SourceKind, WriteKind, WriteOutcome,
+};
+use crate::domain::{Grant, Key, KeyMetadata, key_id_of};
 use crate::fixture::Snapshot;
 use async_trait::async_trait;
 use std::sync::{Mutex, MutexGuard};
@@ -57,8 +59,40 @@ impl KmsSource for FixtureKms {
         self.read_only
     }
 
+    async fn caller(&self) -> Result<Option<CallerIdentity>, SourceError> {
+        Ok(None)
+    }
+
     async fn list_keys(&self) -> Result<Vec<Key>, SourceError> {
         Ok(self.snapshot().keys.iter().map(|k| k.key.clone()).collect())
+    }
+
+    async fn describe_key(&self, key_id: &str) -> Result<KeyMetadata, SourceError> {
+        let wanted = key_id_of(key_id);
+        self.snapshot()
+            .keys
+            .iter()
+            .find(|k| k.key.id() == wanted)
+            .map(|k| k.key.metadata.clone())
+            .ok_or_else(|| SourceError::KeyNotFound {
+                key_id: key_id.to_owned(),
+            })
+    }
+
+    async fn retire_with_token(
+        &self,
+        _token: &str,
+        _dry_run: bool,
+    ) -> Result<WriteOutcome, SourceError> {
+        if self.read_only {
+            return Err(SourceError::ReadOnly {
+                action: WriteKind::Retire,
+            });
+        }
+        Err(SourceError::Invalid(
+            "a recorded snapshot has no grant tokens; retire by token works on a live account"
+                .to_owned(),
+        ))
     }
 
     async fn list_grants(&self, key_id: &str) -> Result<Vec<Grant>, SourceError> {

@@ -5,10 +5,12 @@
 //! operator can act on; they never touch the terminal.
 
 mod fixture;
+pub mod live;
 
 pub use self::fixture::FixtureKms;
+pub use self::live::{LiveKms, LiveOptions};
 
-use crate::domain::{Grant, Key};
+use crate::domain::{Grant, Key, KeyMetadata};
 use async_trait::async_trait;
 use std::fmt;
 
@@ -30,6 +32,19 @@ pub enum SourceKind {
     Demo,
     /// A fixture file, by path.
     Fixture(String),
+    /// A live account through the AWS SDK.
+    Live {
+        profile: Option<String>,
+        /// The endpoint, when it is not AWS's own (a local KMS-compatible server).
+        endpoint: Option<String>,
+    },
+}
+
+/// Who the caller is (STS GetCallerIdentity).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallerIdentity {
+    pub account: String,
+    pub arn: String,
 }
 
 impl fmt::Display for SourceKind {
@@ -37,6 +52,13 @@ impl fmt::Display for SourceKind {
         match self {
             Self::Demo => f.write_str("demo"),
             Self::Fixture(path) => write!(f, "fixture {path}"),
+            Self::Live { profile, endpoint } => {
+                write!(f, "profile {}", profile.as_deref().unwrap_or("default"))?;
+                match endpoint {
+                    Some(endpoint) => write!(f, " │ endpoint {endpoint}"),
+                    None => Ok(()),
+                }
+            }
         }
     }
 }
@@ -100,9 +122,58 @@ pub enum SourceError {
     /// The caller may not do this.
     #[error("access denied: {action} on {resource}")]
     AccessDenied { action: String, resource: String },
+    /// Something named in the request does not exist.
+    #[error("{resource} was not found{}", suffix(detail))]
+    NotFound { resource: String, detail: String },
+    /// The key's state forbids the call (disabled, pending deletion, …).
+    #[error("{resource} is in a state that does not allow this{}", suffix(detail))]
+    InvalidKeyState { resource: String, detail: String },
+    /// KMS kept throttling after the SDK's retries.
+    #[error(
+        "{action} was throttled by KMS even after retries; wait a moment and reload, or lower concurrency in the config"
+    )]
+    Throttled { action: String },
+    /// No answer in time.
+    #[error("{action} timed out: the endpoint did not answer in time")]
+    Timeout { action: String },
+    /// The endpoint could not be reached.
+    #[error("{action} could not reach the endpoint: {detail}")]
+    Network { action: String, detail: String },
+    /// Missing, invalid or expired credentials, with the fix.
+    #[error("{detail}; {}", credentials_fix(profile))]
+    Credentials {
+        detail: String,
+        profile: Option<String>,
+    },
+    /// An answer that could not be used (malformed body, a pagination loop).
+    #[error("{action} returned an unusable answer: {detail}")]
+    Malformed { action: String, detail: String },
+    /// Any other error KMS reported, by its code.
+    #[error("{action} failed with {code}{}", suffix(detail))]
+    Service {
+        action: String,
+        code: String,
+        detail: String,
+    },
     /// The input was refused by the source.
     #[error("invalid request: {0}")]
     Invalid(String),
+}
+
+fn suffix(detail: &str) -> String {
+    if detail.is_empty() {
+        String::new()
+    } else {
+        format!(": {detail}")
+    }
+}
+
+fn credentials_fix(profile: &Option<String>) -> String {
+    match profile {
+        Some(p) => format!("run `aws sso login --profile {p}` or check the profile's credentials"),
+        None => "set AWS_PROFILE (then `aws sso login`) or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
+            .to_owned(),
+    }
 }
 
 /// Where grants and keys come from and where writes go. Implementations are cheap to share
@@ -115,8 +186,15 @@ pub trait KmsSource: Send + Sync + fmt::Debug {
     /// Whether writes are refused by the source itself.
     fn is_read_only(&self) -> bool;
 
-    /// Every key with its metadata and aliases, in a stable order.
+    /// Who the caller is, when the source can tell (live accounts).
+    async fn caller(&self) -> Result<Option<CallerIdentity>, SourceError>;
+
+    /// Every key with its aliases, in a stable order. Keys may come without their metadata
+    /// (`Key::described == false`) when that needs a call per key: see [`KmsSource::describe_key`].
     async fn list_keys(&self) -> Result<Vec<Key>, SourceError>;
+
+    /// The metadata of one key (DescribeKey).
+    async fn describe_key(&self, key_id: &str) -> Result<KeyMetadata, SourceError>;
 
     /// Every grant on one key.
     async fn list_grants(&self, key_id: &str) -> Result<Vec<Grant>, SourceError>;
@@ -134,6 +212,13 @@ pub trait KmsSource: Send + Sync + fmt::Debug {
         kind: WriteKind,
         key_id: &str,
         grant_id: &str,
+        dry_run: bool,
+    ) -> Result<WriteOutcome, SourceError>;
+
+    /// Retires the grant a grant token names (RetireGrant with `GrantToken`).
+    async fn retire_with_token(
+        &self,
+        token: &str,
         dry_run: bool,
     ) -> Result<WriteOutcome, SourceError>;
 }

@@ -1,0 +1,761 @@
+//! `LiveKms`: the [`KmsSource`] of a real account, over aws-sdk-kms.
+//!
+//! Every list call is paginated to the end with the largest page KMS allows, with a guard
+//! against a marker loop that never ends. The SDK's standard retries (with backoff) and explicit
+//! connect/operation timeouts apply to every call; errors are mapped to [`SourceError`]
+//! sentences that name the action and the resource. A read-only source refuses writes itself.
+
+use super::{
+    CallerIdentity, KmsSource, SourceError, SourceInfo, SourceKind, WriteKind, WriteOutcome,
+};
+use crate::domain::{Alias, Constraints, Grant, Key, KeyMetadata, KeyState, Operation, Timestamp};
+use async_trait::async_trait;
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_sdk_kms::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_smithy_types::DateTime;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// How to reach the account: what `--profile`, `--region`, `--endpoint-url` and the config say.
+#[derive(Debug, Clone)]
+pub struct LiveOptions {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub read_only: bool,
+    /// Extra retiring principals to offer in the retirable tab (besides the caller).
+    pub retiring_principals: Vec<String>,
+    pub connect_timeout: Duration,
+    pub operation_timeout: Duration,
+    /// Attempts per call, the first included (the SDK's standard retry mode with backoff).
+    pub max_attempts: u32,
+}
+
+impl Default for LiveOptions {
+    fn default() -> Self {
+        Self {
+            profile: None,
+            region: None,
+            endpoint_url: None,
+            read_only: false,
+            retiring_principals: Vec::new(),
+            connect_timeout: Duration::from_secs(5),
+            operation_timeout: Duration::from_secs(30),
+            max_attempts: 3,
+        }
+    }
+}
+
+/// The largest pages KMS serves.
+const KEYS_PAGE: i32 = 1000;
+const PAGE: i32 = 100;
+/// More pages than any real list has (100,000 keys / 1,000; 50,000 grants / 100): a server that
+/// keeps answering "truncated" past this is looping.
+const MAX_PAGES: usize = 10_000;
+
+/// How many calls of each kind were made (for `record`'s report and the tests).
+#[derive(Debug, Default)]
+pub struct CallCounts {
+    pub list_keys: AtomicU64,
+    pub list_aliases: AtomicU64,
+    pub describe_key: AtomicU64,
+    pub list_grants: AtomicU64,
+    pub list_retirable_grants: AtomicU64,
+    pub writes: AtomicU64,
+}
+
+impl CallCounts {
+    fn bump(counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Every list and describe call so far.
+    pub fn reads(&self) -> u64 {
+        [
+            &self.list_keys,
+            &self.list_aliases,
+            &self.describe_key,
+            &self.list_grants,
+            &self.list_retirable_grants,
+        ]
+        .iter()
+        .map(|c| c.load(Ordering::Relaxed))
+        .sum()
+    }
+}
+
+impl fmt::Display for CallCounts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        write!(
+            f,
+            "ListKeys {}, ListAliases {}, DescribeKey {}, ListGrants {}, ListRetirableGrants {}",
+            get(&self.list_keys),
+            get(&self.list_aliases),
+            get(&self.describe_key),
+            get(&self.list_grants),
+            get(&self.list_retirable_grants)
+        )
+    }
+}
+
+/// A live account and region.
+#[derive(Debug, Clone)]
+pub struct LiveKms {
+    kms: aws_sdk_kms::Client,
+    sts: aws_sdk_sts::Client,
+    info: SourceInfo,
+    read_only: bool,
+    profile: Option<String>,
+    retiring_principals: Vec<String>,
+    calls: Arc<CallCounts>,
+}
+
+impl LiveKms {
+    /// Resolves the standard AWS chain (flags, env, shared config, SSO, credential_process) and
+    /// builds the clients. Fails only when no region can be found; credentials are checked by
+    /// the first call, so a bad profile shows in the app as a sentence.
+    pub async fn connect(options: &LiveOptions) -> Result<Self, SourceError> {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        if let Some(profile) = &options.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(region) = &options.region {
+            loader = loader.region(aws_config::Region::new(region.clone()));
+        }
+        if let Some(endpoint) = &options.endpoint_url {
+            loader = loader.endpoint_url(endpoint);
+        }
+        let config = loader
+            .timeout_config(timeouts(options))
+            .retry_config(RetryConfig::standard().with_max_attempts(options.max_attempts))
+            .load()
+            .await;
+        Self::from_sdk_config(&config, options)
+    }
+
+    /// Builds the source from an already resolved SDK config (tests point one at a local server).
+    pub fn from_sdk_config(
+        config: &aws_config::SdkConfig,
+        options: &LiveOptions,
+    ) -> Result<Self, SourceError> {
+        let Some(region) = config.region().map(|r| r.to_string()) else {
+            return Err(SourceError::Invalid(
+                "no AWS region is set: pass --region, set AWS_REGION, or give the profile a region"
+                    .to_owned(),
+            ));
+        };
+        let endpoint = config.endpoint_url().map(str::to_owned);
+        Ok(Self {
+            kms: aws_sdk_kms::Client::new(config),
+            sts: aws_sdk_sts::Client::new(config),
+            info: SourceInfo {
+                kind: SourceKind::Live {
+                    profile: options.profile.clone(),
+                    endpoint,
+                },
+                account: None,
+                region: Some(region),
+                recorded_at: None,
+            },
+            read_only: options.read_only,
+            profile: options.profile.clone(),
+            retiring_principals: options.retiring_principals.clone(),
+            calls: Arc::new(CallCounts::default()),
+        })
+    }
+
+    /// The calls made so far.
+    pub fn calls(&self) -> &CallCounts {
+        &self.calls
+    }
+
+    /// Every key id and ARN (ListKeys, all pages).
+    async fn all_key_ids(&self) -> Result<Vec<(String, String)>, SourceError> {
+        let mut out = Vec::new();
+        let mut pages = Pages::new("kms:ListKeys");
+        let mut marker = None;
+        loop {
+            CallCounts::bump(&self.calls.list_keys);
+            let page = self
+                .kms
+                .list_keys()
+                .limit(KEYS_PAGE)
+                .set_marker(marker)
+                .send()
+                .await
+                .map_err(|e| self.error("kms:ListKeys", "*", e))?;
+            for entry in page.keys() {
+                if let (Some(id), Some(arn)) = (entry.key_id(), entry.key_arn()) {
+                    out.push((id.to_owned(), arn.to_owned()));
+                }
+            }
+            match pages.next(page.truncated(), page.next_marker())? {
+                Some(next) => marker = Some(next),
+                None => return Ok(out),
+            }
+        }
+    }
+
+    /// Every alias (ListAliases, all pages).
+    async fn all_aliases(&self) -> Result<Vec<Alias>, SourceError> {
+        let mut out = Vec::new();
+        let mut pages = Pages::new("kms:ListAliases");
+        let mut marker = None;
+        loop {
+            CallCounts::bump(&self.calls.list_aliases);
+            let page = self
+                .kms
+                .list_aliases()
+                .limit(PAGE)
+                .set_marker(marker)
+                .send()
+                .await
+                .map_err(|e| self.error("kms:ListAliases", "*", e))?;
+            for entry in page.aliases() {
+                if let Some(name) = entry.alias_name() {
+                    out.push(Alias {
+                        alias_name: name.to_owned(),
+                        alias_arn: entry.alias_arn().map(str::to_owned),
+                        target_key_id: entry.target_key_id().map(str::to_owned),
+                    });
+                }
+            }
+            match pages.next(page.truncated(), page.next_marker())? {
+                Some(next) => marker = Some(next),
+                None => return Ok(out),
+            }
+        }
+    }
+
+    /// Maps an SDK error to a sentence naming `action` and `resource`.
+    fn error<E>(
+        &self,
+        action: &str,
+        resource: &str,
+        err: SdkError<E, aws_sdk_kms::config::http::HttpResponse>,
+    ) -> SourceError
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        classify(action, resource, self.profile.as_deref(), err)
+    }
+}
+
+fn timeouts(options: &LiveOptions) -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(options.connect_timeout)
+        .operation_timeout(options.operation_timeout)
+        .build()
+}
+
+/// Follows `NextMarker` while `Truncated`, refusing a marker seen before or too many pages.
+struct Pages {
+    action: &'static str,
+    seen: HashSet<String>,
+    count: usize,
+}
+
+impl Pages {
+    fn new(action: &'static str) -> Self {
+        Self {
+            action,
+            seen: HashSet::new(),
+            count: 0,
+        }
+    }
+
+    /// The marker of the next page, or `None` at the end.
+    fn next(
+        &mut self,
+        truncated: bool,
+        marker: Option<&str>,
+    ) -> Result<Option<String>, SourceError> {
+        self.count += 1;
+        let Some(marker) = marker.filter(|m| truncated && !m.is_empty()) else {
+            return Ok(None);
+        };
+        if !self.seen.insert(marker.to_owned()) {
+            return Err(SourceError::Malformed {
+                action: self.action.to_owned(),
+                detail:
+                    "the server returned the same NextMarker twice, so the list would never end"
+                        .to_owned(),
+            });
+        }
+        if self.count >= MAX_PAGES {
+            return Err(SourceError::Malformed {
+                action: self.action.to_owned(),
+                detail: format!("the list did not end after {MAX_PAGES} pages"),
+            });
+        }
+        Ok(Some(marker.to_owned()))
+    }
+}
+
+/// The error code of a KMS error, for unmodelled ones (`ThrottlingException`,
+/// `AccessDeniedException`) as well as modelled ones.
+pub fn classify<E>(
+    action: &str,
+    resource: &str,
+    profile: Option<&str>,
+    err: SdkError<E, aws_sdk_kms::config::http::HttpResponse>,
+) -> SourceError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let action = action.to_owned();
+    let resource = resource.to_owned();
+    let chain = DisplayErrorContext(&err).to_string();
+    let credentials = || SourceError::Credentials {
+        detail: credentials_detail(&chain),
+        profile: profile.map(str::to_owned),
+    };
+    match &err {
+        SdkError::ServiceError(ctx) => {
+            let status = ctx.raw().status().as_u16();
+            let service_error = ctx.err();
+            let detail = service_error.message().unwrap_or_default().to_owned();
+            match service_error.code() {
+                Some("AccessDeniedException") => SourceError::AccessDenied { action, resource },
+                Some("NotFoundException") => SourceError::NotFound { resource, detail },
+                Some("KMSInvalidStateException") => {
+                    SourceError::InvalidKeyState { resource, detail }
+                }
+                Some("ThrottlingException" | "Throttling" | "TooManyRequestsException") => {
+                    SourceError::Throttled { action }
+                }
+                Some(
+                    "UnrecognizedClientException"
+                    | "InvalidClientTokenId"
+                    | "ExpiredTokenException"
+                    | "InvalidSignatureException"
+                    | "IncompleteSignature"
+                    | "MissingAuthenticationToken",
+                ) => SourceError::Credentials {
+                    detail: if detail.is_empty() {
+                        service_error.code().unwrap_or_default().to_owned()
+                    } else {
+                        detail
+                    },
+                    profile: profile.map(str::to_owned),
+                },
+                Some(
+                    code @ ("InvalidGrantIdException"
+                    | "InvalidGrantTokenException"
+                    | "InvalidArnException"
+                    | "ValidationException"
+                    | "DisabledException"),
+                ) => SourceError::Invalid(if detail.is_empty() {
+                    code.to_owned()
+                } else {
+                    format!("{code}: {detail}")
+                }),
+                Some(code) => SourceError::Service {
+                    action,
+                    code: code.to_owned(),
+                    detail,
+                },
+                None => SourceError::Service {
+                    action,
+                    code: format!("HTTP {status}"),
+                    detail: if status >= 500 {
+                        "the server failed without saying why".to_owned()
+                    } else {
+                        "the server's answer had no error code".to_owned()
+                    },
+                },
+            }
+        }
+        SdkError::TimeoutError(_) => SourceError::Timeout { action },
+        SdkError::DispatchFailure(failure) => {
+            if failure.is_timeout() {
+                SourceError::Timeout { action }
+            } else if looks_like_credentials(&chain) {
+                credentials()
+            } else {
+                SourceError::Network {
+                    action,
+                    detail: network_detail(&chain),
+                }
+            }
+        }
+        SdkError::ResponseError(_) => SourceError::Malformed {
+            action,
+            detail: "the server's answer could not be read".to_owned(),
+        },
+        SdkError::ConstructionFailure(_) if looks_like_credentials(&chain) => credentials(),
+        _ => SourceError::Service {
+            action,
+            code: "request failed".to_owned(),
+            detail: chain,
+        },
+    }
+}
+
+fn looks_like_credentials(chain: &str) -> bool {
+    let lower = chain.to_lowercase();
+    lower.contains("credential") || lower.contains("sso") || lower.contains("token has expired")
+}
+
+fn credentials_detail(chain: &str) -> String {
+    let lower = chain.to_lowercase();
+    if lower.contains("expired") {
+        "the credentials or SSO session have expired".to_owned()
+    } else {
+        "no AWS credentials were found".to_owned()
+    }
+}
+
+/// The most telling part of a connection failure.
+fn network_detail(chain: &str) -> String {
+    let lower = chain.to_lowercase();
+    if lower.contains("connection refused") {
+        "connection refused".to_owned()
+    } else if lower.contains("dns")
+        || lower.contains("failed to lookup")
+        || lower.contains("name or service not known")
+    {
+        "the host name could not be resolved (DNS)".to_owned()
+    } else {
+        chain
+            .rsplit(": ")
+            .next()
+            .map(str::to_owned)
+            .unwrap_or_else(|| chain.to_owned())
+    }
+}
+
+fn timestamp(date: &DateTime) -> Option<Timestamp> {
+    let millis = date
+        .secs()
+        .checked_mul(1000)?
+        .checked_add(i64::from(date.subsec_nanos() / 1_000_000))?;
+    Some(Timestamp::from_millis(millis))
+}
+
+fn to_map(map: &HashMap<String, String>) -> BTreeMap<String, String> {
+    map.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
+/// A `GrantListEntry` as a domain grant; `key_id` fills in when the entry has none.
+fn grant_from(entry: &aws_sdk_kms::types::GrantListEntry, key_id: &str) -> Grant {
+    let constraints = entry.constraints().map(|c| Constraints {
+        encryption_context_subset: c.encryption_context_subset().map(to_map),
+        encryption_context_equals: c.encryption_context_equals().map(to_map),
+        other: BTreeMap::new(),
+    });
+    Grant {
+        key_id: entry.key_id().unwrap_or(key_id).to_owned(),
+        grant_id: entry.grant_id().unwrap_or_default().to_owned(),
+        name: entry.name().filter(|n| !n.is_empty()).map(str::to_owned),
+        creation_date: entry.creation_date().and_then(timestamp),
+        grantee_principal: entry.grantee_principal().map(str::to_owned),
+        grantee_service_principal: entry.grantee_service_principal().map(str::to_owned),
+        retiring_principal: entry.retiring_principal().map(str::to_owned),
+        retiring_service_principal: entry.retiring_service_principal().map(str::to_owned),
+        issuing_account: entry.issuing_account().map(str::to_owned),
+        operations: entry
+            .operations()
+            .iter()
+            .map(|op| Operation::from_name(op.as_str()))
+            .collect(),
+        constraints: constraints.filter(|c| !c.is_empty()),
+    }
+}
+
+fn metadata_from(meta: &aws_sdk_kms::types::KeyMetadata) -> KeyMetadata {
+    KeyMetadata {
+        key_id: meta.key_id().to_owned(),
+        arn: meta.arn().unwrap_or_default().to_owned(),
+        aws_account_id: meta.aws_account_id().map(str::to_owned),
+        creation_date: meta.creation_date().and_then(timestamp),
+        enabled: Some(meta.enabled()),
+        description: meta
+            .description()
+            .filter(|d| !d.is_empty())
+            .map(str::to_owned),
+        key_usage: meta.key_usage().map(|u| u.as_str().to_owned()),
+        key_state: meta
+            .key_state()
+            .map(|s| KeyState::from_name(s.as_str()))
+            .unwrap_or(KeyState::Other("Unknown".to_owned())),
+        deletion_date: meta.deletion_date().and_then(timestamp),
+        origin: meta.origin().map(|o| o.as_str().to_owned()),
+        key_manager: meta.key_manager().map(|m| m.as_str().to_owned()),
+        key_spec: meta.key_spec().map(|s| s.as_str().to_owned()),
+        multi_region: meta.multi_region(),
+    }
+}
+
+/// The IAM role ARN behind an STS assumed-role session ARN (the path is not in the session ARN,
+/// so the operator may need to edit it): `arn:aws:sts::1:assumed-role/R/s` → `arn:aws:iam::1:role/R`.
+pub fn role_of_session(arn: &str) -> Option<String> {
+    let rest = arn.strip_prefix("arn:")?;
+    let mut parts = rest.splitn(5, ':');
+    let partition = parts.next()?;
+    let service = parts.next()?;
+    let _region = parts.next()?;
+    let account = parts.next()?;
+    let resource = parts.next()?;
+    if service != "sts" {
+        return None;
+    }
+    let role = resource.strip_prefix("assumed-role/")?.split('/').next()?;
+    Some(format!("arn:{partition}:iam::{account}:role/{role}"))
+}
+
+#[async_trait]
+impl KmsSource for LiveKms {
+    fn info(&self) -> SourceInfo {
+        self.info.clone()
+    }
+
+    fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    async fn caller(&self) -> Result<Option<CallerIdentity>, SourceError> {
+        let out = self
+            .sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| classify("sts:GetCallerIdentity", "*", self.profile.as_deref(), e))?;
+        Ok(Some(CallerIdentity {
+            account: out.account().unwrap_or_default().to_owned(),
+            arn: out.arn().unwrap_or_default().to_owned(),
+        }))
+    }
+
+    async fn list_keys(&self) -> Result<Vec<Key>, SourceError> {
+        let (ids, aliases) = tokio::try_join!(self.all_key_ids(), self.all_aliases())?;
+        let mut by_key: HashMap<String, Vec<Alias>> = HashMap::new();
+        for alias in aliases {
+            if let Some(target) = alias.target_key_id.clone() {
+                by_key.entry(target).or_default().push(alias);
+            }
+        }
+        Ok(ids
+            .into_iter()
+            .map(|(id, arn)| {
+                let mut aliases = by_key.remove(&id).unwrap_or_default();
+                aliases.sort_by(|a, b| a.alias_name.cmp(&b.alias_name));
+                Key {
+                    metadata: KeyMetadata::unknown(id, arn),
+                    aliases,
+                    described: false,
+                }
+            })
+            .collect())
+    }
+
+    async fn describe_key(&self, key_id: &str) -> Result<KeyMetadata, SourceError> {
+        CallCounts::bump(&self.calls.describe_key);
+        let out = self
+            .kms
+            .describe_key()
+            .key_id(key_id)
+            .send()
+            .await
+            .map_err(|e| self.error("kms:DescribeKey", key_id, e))?;
+        out.key_metadata()
+            .map(metadata_from)
+            .ok_or_else(|| SourceError::Malformed {
+                action: "kms:DescribeKey".to_owned(),
+                detail: format!("no KeyMetadata for key {key_id}"),
+            })
+    }
+
+    async fn list_grants(&self, key_id: &str) -> Result<Vec<Grant>, SourceError> {
+        let mut out = Vec::new();
+        let mut pages = Pages::new("kms:ListGrants");
+        let mut marker = None;
+        loop {
+            CallCounts::bump(&self.calls.list_grants);
+            let page = self
+                .kms
+                .list_grants()
+                .key_id(key_id)
+                .limit(PAGE)
+                .set_marker(marker)
+                .send()
+                .await
+                .map_err(|e| match self.error("kms:ListGrants", key_id, e) {
+                    SourceError::NotFound { .. } => SourceError::KeyNotFound {
+                        key_id: key_id.to_owned(),
+                    },
+                    other => other,
+                })?;
+            out.extend(page.grants().iter().map(|g| grant_from(g, key_id)));
+            match pages.next(page.truncated(), page.next_marker())? {
+                Some(next) => marker = Some(next),
+                None => return Ok(out),
+            }
+        }
+    }
+
+    async fn known_retiring_principals(&self) -> Result<Vec<String>, SourceError> {
+        let mut principals = self.retiring_principals.clone();
+        // The caller is the principal an operator most often asks about. If STS cannot say
+        // who that is, the list still has the configured ones.
+        if let Ok(Some(caller)) = self.caller().await {
+            let derived = role_of_session(&caller.arn).unwrap_or(caller.arn);
+            if !derived.is_empty() && !principals.contains(&derived) {
+                principals.insert(0, derived);
+            }
+        }
+        Ok(principals)
+    }
+
+    async fn list_retirable_grants(&self, principal: &str) -> Result<Vec<Grant>, SourceError> {
+        let mut out = Vec::new();
+        let mut pages = Pages::new("kms:ListRetirableGrants");
+        let mut marker = None;
+        // A service principal (`dynamodb.amazonaws.com`) is asked for by its own parameter.
+        let by_service = !principal.starts_with("arn:");
+        loop {
+            CallCounts::bump(&self.calls.list_retirable_grants);
+            let request = self
+                .kms
+                .list_retirable_grants()
+                .limit(PAGE)
+                .set_marker(marker);
+            let request = if by_service {
+                request.retiring_service_principal(principal)
+            } else {
+                request.retiring_principal(principal)
+            };
+            let page = request
+                .send()
+                .await
+                .map_err(|e| self.error("kms:ListRetirableGrants", principal, e))?;
+            out.extend(page.grants().iter().map(|g| grant_from(g, "")));
+            match pages.next(page.truncated(), page.next_marker())? {
+                Some(next) => marker = Some(next),
+                None => return Ok(out),
+            }
+        }
+    }
+
+    async fn delete_grant(
+        &self,
+        kind: WriteKind,
+        key_id: &str,
+        grant_id: &str,
+        dry_run: bool,
+    ) -> Result<WriteOutcome, SourceError> {
+        if self.read_only {
+            return Err(SourceError::ReadOnly { action: kind });
+        }
+        CallCounts::bump(&self.calls.writes);
+        // DryRun is only set when asked for, so a server that ignores it never sees it.
+        let dry = dry_run.then_some(true);
+        let resource = format!("grant {grant_id} on key {key_id}");
+        let result = match kind {
+            WriteKind::Retire => self
+                .kms
+                .retire_grant()
+                .key_id(key_id)
+                .grant_id(grant_id)
+                .set_dry_run(dry)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| {
+                    let dry_ok = matches!(e.as_service_error(), Some(s) if s.is_dry_run_operation_exception());
+                    (dry_ok, self.error(kind.api_action(), &resource, e))
+                }),
+            WriteKind::Revoke => self
+                .kms
+                .revoke_grant()
+                .key_id(key_id)
+                .grant_id(grant_id)
+                .set_dry_run(dry)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| {
+                    let dry_ok = matches!(e.as_service_error(), Some(s) if s.is_dry_run_operation_exception());
+                    (dry_ok, self.error(kind.api_action(), &resource, e))
+                }),
+        };
+        match result {
+            Ok(()) if dry_run => Ok(WriteOutcome::DryRunWouldSucceed),
+            Ok(()) => Ok(WriteOutcome::Done),
+            Err((true, _)) => Ok(WriteOutcome::DryRunWouldSucceed),
+            Err((false, SourceError::NotFound { .. })) => Err(SourceError::GrantNotFound {
+                key_id: key_id.to_owned(),
+                grant_id: grant_id.to_owned(),
+            }),
+            Err((false, err)) => Err(err),
+        }
+    }
+
+    async fn retire_with_token(
+        &self,
+        token: &str,
+        dry_run: bool,
+    ) -> Result<WriteOutcome, SourceError> {
+        if self.read_only {
+            return Err(SourceError::ReadOnly {
+                action: WriteKind::Retire,
+            });
+        }
+        CallCounts::bump(&self.calls.writes);
+        match self
+            .kms
+            .retire_grant()
+            .grant_token(token)
+            .set_dry_run(dry_run.then_some(true))
+            .send()
+            .await
+        {
+            Ok(_) if dry_run => Ok(WriteOutcome::DryRunWouldSucceed),
+            Ok(_) => Ok(WriteOutcome::Done),
+            Err(e) if matches!(e.as_service_error(), Some(s) if s.is_dry_run_operation_exception()) => {
+                Ok(WriteOutcome::DryRunWouldSucceed)
+            }
+            // The token itself is a credential: it never goes into the message.
+            Err(e) => Err(self.error("kms:RetireGrant", "a grant token", e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_arns_map_to_their_role() {
+        assert_eq!(
+            role_of_session("arn:aws:sts::111122223333:assumed-role/AdminRole/alice").as_deref(),
+            Some("arn:aws:iam::111122223333:role/AdminRole")
+        );
+        assert_eq!(role_of_session("arn:aws:iam::111122223333:user/bob"), None);
+    }
+
+    #[test]
+    fn pages_stop_at_the_end_and_on_a_repeated_marker() {
+        let mut pages = Pages::new("kms:ListGrants");
+        assert_eq!(pages.next(true, Some("a")).unwrap().as_deref(), Some("a"));
+        assert_eq!(pages.next(true, Some("b")).unwrap().as_deref(), Some("b"));
+        assert!(matches!(
+            pages.next(true, Some("a")),
+            Err(SourceError::Malformed { .. })
+        ));
+        let mut pages = Pages::new("kms:ListGrants");
+        assert_eq!(
+            pages.next(false, Some("a")).unwrap(),
+            None,
+            "not truncated: done"
+        );
+        assert_eq!(pages.next(true, None).unwrap(), None);
+        assert_eq!(pages.next(true, Some("")).unwrap(), None);
+    }
+}
