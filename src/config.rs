@@ -45,10 +45,9 @@ impl Default for Config {
 /// A config file that could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read config file {}: {source}", path.display())]
+    #[error("cannot read config file {}: {}", path.display(), crate::fixture::io_reason(source))]
     Read {
         path: PathBuf,
-        #[source]
         source: std::io::Error,
     },
     #[error("config file {}:{line}:{column}: {message}", path.display())]

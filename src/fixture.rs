@@ -97,10 +97,9 @@ impl fmt::Display for Summary {
 #[derive(Debug, thiserror::Error)]
 pub enum FixtureError {
     /// The file could not be opened or read.
-    #[error("cannot read fixture {}: {source}", path.display())]
+    #[error("cannot read fixture {}: {}", path.display(), io_reason(source))]
     Io {
         path: PathBuf,
-        #[source]
         source: std::io::Error,
     },
     /// The content is malformed or invalid at a position.
@@ -113,6 +112,22 @@ pub enum FixtureError {
         json_path: String,
         message: String,
     },
+}
+
+/// An IO error as a short phrase: "no such file", not "No such file or directory (os error 2)".
+pub fn io_reason(err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        std::io::ErrorKind::IsADirectory => "it is a directory".to_owned(),
+        _ => {
+            let text = err.to_string();
+            match text.find(" (os error") {
+                Some(cut) => text[..cut].to_owned(),
+                None => text,
+            }
+        }
+    }
 }
 
 fn at_path(json_path: &str) -> String {
@@ -134,6 +149,35 @@ pub fn load(path: &Path) -> Result<Snapshot, FixtureError> {
 
 /// Parses and validates fixture bytes; `origin` names the file in errors.
 pub fn parse(bytes: &[u8], origin: &Path) -> Result<Snapshot, FixtureError> {
+    // Two common mistakes get a plain sentence instead of the parser's wording.
+    let first = bytes.iter().position(|b| !b.is_ascii_whitespace());
+    let invalid_at = |offset: usize, message: &str| {
+        let before = &bytes[..offset];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = offset
+            - before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |p| p + 1)
+            + 1;
+        FixtureError::Invalid {
+            path: origin.to_owned(),
+            line,
+            column,
+            json_path: String::new(),
+            message: message.to_owned(),
+        }
+    };
+    match first {
+        None => return Err(invalid_at(bytes.len(), "the file is empty")),
+        Some(at) if bytes[at] != b'{' => {
+            return Err(invalid_at(
+                at,
+                "a fixture is a JSON object ({\"format\": \"kms-grants/fixture\", …}), and this file holds something else",
+            ));
+        }
+        Some(_) => {}
+    }
     let invalid = |json_path: String, inner: serde_json::Error| FixtureError::Invalid {
         path: origin.to_owned(),
         line: inner.line(),
@@ -227,12 +271,14 @@ struct VersionTag;
 impl<'de> Deserialize<'de> for VersionTag {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let version = serde_json::Value::deserialize(d)?;
-        if version.as_u64() == Some(VERSION) {
-            Ok(Self)
-        } else {
-            Err(de::Error::custom(format!(
-                "fixture version {version} is not supported (this build reads version {VERSION})"
-            )))
+        match version.as_u64() {
+            Some(VERSION) => Ok(Self),
+            Some(other) => Err(de::Error::custom(format!(
+                "fixture version {other} is not supported (this build reads version {VERSION})"
+            ))),
+            None => Err(de::Error::custom(format!(
+                "the version must be a number such as {VERSION}, not {version}"
+            ))),
         }
     }
 }
@@ -592,6 +638,17 @@ mod tests {
         assert!(
             err.starts_with("t.json:7:3: malformed JSON: expected `,` or `}`"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn empty_files_and_other_documents() {
+        assert_eq!(error_of("  \n"), "t.json:2:1: the file is empty");
+        assert!(error_of("[]").starts_with("t.json:1:1: a fixture is a JSON object"));
+        let text = MINIMAL.replace("\"version\": 1", "\"version\": \"1\"");
+        assert_eq!(
+            error_of(&text),
+            "t.json:3:16: the version must be a number such as 1, not \"1\" (at version)"
         );
     }
 

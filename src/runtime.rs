@@ -49,6 +49,11 @@ async fn event_loop(
     let mut events = EventStream::new();
     let mut ticker = tokio::time::interval(Duration::from_secs(15));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let size = terminal.size()?;
+    app.update(Action::Resize {
+        width: size.width,
+        height: size.height,
+    });
     let mut commands = app.start();
     loop {
         for command in commands.drain(..) {
@@ -61,6 +66,7 @@ async fn event_loop(
         let action = tokio::select! {
             event = events.next() => match event {
                 Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Action::Key(key),
+                Some(Ok(Event::Resize(width, height))) => Action::Resize { width, height },
                 // Resizes and other events only need a redraw.
                 Some(Ok(_)) => continue,
                 Some(Err(err)) => return Err(anyhow::anyhow!("cannot read from the terminal: {err}")),

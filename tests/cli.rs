@@ -86,10 +86,16 @@ fn check_rejects_each_kind_of_bad_file() {
             demo.replacen("\"region\": \"us-east-2\",", "\"region\": \"us-east-2\"", 1),
             ": malformed JSON: expected `,` or `}`",
         ),
+        ("empty.json", String::new(), ":1:1: the file is empty"),
         (
-            "empty.json",
-            String::new(),
-            ":1:0: the file ends in the middle of the JSON document",
+            "truncated.json",
+            demo[..demo.len() / 2].to_owned(),
+            ": the file ends in the middle of the JSON document",
+        ),
+        (
+            "array.json",
+            "[]".to_owned(),
+            ":1:1: a fixture is a JSON object",
         ),
     ];
     for (name, text, expected) in cases {

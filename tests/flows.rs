@@ -244,3 +244,28 @@ fn filter_then_sort_then_open_keeps_the_right_key() {
         .unwrap();
     assert_eq!(grants_on(&h, &key_id), most);
 }
+
+#[test]
+fn revoking_a_grant_on_another_accounts_key_is_refused() {
+    let mut h = Harness::demo();
+    h.press(KeyCode::Tab);
+    h.select_row_containing("adminRole");
+    h.press(KeyCode::Enter);
+    h.select_row_containing("(444455556666)");
+    h.press(KeyCode::Char('X'));
+    let Modal::Confirm(change) = &h.app.modal else {
+        panic!("X opens the confirmation")
+    };
+    let grant_id = change.targets[0].grant.grant_id.clone();
+    assert!(change.targets[0].key_arn.contains(":444455556666:key/"));
+    h.press(KeyCode::Char('y'));
+    assert!(
+        h.status().starts_with("could not revoke grant")
+            && h.status().contains("access denied: kms:RevokeGrant"),
+        "{}",
+        h.status()
+    );
+    let screen = h.screen(120, 40);
+    let listed = screen.lines().take(38).any(|l| l.contains(&grant_id[..8]));
+    assert!(listed, "the grant is still listed:\n{screen}");
+}

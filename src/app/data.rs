@@ -84,8 +84,14 @@ impl Data {
                 .primary_alias()
                 .map(|a| a.strip_prefix("alias/").unwrap_or(a).to_owned())
                 .unwrap_or_else(|| key.id().to_owned()),
+            // A key of another account: its id first, so two such keys differ even when cut.
             None => match arn_account(key_id_or_arn) {
-                Some(account) => format!("{account}:{}", key_id_of(key_id_or_arn)),
+                Some(account) => {
+                    format!(
+                        "{} ({account})",
+                        super::list::short_id(key_id_of(key_id_or_arn))
+                    )
+                }
                 None => key_id_or_arn.to_owned(),
             },
         }

@@ -118,7 +118,10 @@ pub static BINDINGS: &[Binding] = &[
         keys: &[key(KeyCode::Enter), ch('l'), key(KeyCode::Right)],
         action: Action::Open,
         scope: Scope::Lists,
-        help: Some(("Enter/l", "open: key → its grants, grant → its detail")),
+        help: Some((
+            "Enter/l",
+            "open: key → its grants, principal → the grants it may retire, grant → its detail",
+        )),
         footer: Some(("⏎", "open", 4)),
     },
     Binding {
@@ -214,11 +217,16 @@ pub fn action_for(event: &KeyEvent, context: Context) -> Option<Action> {
         .map(|b| b.action.clone())
 }
 
-/// The footer hints that apply in `context`, in keymap order.
-pub fn footer_hints(context: Context) -> impl Iterator<Item = (&'static str, &'static str, u8)> {
+/// The footer hints that apply in `context`, in keymap order; retire and revoke only when
+/// `writes` are possible.
+pub fn footer_hints(
+    context: Context,
+    writes: bool,
+) -> impl Iterator<Item = (&'static str, &'static str, u8)> {
     BINDINGS
         .iter()
         .filter(move |b| b.scope.applies(context))
+        .filter(move |b| writes || !matches!(b.action, Action::Retire | Action::Revoke))
         .filter_map(|b| b.footer)
 }
 

@@ -16,6 +16,11 @@ use crate::source::{SourceError, SourceInfo, WriteKind, WriteOutcome};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::cell::Cell;
 
+/// The smallest terminal the layout works in.
+pub const MIN_WIDTH: u16 = 60;
+/// The smallest terminal height the layout works in.
+pub const MIN_HEIGHT: u16 = 12;
+
 /// Everything that can happen to the app.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
@@ -23,6 +28,11 @@ pub enum Action {
     Key(KeyEvent),
     /// Time passes (ages and messages are relative to it).
     Tick(Timestamp),
+    /// The terminal has this many columns and rows.
+    Resize {
+        width: u16,
+        height: u16,
+    },
     // ----- intents (from the keymap or tests) -----
     MoveDown,
     MoveUp,
@@ -198,6 +208,8 @@ pub struct App {
     pub writes_in_flight: usize,
     /// How many rows the list area showed last frame (for PgUp/PgDn); set by the renderer.
     pub page_rows: Cell<usize>,
+    /// The terminal size, from resize events.
+    pub size: (u16, u16),
     next_req: RequestId,
 }
 
@@ -219,6 +231,7 @@ impl App {
             status: None,
             writes_in_flight: 0,
             page_rows: Cell::new(20),
+            size: (120, 40),
             next_req: 0,
         }
     }
@@ -226,6 +239,11 @@ impl App {
     /// The loads to run when the app opens.
     pub fn start(&mut self) -> Vec<Command> {
         vec![self.load_keys(), self.load_principals()]
+    }
+
+    /// Whether the terminal is smaller than the layout needs (the screen then says so).
+    pub fn too_small(&self) -> bool {
+        self.size.0 < MIN_WIDTH || self.size.1 < MIN_HEIGHT
     }
 
     /// The view on top of the current tab.
@@ -262,6 +280,14 @@ impl App {
     fn next_request(&mut self) -> RequestId {
         self.next_req += 1;
         self.next_req
+    }
+
+    /// Drops an informational message once the operator moves on (warnings and errors stay
+    /// until the next message).
+    fn clear_info(&mut self) {
+        if self.status.as_ref().is_some_and(|s| s.level == Level::Info) {
+            self.status = None;
+        }
     }
 
     fn say(&mut self, level: Level, text: impl Into<String>) {
@@ -334,15 +360,26 @@ impl App {
                 self.now = now;
                 Vec::new()
             }
+            Action::Resize { width, height } => {
+                self.size = (width, height);
+                Vec::new()
+            }
             Action::MoveDown => self.move_by(1),
             Action::MoveUp => self.move_by(-1),
             Action::PageDown => self.move_by(self.page_rows.get().max(1) as isize),
             Action::PageUp => self.move_by(-(self.page_rows.get().max(1) as isize)),
             Action::Top => self.move_by(isize::MIN),
             Action::Bottom => self.move_by(isize::MAX),
-            Action::Open => self.open(),
-            Action::Back => self.back(),
+            Action::Open => {
+                self.clear_info();
+                self.open()
+            }
+            Action::Back => {
+                self.clear_info();
+                self.back()
+            }
             Action::SwitchTab => {
+                self.clear_info();
                 self.tab = match self.tab {
                     Tab::Keys => Tab::Retirable,
                     Tab::Retirable => Tab::Keys,
@@ -600,6 +637,14 @@ impl App {
                 }
             };
         }
+        // While the terminal is too small to show anything, only quitting works: no key may act
+        // on a list or a dialog the operator cannot see.
+        if self.too_small() {
+            if event.code == KeyCode::Char('q') && self.modal == Modal::None {
+                return self.update(Action::Quit);
+            }
+            return Vec::new();
+        }
         match &mut self.modal {
             Modal::None => match keymap::action_for(&event, self.context()) {
                 Some(action) => self.update(action),
@@ -643,8 +688,14 @@ impl App {
                         self.update(Action::CancelChange)
                     }
                 }
-                KeyCode::Left | KeyCode::Right | KeyCode::Tab | KeyCode::BackTab => {
-                    change.yes_focused = !change.yes_focused;
+                // ← always means No and → always means Yes, so no key sequence can land on Yes
+                // by wrapping around.
+                KeyCode::Left | KeyCode::Char('h') => {
+                    change.yes_focused = false;
+                    Vec::new()
+                }
+                KeyCode::Right | KeyCode::Char('l') => {
+                    change.yes_focused = true;
                     Vec::new()
                 }
                 _ => Vec::new(),
@@ -873,6 +924,7 @@ impl App {
             );
             return Vec::new();
         };
+        self.status = None;
         self.modal = Modal::Confirm(PendingChange {
             kind,
             targets: vec![target],
@@ -929,7 +981,16 @@ impl App {
                 self.say(Level::Error, ":retirable needs a principal ARN, e.g. :retirable arn:aws:iam::111122223333:role/admin");
                 Vec::new()
             }
-            ("retirable", principal) => self.show_retirable(principal),
+            ("retirable", principal) if is_principal(principal) => self.show_retirable(principal),
+            ("retirable", other) => {
+                self.say(
+                    Level::Error,
+                    format!(
+                        ":retirable needs a principal ARN (arn:aws:iam::…) or a service principal (….amazonaws.com), not \"{other}\""
+                    ),
+                );
+                Vec::new()
+            }
             ("dry-run", "on") | ("dry-run", "off") => {
                 self.dry_run = arg == "on";
                 let text = if self.dry_run {
@@ -988,6 +1049,14 @@ impl App {
         self.push_view(View::List(ListView::new(ListKind::Retirable { principal })));
         commands
     }
+}
+
+/// Whether `text` can name a retiring principal: an ARN or a service principal, one word.
+fn is_principal(text: &str) -> bool {
+    let one_word = !text.is_empty() && !text.chars().any(char::is_whitespace);
+    let arn = text.starts_with("arn:") && text.split(':').count() >= 6;
+    let service = text.ends_with(".amazonaws.com") || text.ends_with(".amazonaws.com.cn");
+    one_word && (arn || service)
 }
 
 /// `grant 0c237476… (name) on alias/payments`.

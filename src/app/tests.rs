@@ -737,3 +737,107 @@ fn ctrl_c_quits_from_any_dialog_or_input() {
     assert_eq!(app.modal, Modal::ConfirmQuit);
     assert_eq!(app.update(ctrl_c), vec![Command::Quit]);
 }
+
+#[test]
+fn left_never_lands_on_yes_and_tab_does_not_move_the_focus() {
+    let mut app = loaded(false);
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('X'));
+    for key in [KeyCode::Left, KeyCode::Tab, KeyCode::BackTab, KeyCode::Left] {
+        press(&mut app, key);
+        let Modal::Confirm(change) = &app.modal else {
+            panic!("the dialog stays open")
+        };
+        assert!(!change.yes_focused, "{key:?} must not focus Yes");
+    }
+    assert!(
+        press(&mut app, KeyCode::Enter).is_empty(),
+        "Enter presses No"
+    );
+    press(&mut app, KeyCode::Char('X'));
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Left);
+    assert!(
+        press(&mut app, KeyCode::Enter).is_empty(),
+        "→ then ← is back on No"
+    );
+}
+
+#[test]
+fn keys_do_nothing_while_the_terminal_is_too_small() {
+    let mut app = loaded(false);
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('X'));
+    app.update(Action::Resize {
+        width: 40,
+        height: 10,
+    });
+    assert!(app.too_small());
+    // The open dialog cannot be confirmed unseen, and nothing else moves.
+    assert!(press(&mut app, KeyCode::Char('y')).is_empty());
+    assert!(matches!(app.modal, Modal::Confirm(_)));
+    app.update(Action::Resize {
+        width: 80,
+        height: 24,
+    });
+    press(&mut app, KeyCode::Esc);
+    app.update(Action::Resize {
+        width: 40,
+        height: 10,
+    });
+    let before = selected_id(&app);
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Char('X'));
+    assert_eq!(selected_id(&app), before);
+    assert_eq!(app.modal, Modal::None);
+    // q still quits.
+    assert_eq!(press(&mut app, KeyCode::Char('q')), vec![Command::Quit]);
+}
+
+#[test]
+fn retirable_command_checks_its_argument() {
+    let mut app = loaded(false);
+    for bad in ["foo bar", "admin", "arn:aws:iam"] {
+        assert!(
+            app.update(Action::RunCommand(format!("retirable {bad}")))
+                .is_empty()
+        );
+        assert_eq!(app.tab, Tab::Keys, "{bad}");
+        let status = app.status.clone().unwrap();
+        assert_eq!(status.level, Level::Error);
+        assert!(
+            status.text.contains(&format!("not \"{bad}\"")),
+            "{}",
+            status.text
+        );
+    }
+    let commands = app.update(Action::RunCommand(
+        "retirable dynamodb.us-east-2.amazonaws.com".into(),
+    ));
+    assert_eq!(commands.len(), 1, "a service principal is accepted");
+}
+
+#[test]
+fn informational_messages_clear_when_the_operator_moves_on() {
+    let mut app = loaded(false);
+    assert!(app.status.as_ref().unwrap().text.starts_with("3 keys"));
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.status, None);
+    // Errors stay until the next message.
+    app.update(Action::RunCommand("nonsense".into()));
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.status.as_ref().unwrap().level, Level::Error);
+}
+
+#[test]
+fn keys_of_other_accounts_are_labelled_by_id_first() {
+    let app = loaded(false);
+    assert_eq!(
+        app.data
+            .key_label("arn:aws:kms:us-east-2:444455556666:key/93f47049-4761"),
+        "93f47049… (444455556666)"
+    );
+    assert_eq!(app.data.key_label("k1"), "payments");
+}

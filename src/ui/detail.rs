@@ -1,139 +1,169 @@
 //! The detail view of one grant: every field, full ids, the whole constraint maps.
 
-use super::text::clean;
+use super::text::{clean, wrap};
 use super::theme::Theme;
 use crate::app::{App, DetailView};
 use crate::domain::{Constraints, Grant, key_id_of};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph};
 use std::collections::BTreeMap;
 
 const LABEL_WIDTH: usize = 22;
 
 pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, view: &DetailView, theme: &Theme) {
-    let lines = lines(app, view, theme);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border)
         .title(" Grant detail ");
     let inner = block.inner(area);
+    // Lines are wrapped here (values continue under the value column), so the number of lines
+    // is the number of rows and scrolling reaches the last one.
+    let lines = lines(app, view, theme, inner.width as usize);
     let max_scroll = (lines.len() as u16).saturating_sub(inner.height);
     let scroll = view.scroll.get().min(max_scroll);
     view.scroll.set(scroll);
-    let paragraph = Paragraph::new(lines)
-        .block(block)
-        .wrap(Wrap { trim: false })
-        .scroll((scroll, 0));
-    frame.render_widget(paragraph, area);
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), area);
 }
 
-fn field(theme: &Theme, label: &str, value: Option<&str>) -> Line<'static> {
-    let value = match value {
-        Some(v) if !v.is_empty() => Span::raw(clean(v).into_owned()),
-        _ => Span::styled("—", theme.dim),
-    };
-    Line::from(vec![
-        Span::styled(format!(" {label:<LABEL_WIDTH$}"), theme.label),
-        value,
-    ])
+/// Builds the detail as lines no wider than `width`.
+struct Lines<'t> {
+    out: Vec<Line<'static>>,
+    width: usize,
+    theme: &'t Theme,
 }
 
-fn lines(app: &App, view: &DetailView, theme: &Theme) -> Vec<Line<'static>> {
+impl Lines<'_> {
+    /// `label  value`, the value wrapped under itself.
+    fn field(&mut self, label: &str, value: Option<&str>) {
+        let value_width = self.width.saturating_sub(LABEL_WIDTH + 1).max(8);
+        let label_span = Span::styled(format!(" {label:<LABEL_WIDTH$}"), self.theme.label);
+        match value {
+            Some(v) if !v.is_empty() => {
+                for (i, piece) in wrap(&clean(v), value_width).into_iter().enumerate() {
+                    let head = if i == 0 {
+                        label_span.clone()
+                    } else {
+                        Span::raw(" ".repeat(LABEL_WIDTH + 1))
+                    };
+                    self.out.push(Line::from(vec![head, Span::raw(piece)]));
+                }
+            }
+            _ => self.out.push(Line::from(vec![
+                label_span,
+                Span::styled("—", self.theme.dim),
+            ])),
+        }
+    }
+
+    /// An indented line of text, wrapped with the same indent.
+    fn text(&mut self, indent: usize, text: &str, style: ratatui::style::Style) {
+        let room = self.width.saturating_sub(indent).max(8);
+        for piece in wrap(text, room) {
+            self.out.push(Line::styled(
+                format!("{}{piece}", " ".repeat(indent)),
+                style,
+            ));
+        }
+    }
+
+    fn blank(&mut self) {
+        self.out.push(Line::raw(""));
+    }
+}
+
+fn lines(app: &App, view: &DetailView, theme: &Theme, width: usize) -> Vec<Line<'static>> {
     let grant: &Grant = &view.target.grant;
     let key = app.data.key(&grant.key_id);
-    let mut out = Vec::new();
-    out.push(field(theme, "Grant ID", Some(&grant.grant_id)));
-    out.push(field(theme, "Name", grant.name.as_deref()));
+    let mut out = Lines {
+        out: Vec::new(),
+        width,
+        theme,
+    };
+    out.field("Grant ID", Some(&grant.grant_id));
+    out.field("Name", grant.name.as_deref());
     let aliases = view.target.key_aliases.join(", ");
-    out.push(field(theme, "Key aliases", Some(&aliases)));
-    out.push(field(theme, "Key ARN", Some(&view.target.key_arn)));
-    out.push(field(theme, "Key ID (as listed)", Some(&grant.key_id)));
+    out.field("Key aliases", Some(&aliases));
+    out.field("Key ARN", Some(&view.target.key_arn));
+    out.field("Key ID (as listed)", Some(&grant.key_id));
     match key {
         Some(key) => {
-            let state = key.metadata.key_state.as_str().to_owned();
-            out.push(Line::from(vec![
+            out.out.push(Line::from(vec![
                 Span::styled(format!(" {:<LABEL_WIDTH$}", "Key state"), theme.label),
-                Span::styled(state, theme.key_state(&key.metadata.key_state)),
+                Span::styled(
+                    clean(&super::state_text(key)).into_owned(),
+                    theme.key_state(&key.metadata.key_state),
+                ),
             ]));
         }
-        None => out.push(field(
-            theme,
+        None => out.field(
             "Key state",
             Some(&format!(
-                "not listed here (key {} of another account?)",
+                "not listed here (a key of another account: {})",
                 key_id_of(&grant.key_id)
             )),
-        )),
+        ),
     }
     let created = grant
         .creation_date
         .map(|t| format!("{} ({} ago)", t.rfc3339(), t.age(app.now)));
-    out.push(field(theme, "Created", created.as_deref()));
-    out.push(field(
-        theme,
-        "Grantee principal",
-        grant.grantee_principal.as_deref(),
-    ));
+    out.field("Created", created.as_deref());
+    out.field("Grantee principal", grant.grantee_principal.as_deref());
     if grant.grantee_service_principal.is_some() {
-        out.push(field(
-            theme,
+        out.field(
             "Grantee service",
             grant.grantee_service_principal.as_deref(),
-        ));
+        );
     }
-    out.push(field(
-        theme,
-        "Retiring principal",
-        grant.retiring_principal.as_deref(),
-    ));
+    out.field("Retiring principal", grant.retiring_principal.as_deref());
     if grant.retiring_service_principal.is_some() {
-        out.push(field(
-            theme,
+        out.field(
             "Retiring service",
             grant.retiring_service_principal.as_deref(),
-        ));
+        );
     }
-    out.push(field(
-        theme,
-        "Issuing account",
-        grant.issuing_account.as_deref(),
-    ));
-    out.push(Line::raw(""));
-    out.push(Line::styled(
+    out.field("Issuing account", grant.issuing_account.as_deref());
+    out.blank();
+    out.out.push(Line::styled(
         format!(" Operations ({})", grant.operations.len()),
         theme.label,
     ));
     for op in &grant.operations {
-        out.push(Line::raw(format!("   {}", clean(op.as_str()))));
+        out.text(3, &clean(op.as_str()), ratatui::style::Style::default());
     }
-    out.push(Line::raw(""));
-    out.push(Line::styled(" Constraints", theme.label));
+    out.blank();
+    out.out.push(Line::styled(" Constraints", theme.label));
     match &grant.constraints {
-        Some(c) if !c.is_empty() => constraint_lines(&mut out, c, theme),
-        _ => out.push(Line::styled(
-            "   none: the grant applies to every encryption context",
+        Some(c) if !c.is_empty() => constraint_lines(&mut out, c),
+        _ => out.text(
+            3,
+            "none: the grant applies to every encryption context",
             theme.dim,
-        )),
+        ),
     }
-    out.push(Line::raw(""));
-    out.push(Line::styled(" x retire · X revoke · Esc back", theme.dim));
-    out
+    out.blank();
+    let hint = if app.read_only {
+        "Esc back (read-only session: retire and revoke are off)"
+    } else {
+        "x retire · X revoke · Esc back"
+    };
+    out.text(1, hint, theme.dim);
+    out.out
 }
 
-fn constraint_lines(out: &mut Vec<Line<'static>>, c: &Constraints, theme: &Theme) {
-    let mut map = |title: &str, meaning: &str, m: &BTreeMap<String, String>| {
-        out.push(Line::from(vec![
-            Span::raw(format!("   {title} ")),
-            Span::styled(format!("({meaning})"), theme.dim),
-        ]));
+fn constraint_lines(out: &mut Lines<'_>, c: &Constraints) {
+    let dim = out.theme.dim;
+    let plain = ratatui::style::Style::default();
+    let map = |out: &mut Lines<'_>, title: &str, meaning: &str, m: &BTreeMap<String, String>| {
+        out.text(3, &format!("{title} ({meaning})"), plain);
         for (k, v) in m {
-            out.push(Line::raw(format!("     {} = {}", clean(k), clean(v))));
+            out.text(5, &format!("{} = {}", clean(k), clean(v)), plain);
         }
     };
     if let Some(m) = &c.encryption_context_equals {
         map(
+            out,
             "EncryptionContextEquals",
             "the context must be exactly this",
             m,
@@ -141,16 +171,17 @@ fn constraint_lines(out: &mut Vec<Line<'static>>, c: &Constraints, theme: &Theme
     }
     if let Some(m) = &c.encryption_context_subset {
         map(
+            out,
             "EncryptionContextSubset",
             "the context must include these pairs",
             m,
         );
     }
     for (name, value) in &c.other {
-        out.push(Line::raw(format!(
-            "   {} = {}",
-            clean(name),
-            clean(&value.to_string())
-        )));
+        out.text(
+            3,
+            &format!("{} = {}", clean(name), clean(&value.to_string())),
+            dim,
+        );
     }
 }

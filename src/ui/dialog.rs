@@ -1,7 +1,7 @@
 //! Dialogs drawn over the views: the retire/revoke confirmation, quit confirmation and help.
 
 use super::centered;
-use super::text::{clean, fit};
+use super::text::{clean, fit, wrap};
 use super::theme::Theme;
 use crate::app::keymap;
 use crate::app::{App, PendingChange};
@@ -11,7 +11,6 @@ use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Padding, Paragraph};
-use unicode_width::UnicodeWidthStr;
 
 const LABEL: usize = 12;
 
@@ -112,36 +111,6 @@ pub(super) fn draw_confirm(
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
-/// Splits `text` into lines of at most `width` columns: at spaces where it has them, else by
-/// character (ids and ARNs have no spaces to break at).
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
-    let mut lines = vec![String::new()];
-    let mut used = 0;
-    for word in text.split_inclusive(' ') {
-        let word_width = word.trim_end().width();
-        if used > 0 && used + word_width > width {
-            lines.push(String::new());
-            used = 0;
-        }
-        for c in word.chars() {
-            let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-            if used + w > width {
-                if c == ' ' {
-                    continue;
-                }
-                lines.push(String::new());
-                used = 0;
-            }
-            used += w;
-            if let Some(last) = lines.last_mut() {
-                last.push(c);
-            }
-        }
-    }
-    lines.iter().map(|l| l.trim_end().to_owned()).collect()
-}
-
 pub(super) fn draw_confirm_quit(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let lines = vec![
         Line::raw(format!(
@@ -185,8 +154,8 @@ pub(super) fn draw_help(frame: &mut Frame<'_>, area: Rect, app: &App, scroll: u1
     lines.push(Line::raw(""));
     let mode = match (app.read_only, app.dry_run) {
         (true, _) => "read-only: retire and revoke are off",
-        (false, true) => "dry run: writes are checked by KMS, nothing changes",
-        (false, false) => "writes allowed: retire and revoke delete grants after you confirm",
+        (false, true) => "dry run: KMS checks writes, nothing changes",
+        (false, false) => "writes on: x/X delete after you confirm",
     };
     lines.push(Line::from(vec![
         Span::styled(" Session      ", theme.label),
@@ -203,7 +172,7 @@ pub(super) fn draw_help(frame: &mut Frame<'_>, area: Rect, app: &App, scroll: u1
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border)
-        .title(" Help — any key closes, j/k scroll ");
+        .title(" Help — j/k scroll · any other key closes ");
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines)
@@ -211,19 +180,4 @@ pub(super) fn draw_help(frame: &mut Frame<'_>, area: Rect, app: &App, scroll: u1
             .scroll((scroll.min(max_scroll), 0)),
         rect,
     );
-}
-
-#[cfg(test)]
-mod tests {
-    use super::wrap;
-
-    #[test]
-    fn wraps_at_spaces_and_splits_long_words() {
-        assert_eq!(
-            wrap("Encrypt, Decrypt, GenerateDataKey", 18),
-            ["Encrypt, Decrypt,", "GenerateDataKey"]
-        );
-        assert_eq!(wrap("0123456789abcdef", 6), ["012345", "6789ab", "cdef"]);
-        assert_eq!(wrap("short", 10), ["short"]);
-    }
 }

@@ -23,10 +23,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 use unicode_width::UnicodeWidthStr;
 
-/// The smallest terminal the layout works in.
-pub const MIN_WIDTH: u16 = 60;
-/// The smallest terminal height the layout works in.
-pub const MIN_HEIGHT: u16 = 12;
+pub use crate::app::{MIN_HEIGHT, MIN_WIDTH};
 
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme) {
@@ -136,9 +133,14 @@ fn draw_tabs(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         Span::styled(format!("Keys{keys_count}"), style(Tab::Keys)),
         Span::styled("  │  ", theme.dim),
         Span::styled("Retirable grants", style(Tab::Retirable)),
-        Span::styled("    ", theme.dim),
     ];
-    spans.push(Span::styled(breadcrumb(app), theme.dim));
+    // Where the operator is, right-aligned so it does not read as a third tab.
+    let used: usize = spans.iter().map(|s| s.content.width()).sum();
+    let room = (area.width as usize).saturating_sub(used + 4);
+    let crumb = fit(&breadcrumb(app), room).into_owned();
+    let pad = (area.width as usize).saturating_sub(used + crumb.width() + 1);
+    spans.push(Span::raw(" ".repeat(pad)));
+    spans.push(Span::styled(crumb, theme.dim));
     frame.render_widget(Line::from(spans), area);
 }
 
@@ -179,7 +181,7 @@ fn list_title(app: &App, list: &ListView) -> Line<'static> {
                 Line::raw(format!(
                     " Grants of {} · {} · {} ",
                     clean(&aliases),
-                    clean(key.metadata.key_state.as_str()),
+                    clean(&state_text(key)),
                     clean(&key.metadata.arn)
                 ))
             }
@@ -188,6 +190,15 @@ fn list_title(app: &App, list: &ListView) -> Line<'static> {
         ListKind::Retirable { principal } => {
             Line::raw(format!(" Grants that {} may retire ", clean(principal)))
         }
+    }
+}
+
+/// `PendingDeletion (deleted on 2026-11-29)` when the key has a deletion date.
+pub(crate) fn state_text(key: &crate::domain::Key) -> String {
+    let state = key.metadata.key_state.as_str();
+    match key.metadata.deletion_date {
+        Some(date) => format!("{state} (deleted on {})", date.date()),
+        None => state.to_owned(),
     }
 }
 
@@ -456,7 +467,7 @@ fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
 }
 
 fn draw_footer(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
-    let mut hints: Vec<(String, String, u8)> = keymap::footer_hints(app.context())
+    let mut hints: Vec<(String, String, u8)> = keymap::footer_hints(app.context(), !app.read_only)
         .map(|(key, what, priority)| (key.to_owned(), what.to_owned(), priority))
         .collect();
     if app.writes_in_flight > 0 {

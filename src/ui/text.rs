@@ -61,6 +61,36 @@ pub fn fit(text: &str, width: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Splits `text` into lines of at most `width` columns: at spaces where it has them, else by
+/// character (ids and ARNs have no spaces to break at).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = vec![String::new()];
+    let mut used = 0;
+    for word in text.split_inclusive(' ') {
+        let word_width = word.trim_end().width();
+        if used > 0 && used + word_width > width {
+            lines.push(String::new());
+            used = 0;
+        }
+        for c in word.chars() {
+            let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+            if used + w > width {
+                if c == ' ' {
+                    continue;
+                }
+                lines.push(String::new());
+                used = 0;
+            }
+            used += w;
+            if let Some(last) = lines.last_mut() {
+                last.push(c);
+            }
+        }
+    }
+    lines.iter().map(|l| l.trim_end().to_owned()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,6 +112,17 @@ mod tests {
     #[test]
     fn clean_text_is_borrowed() {
         assert!(matches!(clean("alias/payments ⊆{a=b}"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn wraps_at_spaces_and_splits_long_words() {
+        assert_eq!(
+            wrap("Encrypt, Decrypt, GenerateDataKey", 18),
+            ["Encrypt, Decrypt,", "GenerateDataKey"]
+        );
+        assert_eq!(wrap("0123456789abcdef", 6), ["012345", "6789ab", "cdef"]);
+        assert_eq!(wrap("short", 10), ["short"]);
+        assert_eq!(wrap("", 10), [""]);
     }
 
     #[test]
