@@ -110,9 +110,23 @@ fn spawn(
 /// commands the event loop handles itself, such as `Quit`).
 pub async fn perform(command: Command, source: &dyn KmsSource) -> Option<Action> {
     Some(match command {
+        Command::LoadCaller => Action::CallerLoaded {
+            result: source.caller().await,
+        },
         Command::LoadKeys { req } => Action::KeysLoaded {
             req,
             result: source.list_keys().await,
+        },
+        Command::DescribeKey { req, key_id } => {
+            let result = source.describe_key(&key_id).await;
+            Action::KeyDescribed {
+                req,
+                key_id,
+                result,
+            }
+        }
+        Command::RetireToken { token, dry_run } => Action::TokenRetired {
+            result: source.retire_with_token(&token, dry_run).await,
         },
         Command::LoadGrants { req, key_id } => {
             let result = source.list_grants(&key_id).await;

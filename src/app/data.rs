@@ -1,7 +1,19 @@
 //! What the app has loaded from the source, with the load state of each part.
 
-use crate::domain::{Grant, Key, arn_account, key_id_of};
+use crate::domain::{Grant, Key, KeyMetadata, Timestamp, arn_account, key_id_of};
+use crate::source::WriteKind;
 use std::collections::HashMap;
+
+/// How long a deleted grant that KMS still lists is shown as pending (deletes are eventually
+/// consistent: a grant may be listed for seconds to minutes after it was retired or revoked).
+pub const PENDING_FOR_MILLIS: i64 = 5 * 60 * 1000;
+
+/// A grant this session deleted, while KMS may still list it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PendingDelete {
+    pub kind: WriteKind,
+    pub at: Timestamp,
+}
 
 /// Identifies one request to the source, so an answer that was superseded can be dropped.
 pub type RequestId = u64;
@@ -44,6 +56,12 @@ pub struct Data {
     pub principals: Load<Vec<String>>,
     /// Retiring principal → the grants it may retire.
     pub retirable: HashMap<String, Load<Vec<Grant>>>,
+    /// The request that loaded `keys`: DescribeKey answers for an older list are dropped.
+    pub keys_req: RequestId,
+    /// Key id → why DescribeKey failed.
+    pub describe_errors: HashMap<String, String>,
+    /// (key id, grant id) → a delete this session made that KMS may still list.
+    pub pending: HashMap<(String, String), PendingDelete>,
 }
 
 impl Data {
@@ -59,6 +77,71 @@ impl Data {
             })
             .unwrap_or_default();
         self.keys = keys;
+    }
+
+    /// Fills in a key's metadata from DescribeKey.
+    pub fn set_metadata(&mut self, key_id: &str, metadata: KeyMetadata) {
+        let Some(&index) = self.key_index.get(key_id) else {
+            return;
+        };
+        if let Load::Loaded(keys) = &mut self.keys
+            && let Some(key) = keys.get_mut(index)
+        {
+            key.metadata = metadata;
+            key.described = true;
+            self.describe_errors.remove(key_id);
+        }
+    }
+
+    /// How many keys have their grant lists answered (loaded or failed), of how many.
+    pub fn grant_progress(&self) -> (usize, usize) {
+        let total = self.keys.loaded().map_or(0, Vec::len);
+        let done = self.keys.loaded().map_or(0, |keys| {
+            keys.iter()
+                .filter(|k| {
+                    matches!(
+                        self.grants.get(k.id()),
+                        Some(Load::Loaded(_) | Load::Failed(_))
+                    )
+                })
+                .count()
+        });
+        (done, total)
+    }
+
+    /// How many keys are described, of how many.
+    pub fn describe_progress(&self) -> (usize, usize) {
+        let keys = self.keys.loaded().map_or(&[][..], Vec::as_slice);
+        let done = keys
+            .iter()
+            .filter(|k| k.described || self.describe_errors.contains_key(k.id()))
+            .count();
+        (done, keys.len())
+    }
+
+    /// Whether this grant was deleted by this session less than five minutes before `now`.
+    pub fn pending_delete(
+        &self,
+        key_id: &str,
+        grant_id: &str,
+        now: Timestamp,
+    ) -> Option<WriteKind> {
+        let entry = self
+            .pending
+            .get(&(key_id_of(key_id).to_owned(), grant_id.to_owned()))?;
+        (now.millis() - entry.at.millis() < PENDING_FOR_MILLIS).then_some(entry.kind)
+    }
+
+    /// Forgets pending deletes that a fresh list no longer shows, or that are too old to matter.
+    pub fn settle_pending(&mut self, key_id: Option<&str>, listed: &[Grant], now: Timestamp) {
+        self.pending.retain(|(k, g), entry| {
+            let in_scope = key_id.is_none_or(|key| key_id_of(key) == k);
+            let still_listed = listed
+                .iter()
+                .any(|l| key_id_of(&l.key_id) == k && &l.grant_id == g);
+            let fresh = now.millis() - entry.at.millis() < PENDING_FOR_MILLIS;
+            !in_scope || (still_listed && fresh)
+        });
     }
 
     /// The key with this id or ARN, if loaded.

@@ -68,7 +68,7 @@ const KEY_COLUMNS: &[Column] = &[
 ];
 
 const GRANT_COLUMNS: &[Column] = &[
-    fill("Name", 10, 3, 6),
+    fill("Name", 17, 3, 6),
     fixed("Grant ID", 9, 8),
     fill("Grantee", 14, 4, 9),
     fill("Retiring principal", 10, 3, 4),
@@ -209,6 +209,20 @@ pub fn cell_text(ctx: CellContext<'_>, kind: &ListKind, index: usize, column: us
 
 fn key_cell(ctx: CellContext<'_>, key: &Key, column: usize) -> String {
     let meta = &key.metadata;
+    // Until DescribeKey answers, only the id, ARN, aliases and grants are known.
+    if !key.described && matches!(column, 2 | 3 | 4 | 6 | 7) {
+        return match (column, ctx.data.describe_errors.get(key.id())) {
+            (2, Some(_)) => "error".to_owned(),
+            (7, Some(err)) => format!("cannot describe: {err}"),
+            (2, None) => "…".to_owned(),
+            _ => String::new(),
+        };
+    }
+    if column == 7
+        && let Some(super::data::Load::Failed(reason)) = ctx.data.grants.get(key.id())
+    {
+        return reason.clone();
+    }
     match column {
         0 => {
             let names: Vec<&str> = key
@@ -259,11 +273,18 @@ pub fn spec_usage(key: &Key) -> String {
 fn grant_cell(ctx: CellContext<'_>, grant: &Grant, column: usize) -> String {
     let home = ctx.data.home_account_of(&grant.key_id);
     match column {
-        0 => grant
-            .name
-            .clone()
-            .filter(|n| !n.is_empty())
-            .unwrap_or_default(),
+        0 => {
+            let name = grant.name.as_deref().unwrap_or_default();
+            match ctx
+                .data
+                .pending_delete(&grant.key_id, &grant.grant_id, ctx.now)
+            {
+                Some(kind) => format!("{} · pending {name}", kind.past())
+                    .trim_end()
+                    .to_owned(),
+                None => name.to_owned(),
+            }
+        }
         1 => short_id(&grant.grant_id),
         2 => grant
             .grantee()

@@ -8,11 +8,11 @@ pub mod data;
 pub mod keymap;
 pub mod list;
 
-use self::data::{Data, Load, RequestId};
+use self::data::{Data, Load, PendingDelete, RequestId};
 use self::keymap::Context;
 use self::list::{CellContext, ListKind, ListView};
-use crate::domain::{Grant, Key, Timestamp, key_id_of};
-use crate::source::{SourceError, SourceInfo, WriteKind, WriteOutcome};
+use crate::domain::{Grant, Key, KeyMetadata, Timestamp, key_id_of};
+use crate::source::{CallerIdentity, SourceError, SourceInfo, WriteKind, WriteOutcome};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::cell::Cell;
 
@@ -59,9 +59,17 @@ pub enum Action {
     /// Closes the dialog without changing anything.
     CancelChange,
     // ----- results -----
+    CallerLoaded {
+        result: Result<Option<CallerIdentity>, SourceError>,
+    },
     KeysLoaded {
         req: RequestId,
         result: Result<Vec<Key>, SourceError>,
+    },
+    KeyDescribed {
+        req: RequestId,
+        key_id: String,
+        result: Result<KeyMetadata, SourceError>,
     },
     GrantsLoaded {
         req: RequestId,
@@ -82,13 +90,21 @@ pub enum Action {
         target: Box<GrantTarget>,
         result: Result<WriteOutcome, SourceError>,
     },
+    TokenRetired {
+        result: Result<WriteOutcome, SourceError>,
+    },
 }
 
 /// Side effects for the runtime to carry out; results come back as actions.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
+    LoadCaller,
     LoadKeys {
         req: RequestId,
+    },
+    DescribeKey {
+        req: RequestId,
+        key_id: String,
     },
     LoadGrants {
         req: RequestId,
@@ -105,6 +121,11 @@ pub enum Command {
     DeleteGrant {
         kind: WriteKind,
         target: Box<GrantTarget>,
+        dry_run: bool,
+    },
+    /// Retire the grant a grant token names.
+    RetireToken {
+        token: String,
         dry_run: bool,
     },
     Quit,
@@ -132,6 +153,8 @@ impl GrantTarget {
 pub struct PendingChange {
     pub kind: WriteKind,
     pub targets: Vec<GrantTarget>,
+    /// Retire by grant token instead (`:retire-token`); `targets` is then empty.
+    pub token: Option<String>,
     pub dry_run: bool,
     /// Whether the Yes button has the focus (it never has at first).
     pub yes_focused: bool,
@@ -195,6 +218,8 @@ pub struct Status {
 #[derive(Debug)]
 pub struct App {
     pub info: SourceInfo,
+    /// Who the caller is, once STS answered (live sources only).
+    pub caller: Option<CallerIdentity>,
     pub read_only: bool,
     pub dry_run: bool,
     /// The current time, from ticks (fixed in tests).
@@ -218,6 +243,7 @@ impl App {
     pub fn new(info: SourceInfo, read_only: bool, dry_run: bool, now: Timestamp) -> Self {
         Self {
             info,
+            caller: None,
             read_only,
             dry_run,
             now,
@@ -238,7 +264,11 @@ impl App {
 
     /// The loads to run when the app opens.
     pub fn start(&mut self) -> Vec<Command> {
-        vec![self.load_keys(), self.load_principals()]
+        vec![
+            Command::LoadCaller,
+            self.load_keys(),
+            self.load_principals(),
+        ]
     }
 
     /// Whether the terminal is smaller than the layout needs (the screen then says so).
@@ -428,7 +458,58 @@ impl App {
                 self.modal = Modal::None;
                 Vec::new()
             }
+            Action::CallerLoaded { result } => {
+                match result {
+                    Ok(caller) => {
+                        if let Some(caller) = &caller
+                            && self.info.account.is_none()
+                            && !caller.account.is_empty()
+                        {
+                            self.info.account = Some(caller.account.clone());
+                        }
+                        self.caller = caller;
+                    }
+                    Err(err) => self.say(Level::Error, format!("cannot tell who you are: {err}")),
+                }
+                Vec::new()
+            }
             Action::KeysLoaded { req, result } => self.keys_loaded(req, result),
+            Action::KeyDescribed {
+                req,
+                key_id,
+                result,
+            } => {
+                if req == self.data.keys_req {
+                    match result {
+                        Ok(metadata) => self.data.set_metadata(&key_id, metadata),
+                        Err(err) => {
+                            self.data.describe_errors.insert(key_id, err.to_string());
+                        }
+                    }
+                    // Only lists filtered or sorted by described columns change order.
+                    self.refresh(|list| {
+                        list.kind == ListKind::Keys
+                            && (!list.filter.is_empty()
+                                || [2, 3, 4, 6, 7].contains(&list.sort_column))
+                    });
+                }
+                Vec::new()
+            }
+            Action::TokenRetired { result } => {
+                self.writes_in_flight = self.writes_in_flight.saturating_sub(1);
+                match result {
+                    Ok(WriteOutcome::Done) => self.say(
+                        Level::Success,
+                        "retired the grant of that token (reload to see the lists change)",
+                    ),
+                    Ok(WriteOutcome::DryRunWouldSucceed) => self.say(
+                        Level::Info,
+                        "dry run: kms:RetireGrant with that token would succeed; nothing was changed",
+                    ),
+                    Err(err) => self.say(Level::Error, format!("could not retire by token: {err}")),
+                }
+                Vec::new()
+            }
             Action::GrantsLoaded {
                 req,
                 key_id,
@@ -512,8 +593,19 @@ impl App {
                     );
                     self.say(Level::Info, text);
                 }
+                let undescribed: Vec<String> = keys
+                    .iter()
+                    .filter(|k| !k.described)
+                    .map(|k| k.id().to_owned())
+                    .collect();
                 self.data.set_keys(Load::Loaded(keys));
-                // Grant counts fill in behind the list; the runtime bounds the concurrency.
+                self.data.keys_req = req;
+                self.data.describe_errors.clear();
+                // Metadata and grant counts fill in behind the list; the runtime bounds the
+                // concurrency. Opening a key puts its grants first (see `open`).
+                for key_id in undescribed {
+                    commands.push(Command::DescribeKey { req, key_id });
+                }
                 for id in ids {
                     commands.push(self.load_grants(&id));
                 }
@@ -543,7 +635,10 @@ impl App {
             return Vec::new();
         }
         let load = match result {
-            Ok(grants) => Load::Loaded(grants),
+            Ok(grants) => {
+                self.data.settle_pending(Some(key_id), &grants, self.now);
+                Load::Loaded(grants)
+            }
             Err(err) => Load::Failed(format!("could not list the grants of key {key_id}: {err}")),
         };
         if let (Load::Failed(text), Some(View::List(list))) = (&load, self.stacks[0].last())
@@ -576,7 +671,13 @@ impl App {
         let what = describe_grant(target);
         match result {
             Ok(WriteOutcome::Done) => {
-                self.forget_grant(grant);
+                // KMS may list the grant for a while yet: it stays, marked pending, until a
+                // reload no longer lists it (or five minutes pass).
+                self.data.pending.insert(
+                    (key_id_of(&grant.key_id).to_owned(), grant.grant_id.clone()),
+                    PendingDelete { kind, at: self.now },
+                );
+                self.close_detail_of(grant);
                 self.say(Level::Success, format!("{} {what}", kind.past()));
             }
             Ok(WriteOutcome::DryRunWouldSucceed) => {
@@ -608,6 +709,17 @@ impl App {
     /// Drops a deleted grant from the data, the views and a detail view showing it.
     fn forget_grant(&mut self, grant: &Grant) {
         self.data.remove_grant(&grant.key_id, &grant.grant_id);
+        self.close_detail_of(grant);
+        let key_id = key_id_of(&grant.key_id).to_owned();
+        self.refresh(|list| match &list.kind {
+            ListKind::Grants { key_id: k } => *k == key_id,
+            ListKind::Retirable { .. } | ListKind::Principals => true,
+            ListKind::Keys => !list.filter.is_empty() || list.sort_column == 5,
+        });
+    }
+
+    /// Closes a detail view that shows `grant`.
+    fn close_detail_of(&mut self, grant: &Grant) {
         for stack in &mut self.stacks {
             let showing_it = matches!(stack.last(), Some(View::Detail(d))
                 if d.target.grant.grant_id == grant.grant_id
@@ -616,12 +728,6 @@ impl App {
                 stack.pop();
             }
         }
-        let key_id = key_id_of(&grant.key_id).to_owned();
-        self.refresh(|list| match &list.kind {
-            ListKind::Grants { key_id: k } => *k == key_id,
-            ListKind::Retirable { .. } | ListKind::Principals => true,
-            ListKind::Keys => !list.filter.is_empty() || list.sort_column == 5,
-        });
     }
 
     // ----- keys -----
@@ -928,6 +1034,7 @@ impl App {
         self.modal = Modal::Confirm(PendingChange {
             kind,
             targets: vec![target],
+            token: None,
             dry_run: self.dry_run,
             yes_focused: false,
         });
@@ -944,6 +1051,14 @@ impl App {
                 "this session is read-only: nothing was sent",
             );
             return Vec::new();
+        }
+        if let Some(token) = change.token {
+            self.writes_in_flight += 1;
+            self.say(Level::Info, "retiring the grant of that token…");
+            return vec![Command::RetireToken {
+                token,
+                dry_run: change.dry_run,
+            }];
         }
         self.writes_in_flight += change.targets.len();
         let count = change.targets.len();
@@ -982,6 +1097,31 @@ impl App {
                 Vec::new()
             }
             ("retirable", principal) if is_principal(principal) => self.show_retirable(principal),
+            ("retire-token", "") => {
+                self.say(
+                    Level::Error,
+                    ":retire-token needs the grant token, e.g. :retire-token AQpAM2RhZ…",
+                );
+                Vec::new()
+            }
+            ("retire-token", token) => {
+                if self.read_only {
+                    self.say(
+                        Level::Warning,
+                        "this session is read-only (--read-only): kms:RetireGrant is turned off",
+                    );
+                } else {
+                    self.status = None;
+                    self.modal = Modal::Confirm(PendingChange {
+                        kind: WriteKind::Retire,
+                        targets: Vec::new(),
+                        token: Some(token.to_owned()),
+                        dry_run: self.dry_run,
+                        yes_focused: false,
+                    });
+                }
+                Vec::new()
+            }
             ("retirable", other) => {
                 self.say(
                     Level::Error,
@@ -1011,7 +1151,7 @@ impl App {
             (other, _) => {
                 self.say(
                     Level::Error,
-                    format!("unknown command :{other} (commands: :retirable ARN, :dry-run on|off, :quit)"),
+                    format!("unknown command :{other} (commands: :retirable ARN, :retire-token TOKEN, :dry-run on|off, :quit)"),
                 );
                 Vec::new()
             }

@@ -107,6 +107,15 @@ fn data_for(command: &Command) -> Option<Action> {
     })
 }
 
+/// The LoadKeys command among `commands`.
+fn keys_load(commands: &[Command]) -> Command {
+    commands
+        .iter()
+        .find(|c| matches!(c, Command::LoadKeys { .. }))
+        .cloned()
+        .expect("a LoadKeys command")
+}
+
 fn feed(app: &mut App, mut commands: Vec<Command>) {
     while !commands.is_empty() {
         let command = commands.remove(0);
@@ -141,9 +150,10 @@ fn selected_id(app: &App) -> Option<String> {
 fn start_loads_keys_then_every_grant_count() {
     let mut app = App::new(info(), false, false, NOW);
     let commands = app.start();
-    assert!(matches!(commands[0], Command::LoadKeys { .. }));
-    assert!(matches!(commands[1], Command::LoadPrincipals { .. }));
-    let answer = data_for(&commands[0]).unwrap();
+    assert!(matches!(commands[0], Command::LoadCaller));
+    assert!(matches!(commands[1], Command::LoadKeys { .. }));
+    assert!(matches!(commands[2], Command::LoadPrincipals { .. }));
+    let answer = data_for(&commands[1]).unwrap();
     let follow_up = app.update(answer);
     let keys: Vec<&str> = follow_up
         .iter()
@@ -231,7 +241,7 @@ fn drill_in_and_back() {
 fn opening_a_key_whose_grants_failed_loads_them_again() {
     let mut app = App::new(info(), false, false, NOW);
     let commands = app.start();
-    let keys = app.update(data_for(&commands[0]).unwrap());
+    let keys = app.update(data_for(&keys_load(&commands)).unwrap());
     // Every grant list fails.
     for command in keys {
         if let Command::LoadGrants { req, key_id } = command {
@@ -257,7 +267,7 @@ fn opening_a_key_whose_grants_failed_loads_them_again() {
 fn stale_results_are_dropped() {
     let mut app = App::new(info(), false, false, NOW);
     let first = app.start();
-    let Command::LoadKeys { req: old } = first[0] else {
+    let Command::LoadKeys { req: old } = keys_load(&first) else {
         panic!("keys load first")
     };
     // A reload supersedes the first request.
@@ -436,13 +446,63 @@ fn confirm_sends_exactly_the_grant_shown() {
         result: Ok(WriteOutcome::Done),
     });
     assert_eq!(app.writes_in_flight, 0);
-    assert_eq!(row_ids(&app), ["k1/g-mid", "k1/g-new"]);
     assert_eq!(app.status.as_ref().unwrap().level, Level::Success);
     assert_eq!(
         app.status.as_ref().unwrap().text,
         "revoked grant g-old on alias/payments"
     );
-    assert_eq!(app.data.grant_count_text("k1"), "2");
+    // KMS is eventually consistent: the grant stays listed, marked pending.
+    assert_eq!(row_ids(&app), ["k1/g-old", "k1/g-mid", "k1/g-new"]);
+    let name_cell = |app: &App| {
+        let ctx = list::CellContext {
+            data: &app.data,
+            now: app.now,
+        };
+        list::cell_text(ctx, &list(app).kind, list(app).rows[0], 0)
+    };
+    assert_eq!(name_cell(&app), "revoked · pending");
+    // A reload within five minutes that still lists it keeps it pending…
+    app.update(Action::Tick(Timestamp::from_secs(NOW.millis() / 1000 + 60)));
+    let reload = app.update(Action::Reload);
+    feed(&mut app, reload);
+    assert_eq!(name_cell(&app), "revoked · pending");
+    // …after five minutes a grant KMS still lists is shown live again.
+    app.update(Action::Tick(Timestamp::from_secs(
+        NOW.millis() / 1000 + 301,
+    )));
+    let reload = app.update(Action::Reload);
+    feed(&mut app, reload);
+    assert_eq!(name_cell(&app), "");
+    assert!(app.data.pending.is_empty());
+}
+
+#[test]
+fn a_reload_that_no_longer_lists_a_deleted_grant_drops_it() {
+    let mut app = loaded(false);
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('x'));
+    let commands = press(&mut app, KeyCode::Char('y'));
+    let Command::DeleteGrant { target, .. } = &commands[0] else {
+        panic!()
+    };
+    app.update(Action::GrantDeleted {
+        kind: WriteKind::Retire,
+        target: target.clone(),
+        result: Ok(WriteOutcome::Done),
+    });
+    assert_eq!(app.data.pending.len(), 1);
+    let reload = app.update(Action::Reload);
+    let Command::LoadGrants { req, key_id } = &reload[0] else {
+        panic!("{reload:?}")
+    };
+    app.update(Action::GrantsLoaded {
+        req: *req,
+        key_id: key_id.clone(),
+        result: Ok(vec![grant("k1", "g-new", "lambda", "payments-api", 3)]),
+    });
+    assert!(app.data.pending.is_empty());
+    assert_eq!(row_ids(&app), ["k1/g-new"]);
 }
 
 #[test]
@@ -533,6 +593,7 @@ fn read_only_opens_no_dialog() {
     app.modal = Modal::Confirm(PendingChange {
         kind: WriteKind::Revoke,
         targets: vec![],
+        token: None,
         dry_run: false,
         yes_focused: true,
     });
@@ -639,8 +700,11 @@ fn retire_from_the_retirable_view_updates_both_lists() {
         target: target.clone(),
         result: Ok(WriteOutcome::Done),
     });
-    assert!(row_ids(&app).is_empty());
-    assert_eq!(app.data.grant_count_text("k2"), "0");
+    assert!(
+        app.data
+            .pending_delete("k2", "g-orders", app.now)
+            .is_some_and(|kind| kind == WriteKind::Retire)
+    );
 }
 
 #[test]
@@ -649,7 +713,7 @@ fn unknown_commands_and_missing_arguments_say_so() {
     app.update(Action::RunCommand("frobnicate now".into()));
     assert_eq!(
         app.status.as_ref().unwrap().text,
-        "unknown command :frobnicate (commands: :retirable ARN, :dry-run on|off, :quit)"
+        "unknown command :frobnicate (commands: :retirable ARN, :retire-token TOKEN, :dry-run on|off, :quit)"
     );
     app.update(Action::RunCommand("retirable".into()));
     assert!(
@@ -695,7 +759,7 @@ fn help_opens_and_any_key_closes() {
 fn a_failed_key_list_is_shown_not_hidden() {
     let mut app = App::new(info(), false, false, NOW);
     let commands = app.start();
-    let Command::LoadKeys { req } = commands[0] else {
+    let Command::LoadKeys { req } = keys_load(&commands) else {
         panic!()
     };
     app.update(Action::KeysLoaded {

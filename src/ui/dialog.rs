@@ -20,7 +20,10 @@ pub(super) fn draw_confirm(
     change: &PendingChange,
     theme: &Theme,
 ) {
-    let count = change.targets.len();
+    let count = change
+        .targets
+        .len()
+        .max(usize::from(change.token.is_some()));
     let noun = if count == 1 { "grant" } else { "grants" };
     let verb = match change.kind {
         WriteKind::Retire => "Retire",
@@ -45,6 +48,21 @@ pub(super) fn draw_confirm(
         fit(&consequence, text_width).into_owned(),
         theme.warning,
     ));
+    if let Some(token) = &change.token {
+        lines.push(Line::raw(""));
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<LABEL$} ", "Grant token"), theme.label),
+            Span::raw(mask_token(token)),
+        ]));
+        lines.push(Line::styled(
+            fit(
+                "The grant this token names is retired, whichever key it is on.",
+                text_width,
+            )
+            .into_owned(),
+            theme.dim,
+        ));
+    }
     for target in &change.targets {
         lines.push(Line::raw(""));
         let grant = &target.grant;
@@ -109,6 +127,22 @@ pub(super) fn draw_confirm(
         ));
     frame.render_widget(Clear, rect);
     frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+/// A grant token is a credential: only its ends are shown.
+fn mask_token(token: &str) -> String {
+    let chars: Vec<char> = token.chars().collect();
+    if chars.len() <= 12 {
+        return "•".repeat(chars.len());
+    }
+    let head: String = chars[..6].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!(
+        "{}…{} ({} characters)",
+        clean(&head),
+        clean(&tail),
+        chars.len()
+    )
 }
 
 pub(super) fn draw_confirm_quit(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {

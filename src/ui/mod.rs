@@ -81,6 +81,12 @@ fn draw_header(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     if let Some(region) = &info.region {
         segments.push(clean(region).into_owned());
     }
+    if let Some(caller) = &app.caller {
+        segments.push(format!(
+            "caller {}",
+            clean(&list::short_principal(&caller.arn, Some(&caller.account)))
+        ));
+    }
     if let Some(recorded) = &info.recorded_at {
         segments.push(format!("recorded {}", clean(recorded)));
     }
@@ -134,6 +140,21 @@ fn draw_tabs(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         Span::styled("  │  ", theme.dim),
         Span::styled("Retirable grants", style(Tab::Retirable)),
     ];
+    // Background loading, until every key is described and every grant list answered.
+    let (granted, total) = app.data.grant_progress();
+    let (described, _) = app.data.describe_progress();
+    if granted < total || described < total {
+        spans.push(Span::styled(
+            format!("   loading: grants {granted}/{total} keys"),
+            theme.warning,
+        ));
+        if described < total {
+            spans.push(Span::styled(
+                format!(", details {described}/{total}"),
+                theme.warning,
+            ));
+        }
+    }
     // Where the operator is, right-aligned so it does not read as a third tab.
     let used: usize = spans.iter().map(|s| s.content.width()).sum();
     let room = (area.width as usize).saturating_sub(used + 4);
