@@ -7,8 +7,9 @@ use crate::app::App;
 use crate::config::{self, Config};
 use crate::domain::Timestamp;
 use crate::fixture;
+use crate::record;
 use crate::runtime;
-use crate::source::{FixtureKms, KmsSource, SourceKind};
+use crate::source::{FixtureKms, KmsSource, LiveKms, LiveOptions, SourceKind};
 use crate::ui::theme::Theme;
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -36,8 +37,25 @@ pub struct Cli {
     pub dry_run: bool,
 
     /// Read settings from this file instead of the platform config dir.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", global = true)]
     pub config: Option<PathBuf>,
+
+    /// The AWS profile (default: AWS_PROFILE, the config file, then the default chain).
+    #[arg(long, value_name = "NAME", global = true)]
+    pub profile: Option<String>,
+
+    /// The AWS region (default: AWS_REGION, the profile's region, the config file).
+    #[arg(long, value_name = "NAME", global = true)]
+    pub region: Option<String>,
+
+    /// Send KMS and STS calls to this endpoint, e.g. a local KMS-compatible server
+    /// (default: AWS_ENDPOINT_URL, the profile's endpoint_url, AWS's own).
+    #[arg(long, value_name = "URL", global = true)]
+    pub endpoint_url: Option<String>,
+
+    /// A retiring principal whose retirable grants to offer (and to record); repeatable.
+    #[arg(long = "retiring-principal", value_name = "ARN", global = true)]
+    pub retiring_principals: Vec<String>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -50,6 +68,15 @@ pub enum Command {
     Check {
         /// The fixture file to check.
         file: PathBuf,
+    },
+    /// Record a live account and region into a fixture file (progress on stderr).
+    Record {
+        /// The fixture file to write (replaced atomically; untouched if recording fails).
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+        /// Replace account ids and principal names consistently, for sharing.
+        #[arg(long)]
+        redact: bool,
     },
 }
 
@@ -73,6 +100,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let (config, _) = config::load(cli.config.as_deref())?;
     let read_only = cli.read_only || config.read_only;
     let dry_run = cli.dry_run || config.dry_run;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    if let Some(Command::Record { output, redact }) = &cli.command {
+        return runtime.block_on(record_to(&cli, &config, output, *redact));
+    }
     let source: Arc<dyn KmsSource> = if cli.demo {
         let snapshot = fixture::parse(fixture::DEMO_JSON.as_bytes(), Path::new("<built-in demo>"))?;
         Arc::new(FixtureKms::new(snapshot, SourceKind::Demo, read_only))
@@ -84,26 +118,76 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             read_only,
         ))
     } else {
-        anyhow::bail!(
-            "no source given: this build reads recorded data only, so run with --demo or --fixture PATH"
-        );
+        let options = live_options(&cli, &config, read_only);
+        Arc::new(runtime.block_on(LiveKms::connect(&options))?)
     };
-    run_tui(source, &config, read_only, dry_run)
-}
-
-fn run_tui(
-    source: Arc<dyn KmsSource>,
-    config: &Config,
-    read_only: bool,
-    dry_run: bool,
-) -> anyhow::Result<()> {
     let theme = Theme::new(config.theme, Theme::no_color_from_env());
     let app = App::new(source.info(), read_only, dry_run, Timestamp::now());
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
     runtime.block_on(runtime::run(app, source, theme, config.concurrency))
+}
+
+/// Flags first, then the config file; what neither sets, the AWS chain decides.
+fn live_options(cli: &Cli, config: &Config, read_only: bool) -> LiveOptions {
+    let mut principals = cli.retiring_principals.clone();
+    for principal in &config.retiring_principals {
+        if !principals.contains(principal) {
+            principals.push(principal.clone());
+        }
+    }
+    LiveOptions {
+        profile: cli.profile.clone().or_else(|| config.profile.clone()),
+        region: cli.region.clone().or_else(|| config.region.clone()),
+        endpoint_url: cli.endpoint_url.clone(),
+        read_only,
+        retiring_principals: principals,
+        operation_timeout: std::time::Duration::from_secs(config.timeout_seconds),
+        ..LiveOptions::default()
+    }
+}
+
+/// `kms-grants record -o FILE`.
+async fn record_to(cli: &Cli, config: &Config, output: &Path, redact: bool) -> anyhow::Result<()> {
+    // Recording only reads: the source is read-only whatever the flags say.
+    let options = live_options(cli, config, true);
+    let source = LiveKms::connect(&options).await?;
+    let bar = record::progress_bar();
+    let result = record::record(
+        &source,
+        &options.retiring_principals,
+        config.concurrency,
+        redact,
+        &bar,
+    )
+    .await;
+    bar.finish_and_clear();
+    let (snapshot, report) = result.map_err(|err| {
+        anyhow::anyhow!(
+            "recording failed, {} was not written: {err}",
+            output.display()
+        )
+    })?;
+    record::save(&snapshot, output).map_err(|err| {
+        anyhow::anyhow!(
+            "cannot write {}: {}",
+            output.display(),
+            fixture::io_reason(&err)
+        )
+    })?;
+    eprintln!(
+        "recorded {} keys, {} aliases, {} grants and {} retirable principal(s) into {} in {:.1}s{}",
+        report.keys,
+        report.aliases,
+        report.grants,
+        report.principals,
+        output.display(),
+        report.elapsed.as_secs_f64(),
+        if redact { " (redacted)" } else { "" }
+    );
+    eprintln!(
+        "API calls: {} in all ({}); the lower bound for this account is {}",
+        report.calls, report.call_detail, report.lower_bound
+    );
+    Ok(())
 }
 
 /// `kms-grants check FILE`.

@@ -26,6 +26,10 @@ pub struct Config {
     pub concurrency: usize,
     /// `dark`, `light` or `mono`; `NO_COLOR` forces `mono`.
     pub theme: ThemeName,
+    /// Seconds one AWS call may take, retries included, before it fails as a timeout.
+    pub timeout_seconds: u64,
+    /// Retiring principals to offer in the retirable tab (besides the caller).
+    pub retiring_principals: Vec<String>,
 }
 
 impl Default for Config {
@@ -38,6 +42,8 @@ impl Default for Config {
             stale_after_days: 90,
             concurrency: 8,
             theme: ThemeName::Dark,
+            timeout_seconds: 30,
+            retiring_principals: Vec::new(),
         }
     }
 }
@@ -120,6 +126,15 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             ),
         ));
     }
+    if !(1..=600).contains(&config.timeout_seconds) {
+        return Err(invalid(
+            offset_of("timeout_seconds"),
+            format!(
+                "timeout_seconds must be between 1 and 600, not {}",
+                config.timeout_seconds
+            ),
+        ));
+    }
     if config.stale_after_days == 0 {
         return Err(invalid(
             offset_of("stale_after_days"),
@@ -160,7 +175,7 @@ mod tests {
     #[test]
     fn every_setting_reads() {
         let config = parse_str(
-            "profile = \"prod\"\nregion = \"eu-west-1\"\nread_only = true\ndry_run = true\nstale_after_days = 30\nconcurrency = 4\ntheme = \"mono\"\n",
+            "profile = \"prod\"\nregion = \"eu-west-1\"\nread_only = true\ndry_run = true\nstale_after_days = 30\nconcurrency = 4\ntheme = \"mono\"\ntimeout_seconds = 10\nretiring_principals = [\"arn:aws:iam::111122223333:role/admin\"]\n",
         )
         .unwrap();
         assert_eq!(config.profile.as_deref(), Some("prod"));
@@ -168,6 +183,11 @@ mod tests {
         assert!(config.read_only && config.dry_run);
         assert_eq!((config.stale_after_days, config.concurrency), (30, 4));
         assert_eq!(config.theme, ThemeName::Mono);
+        assert_eq!(config.timeout_seconds, 10);
+        assert_eq!(
+            config.retiring_principals,
+            ["arn:aws:iam::111122223333:role/admin"]
+        );
     }
 
     #[test]

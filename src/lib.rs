@@ -10,6 +10,8 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod fixture;
+pub mod record;
+pub mod redact;
 pub mod runtime;
 pub mod source;
 pub mod ui;

@@ -11,6 +11,16 @@ fn kms_grants(args: &[&str]) -> Output {
         // A config in the real config dir of the machine must not change what the tests see.
         .env("XDG_CONFIG_HOME", env!("CARGO_TARGET_TMPDIR"))
         .env("HOME", env!("CARGO_TARGET_TMPDIR"))
+        // Nor may the AWS settings of whoever runs the tests.
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env("AWS_CONFIG_FILE", "/nonexistent/aws-config")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/aws-credentials",
+        )
         .output()
         .expect("the binary runs")
 }
@@ -157,9 +167,14 @@ fn a_broken_config_file_names_file_and_line() {
 }
 
 #[test]
-fn no_source_is_a_sentence_not_a_crash() {
+fn no_region_is_a_sentence_not_a_crash() {
     let out = kms_grants(&[]);
-    assert_one_sentence_error(&out, "kms-grants: no source given");
+    assert_one_sentence_error(
+        &out,
+        "kms-grants: no AWS region is set: pass --region, set AWS_REGION, or give the profile a region",
+    );
+    let out = kms_grants(&["record", "-o", "/tmp/never-written.json"]);
+    assert_one_sentence_error(&out, "kms-grants: no AWS region is set");
 }
 
 #[test]

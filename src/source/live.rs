@@ -145,7 +145,7 @@ impl LiveKms {
         options: &LiveOptions,
     ) -> Result<Self, SourceError> {
         let Some(region) = config.region().map(|r| r.to_string()) else {
-            return Err(SourceError::Invalid(
+            return Err(SourceError::Setup(
                 "no AWS region is set: pass --region, set AWS_REGION, or give the profile a region"
                     .to_owned(),
             ));

@@ -158,6 +158,9 @@ pub enum SourceError {
     /// The input was refused by the source.
     #[error("invalid request: {0}")]
     Invalid(String),
+    /// The source cannot be set up (no region, …): a sentence saying what to do.
+    #[error("{0}")]
+    Setup(String),
 }
 
 fn suffix(detail: &str) -> String {

@@ -1,0 +1,175 @@
+//! `kms-grants record`: captures a live account and region into a fixture file.
+//!
+//! Keys and aliases come first; then, for every key, DescribeKey and ListGrants run with bounded
+//! concurrency; then the retirable grants of each `--retiring-principal`. Progress goes to
+//! stderr. The file is written atomically (a temporary file in the same directory, synced, then
+//! renamed): on any failure the previous file is untouched and the exit code is non-zero.
+
+use crate::domain::{Timestamp, arn_account};
+use crate::fixture::{self, KeyWithGrants, Snapshot};
+use crate::redact;
+use crate::source::{KmsSource, LiveKms, SourceError};
+use futures::{StreamExt, TryStreamExt, stream};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// What `record` did, for the closing lines on stderr.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordReport {
+    pub keys: usize,
+    pub aliases: usize,
+    pub grants: usize,
+    pub principals: usize,
+    /// Calls made, and the fewest calls that could have listed the same data.
+    pub calls: u64,
+    pub lower_bound: u64,
+    pub call_detail: String,
+    pub elapsed: Duration,
+}
+
+/// Pages of `page` items needed to list `n` items (an empty list still takes one call).
+fn pages(n: usize, page: usize) -> u64 {
+    n.div_ceil(page).max(1) as u64
+}
+
+/// Records the account `source` points at; `progress` draws on stderr (hidden when it is not a
+/// terminal).
+pub async fn record(
+    source: &LiveKms,
+    principals: &[String],
+    concurrency: usize,
+    redact_it: bool,
+    progress: &ProgressBar,
+) -> Result<(Snapshot, RecordReport), SourceError> {
+    let started = Instant::now();
+    progress.set_message("listing keys and aliases");
+    let keys = source.list_keys().await?;
+    let aliases: usize = keys.iter().map(|k| k.aliases.len()).sum();
+    progress.set_length(keys.len() as u64);
+    progress.set_message("describing keys and listing their grants");
+    let entries: Vec<KeyWithGrants> = stream::iter(keys)
+        .map(|mut key| async move {
+            let (metadata, grants) =
+                tokio::try_join!(source.describe_key(key.id()), source.list_grants(key.id()))?;
+            key.metadata = metadata;
+            key.described = true;
+            progress.inc(1);
+            Ok::<_, SourceError>(KeyWithGrants { key, grants })
+        })
+        .buffered(concurrency.max(1))
+        .try_collect()
+        .await?;
+    progress.set_message("listing retirable grants");
+    let mut retirable = BTreeMap::new();
+    for principal in principals {
+        retirable.insert(
+            principal.clone(),
+            source.list_retirable_grants(principal).await?,
+        );
+    }
+    let account = match source.caller().await {
+        Ok(Some(caller)) if !caller.account.is_empty() => Some(caller.account),
+        _ => entries
+            .first()
+            .and_then(|e| arn_account(&e.key.metadata.arn).map(str::to_owned)),
+    };
+    let grants: usize = entries.iter().map(|e| e.grants.len()).sum();
+    let lower_bound = pages(entries.len(), 1000)
+        + pages(aliases, 100)
+        + entries.len() as u64
+        + entries
+            .iter()
+            .map(|e| pages(e.grants.len(), 100))
+            .sum::<u64>()
+        + retirable
+            .values()
+            .map(|g: &Vec<_>| pages(g.len(), 100))
+            .sum::<u64>();
+    let snapshot = Snapshot {
+        recorded_at: Some(Timestamp::now()),
+        account,
+        region: source.info().region,
+        keys: entries,
+        retirable,
+    };
+    let report = RecordReport {
+        keys: snapshot.keys.len(),
+        aliases,
+        grants,
+        principals: snapshot.retirable.len(),
+        calls: source.calls().reads(),
+        lower_bound,
+        call_detail: source.calls().to_string(),
+        elapsed: started.elapsed(),
+    };
+    let snapshot = if redact_it {
+        redact::redact(&snapshot)
+    } else {
+        snapshot
+    };
+    Ok((snapshot, report))
+}
+
+/// A progress bar on stderr for `total` keys.
+pub fn progress_bar() -> ProgressBar {
+    let bar = ProgressBar::new(0);
+    let style =
+        ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} keys ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> ");
+    bar.set_style(style);
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+/// Writes `snapshot` to `path` atomically: the file is either the new fixture or what it was.
+pub fn save(snapshot: &Snapshot, path: &Path) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    file.write_all(fixture::to_json(snapshot).as_bytes())?;
+    file.write_all(b"\n")?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lower_bound_pages() {
+        assert_eq!(pages(0, 100), 1);
+        assert_eq!(pages(100, 100), 1);
+        assert_eq!(pages(101, 100), 2);
+        assert_eq!(pages(2500, 1000), 3);
+    }
+
+    #[test]
+    fn save_replaces_the_file_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.json");
+        std::fs::write(&path, "old").unwrap();
+        let snapshot = fixture::parse(fixture::DEMO_JSON.as_bytes(), Path::new("demo")).unwrap();
+        save(&snapshot, &path).unwrap();
+        let written = fixture::load(&path).unwrap();
+        assert_eq!(written, snapshot);
+        // Only the fixture is left in the directory: no temporary file.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_failed_save_leaves_the_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("missing-dir").join("out.json");
+        let snapshot = fixture::parse(fixture::DEMO_JSON.as_bytes(), Path::new("demo")).unwrap();
+        assert!(save(&snapshot, &path).is_err());
+        assert!(!path.exists());
+    }
+}

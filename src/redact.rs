@@ -1,0 +1,264 @@
+//! `record --redact`: replaces account ids and principal names consistently, so a recorded
+//! incident can be shared as a demo. The same input always gives the same output; ARN shapes,
+//! service principals, key ids, operations and constraints keys are kept.
+
+use crate::domain::Grant;
+use crate::fixture::Snapshot;
+use std::collections::{BTreeMap, HashMap};
+
+/// The consistent replacements made so far.
+#[derive(Debug, Default)]
+pub struct Redactor {
+    accounts: HashMap<String, String>,
+    names: HashMap<String, String>,
+    unique_ids: HashMap<String, String>,
+}
+
+/// A copy of `snapshot` with account ids and principal names replaced.
+pub fn redact(snapshot: &Snapshot) -> Snapshot {
+    let mut r = Redactor::default();
+    // Accounts are numbered in a fixed order: the snapshot's own account first.
+    if let Some(account) = &snapshot.account {
+        r.account(account);
+    }
+    let mut out = snapshot.clone();
+    out.account = snapshot.account.as_deref().map(|a| r.account(a));
+    for entry in &mut out.keys {
+        let meta = &mut entry.key.metadata;
+        meta.arn = r.arn(&meta.arn);
+        meta.aws_account_id = meta.aws_account_id.as_deref().map(|a| r.account(a));
+        meta.description = meta.description.as_deref().map(|d| r.known_accounts(d));
+        for alias in &mut entry.key.aliases {
+            alias.alias_arn = alias.alias_arn.as_deref().map(|a| r.arn(a));
+        }
+        for grant in &mut entry.grants {
+            r.grant(grant);
+        }
+    }
+    out.retirable = snapshot
+        .retirable
+        .iter()
+        .map(|(principal, grants)| {
+            let mut grants = grants.clone();
+            for grant in &mut grants {
+                r.grant(grant);
+            }
+            (r.principal(principal), grants)
+        })
+        .collect::<BTreeMap<_, _>>();
+    out
+}
+
+impl Redactor {
+    /// `111122223333` → `000000000001` (numbered by first appearance).
+    pub fn account(&mut self, id: &str) -> String {
+        let next = self.accounts.len() + 1;
+        self.accounts
+            .entry(id.to_owned())
+            .or_insert_with(|| format!("{next:012}"))
+            .clone()
+    }
+
+    fn grant(&mut self, grant: &mut Grant) {
+        if grant.key_id.starts_with("arn:") {
+            grant.key_id = self.arn(&grant.key_id);
+        }
+        grant.grantee_principal = grant
+            .grantee_principal
+            .as_deref()
+            .map(|p| self.principal(p));
+        grant.retiring_principal = grant
+            .retiring_principal
+            .as_deref()
+            .map(|p| self.principal(p));
+        grant.issuing_account = grant.issuing_account.as_deref().map(|p| self.principal(p));
+        if let Some(constraints) = &mut grant.constraints {
+            for map in [
+                &mut constraints.encryption_context_subset,
+                &mut constraints.encryption_context_equals,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                for value in map.values_mut() {
+                    *value = self.known_accounts(value);
+                }
+            }
+        }
+    }
+
+    /// A principal: an ARN keeps its shape with the account and names replaced; a unique id
+    /// keeps its prefix (`AROA…` still reads as a deleted role); a service principal stays.
+    pub fn principal(&mut self, principal: &str) -> String {
+        if principal.starts_with("arn:") {
+            self.arn(principal)
+        } else if is_unique_id(principal) {
+            let next = self.unique_ids.len() + 1;
+            let prefix = &principal[..4];
+            self.unique_ids
+                .entry(principal.to_owned())
+                .or_insert_with(|| format!("{prefix}REDACTED{next:09}"))
+                .clone()
+        } else {
+            principal.to_owned()
+        }
+    }
+
+    /// `arn:aws:iam::111122223333:role/path/orders` → `arn:aws:iam::000000000001:role/path/role-1`.
+    fn arn(&mut self, arn: &str) -> String {
+        let mut parts: Vec<String> = arn.splitn(6, ':').map(str::to_owned).collect();
+        if parts.len() < 6 {
+            return self.known_accounts(arn);
+        }
+        if !parts[4].is_empty() {
+            parts[4] = self.account(&parts[4]);
+        }
+        let service = parts[2].clone();
+        parts[5] = match service.as_str() {
+            "iam" | "sts" => self.iam_resource(&parts[5]),
+            _ => parts[5].clone(),
+        };
+        parts.join(":")
+    }
+
+    /// `role/path/name`, `user/name`, `assumed-role/role/session`: names replaced, kinds and
+    /// AWS-defined paths (`aws-service-role/…`, `service-role/`) kept.
+    fn iam_resource(&mut self, resource: &str) -> String {
+        let segments: Vec<&str> = resource.split('/').collect();
+        match segments.as_slice() {
+            ["assumed-role", role, session] => {
+                let role = self.name("role", role);
+                let session = if session.starts_with("i-") {
+                    (*session).to_owned()
+                } else {
+                    self.name("session", session)
+                };
+                format!("assumed-role/{role}/{session}")
+            }
+            [kind @ ("role" | "user" | "group"), path @ .., name] if !name.is_empty() => {
+                // Service-linked roles keep their AWS-defined names.
+                if path.first() == Some(&"aws-service-role") || name.starts_with("AWSServiceRole") {
+                    return resource.to_owned();
+                }
+                let mut out = vec![(*kind).to_owned()];
+                out.extend(path.iter().map(|p| (*p).to_owned()));
+                out.push(self.name(kind, name));
+                out.join("/")
+            }
+            _ => resource.to_owned(),
+        }
+    }
+
+    fn name(&mut self, kind: &str, name: &str) -> String {
+        // Names AWS itself gives (aws:ec2-infrastructure) carry no customer information.
+        if name.starts_with("aws:") || name.starts_with("AWS") {
+            return name.to_owned();
+        }
+        let next = self.names.len() + 1;
+        self.names
+            .entry(format!("{kind}/{name}"))
+            .or_insert_with(|| format!("{kind}-{next}"))
+            .clone()
+    }
+
+    /// Replaces the account ids already seen wherever they occur in free text.
+    fn known_accounts(&mut self, text: &str) -> String {
+        let mut out = text.to_owned();
+        let known: Vec<(String, String)> = self
+            .accounts
+            .iter()
+            .map(|(a, b)| (a.clone(), b.clone()))
+            .collect();
+        for (from, to) in known {
+            out = out.replace(&from, &to);
+        }
+        out
+    }
+}
+
+fn is_unique_id(text: &str) -> bool {
+    let prefixes = ["AROA", "AIDA", "AGPA", "ANPA", "ASIA", "AKIA"];
+    text.len() >= 16
+        && prefixes.iter().any(|p| text.starts_with(p))
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixture;
+    use std::path::Path;
+
+    fn demo() -> Snapshot {
+        fixture::parse(fixture::DEMO_JSON.as_bytes(), Path::new("demo")).unwrap()
+    }
+
+    fn principals(snapshot: &Snapshot) -> std::collections::HashSet<String> {
+        snapshot
+            .keys
+            .iter()
+            .flat_map(|k| &k.grants)
+            .chain(snapshot.retirable.values().flatten())
+            .flat_map(|g| [g.grantee_principal.clone(), g.retiring_principal.clone()])
+            .flatten()
+            .filter(|p| !p.ends_with(".amazonaws.com") && !p.contains("aws-service-role"))
+            .filter(|p| !p.contains("assumed-role/aws:"))
+            .collect()
+    }
+
+    #[test]
+    fn no_account_id_or_principal_name_survives() {
+        let original = demo();
+        let redacted = redact(&original);
+        let text = fixture::to_json(&redacted);
+        assert!(!text.contains("111122223333") && !text.contains("444455556666"));
+        let before = principals(&original);
+        let after = principals(&redacted);
+        assert!(!before.is_empty());
+        assert!(
+            before.is_disjoint(&after),
+            "{:?}",
+            before.intersection(&after).collect::<Vec<_>>()
+        );
+        // It is still a valid fixture with the same shape.
+        let again = fixture::parse(text.as_bytes(), Path::new("redacted")).unwrap();
+        assert_eq!(again.summary(), original.summary());
+        assert_eq!(again.account.as_deref(), Some("000000000001"));
+    }
+
+    #[test]
+    fn the_same_input_gives_the_same_output_and_shapes_are_kept() {
+        let a = fixture::to_json(&redact(&demo()));
+        let b = fixture::to_json(&redact(&demo()));
+        assert_eq!(a, b);
+        let mut r = Redactor::default();
+        let role = r.principal("arn:aws:iam::111122223333:role/service-role/orders-lambda");
+        assert_eq!(role, "arn:aws:iam::000000000001:role/service-role/role-1");
+        assert_eq!(
+            r.principal("arn:aws:iam::111122223333:role/service-role/orders-lambda"),
+            role
+        );
+        assert_eq!(
+            r.principal("arn:aws:sts::444455556666:assumed-role/AdminRole/alice"),
+            "arn:aws:sts::000000000002:assumed-role/role-2/session-3"
+        );
+        assert_eq!(
+            r.principal("arn:aws:iam::111122223333:root"),
+            "arn:aws:iam::000000000001:root"
+        );
+        assert_eq!(
+            r.principal("dynamodb.us-east-2.amazonaws.com"),
+            "dynamodb.us-east-2.amazonaws.com"
+        );
+        assert_eq!(
+            r.principal("AROAJQABLZS4A3QDU576Q"),
+            "AROAREDACTED000000001"
+        );
+        assert_eq!(
+            r.principal("arn:aws:sts::111122223333:assumed-role/aws:ec2-infrastructure/i-0abc"),
+            "arn:aws:sts::000000000001:assumed-role/aws:ec2-infrastructure/i-0abc"
+        );
+    }
+}
