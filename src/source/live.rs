@@ -361,6 +361,11 @@ where
                     code: code.to_owned(),
                     detail,
                 },
+                // A success status whose body could not be parsed.
+                None if (200..300).contains(&status) => SourceError::Malformed {
+                    action,
+                    detail: "the server's answer could not be read".to_owned(),
+                },
                 None => SourceError::Service {
                     action,
                     code: format!("HTTP {status}"),

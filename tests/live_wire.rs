@@ -1,0 +1,589 @@
+//! The live source against the KMS wire protocol, over real HTTP with `wiremock`: the edges a
+//! local KMS-compatible server does not honour (pagination markers, throttling, DryRun,
+//! AccessDenied, server errors, malformed bodies, timeouts, unreachable endpoints).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests state what must hold
+
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_credential_types::Credentials;
+use kms_grants::source::{KmsSource, LiveKms, LiveOptions, SourceError, WriteKind, WriteOutcome};
+use serde_json::{Value, json};
+use std::time::Duration;
+use wiremock::matchers::{body_partial_json, header, method};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+const KEY: &str = "1234abcd-12ab-34cd-56ef-1234567890ab";
+const KEY_ARN: &str = "arn:aws:kms:us-east-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+/// A live source pointed at `endpoint`, with `attempts` tries per call and quick backoff.
+async fn source_at(endpoint: &str, attempts: u32, timeout: Duration) -> LiveKms {
+    let config = aws_config::defaults(BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-2"))
+        .endpoint_url(endpoint)
+        .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(attempts)
+                .with_initial_backoff(Duration::from_millis(5)),
+        )
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(2))
+                .operation_timeout(timeout)
+                .build(),
+        )
+        .load()
+        .await;
+    LiveKms::from_sdk_config(&config, &LiveOptions::default()).unwrap()
+}
+
+async fn source(server: &MockServer) -> LiveKms {
+    source_at(&server.uri(), 3, Duration::from_secs(10)).await
+}
+
+fn target(action: &str) -> wiremock::matchers::HeaderExactMatcher {
+    header("x-amz-target", format!("TrentService.{action}").as_str())
+}
+
+fn ok(body: Value) -> ResponseTemplate {
+    ResponseTemplate::new(200)
+        .insert_header("content-type", "application/x-amz-json-1.1")
+        .set_body_json(body)
+}
+
+fn error(status: u16, code: &str, message: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status)
+        .insert_header("content-type", "application/x-amz-json-1.1")
+        .set_body_json(json!({"__type": code, "message": message}))
+}
+
+/// Matches a request without a `Marker` (the first page).
+struct FirstPage;
+
+impl wiremock::Match for FirstPage {
+    fn matches(&self, request: &Request) -> bool {
+        let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+        body.get("Marker").is_none()
+    }
+}
+
+fn grant(id: &str) -> Value {
+    json!({
+        "KeyId": KEY_ARN, "GrantId": id, "Name": format!("name-{id}"),
+        "CreationDate": 1572216195.0,
+        "GranteePrincipal": "arn:aws:iam::111122223333:role/app",
+        "RetiringPrincipal": "arn:aws:iam::111122223333:role/admin",
+        "IssuingAccount": "arn:aws:iam::111122223333:root",
+        "Operations": ["Decrypt", "SomeFutureOperation"],
+        "Constraints": {"EncryptionContextSubset": {"Department": "IT"}}
+    })
+}
+
+/// Serves `pages` of a list call: page i answers to marker `m{i}` and points at `m{i+1}`.
+async fn mount_pages(
+    server: &MockServer,
+    action: &str,
+    field: &str,
+    pages: Vec<Vec<Value>>,
+    limit: i64,
+) {
+    let count = pages.len();
+    for (i, items) in pages.into_iter().enumerate() {
+        let mut body = json!({ field: items, "Truncated": i + 1 < count });
+        if i + 1 < count {
+            body["NextMarker"] = json!(format!("m{}", i + 1));
+        }
+        let mock = Mock::given(method("POST"))
+            .and(target(action))
+            .and(body_partial_json(json!({"Limit": limit})));
+        let mock = if i == 0 {
+            mock.and(FirstPage)
+        } else {
+            mock.and(body_partial_json(json!({"Marker": format!("m{i}")})))
+        };
+        mock.respond_with(ok(body)).expect(1).mount(server).await;
+    }
+}
+
+#[tokio::test]
+async fn list_grants_follows_every_page_with_the_largest_page_size() {
+    let server = MockServer::start().await;
+    mount_pages(
+        &server,
+        "ListGrants",
+        "Grants",
+        vec![
+            vec![grant("g1"), grant("g2")],
+            vec![grant("g3")],
+            vec![grant("g4")],
+        ],
+        100,
+    )
+    .await;
+    let grants = source(&server).await.list_grants(KEY).await.unwrap();
+    let ids: Vec<&str> = grants.iter().map(|g| g.grant_id.as_str()).collect();
+    assert_eq!(ids, ["g1", "g2", "g3", "g4"]);
+    // Every field of the entry arrives, unknown operations included.
+    let first = &grants[0];
+    assert_eq!(first.name.as_deref(), Some("name-g1"));
+    assert_eq!(first.operations_full(), "Decrypt, SomeFutureOperation");
+    assert_eq!(first.constraints_summary(), "⊆{Department=IT}");
+    assert_eq!(first.creation_date.unwrap().date(), "2019-10-27");
+    assert_eq!(
+        first.issuing_account.as_deref(),
+        Some("arn:aws:iam::111122223333:root")
+    );
+}
+
+#[tokio::test]
+async fn list_keys_joins_every_page_of_keys_and_aliases() {
+    let server = MockServer::start().await;
+    let key = |id: &str| json!({"KeyId": id, "KeyArn": format!("arn:aws:kms:us-east-2:111122223333:key/{id}")});
+    let alias = |name: &str, target: Option<&str>| match target {
+        Some(t) => {
+            json!({"AliasName": name, "AliasArn": format!("arn:aws:kms:us-east-2:111122223333:{name}"), "TargetKeyId": t})
+        }
+        None => json!({"AliasName": name}),
+    };
+    mount_pages(
+        &server,
+        "ListKeys",
+        "Keys",
+        vec![vec![key("k1")], vec![key("k2")], vec![key("k3")]],
+        1000,
+    )
+    .await;
+    mount_pages(
+        &server,
+        "ListAliases",
+        "Aliases",
+        vec![
+            vec![
+                alias("alias/b", Some("k1")),
+                alias("alias/aws/unused", None),
+            ],
+            vec![alias("alias/a", Some("k1"))],
+            vec![alias("alias/c", Some("k3"))],
+        ],
+        100,
+    )
+    .await;
+    let live = source(&server).await;
+    let keys = live.list_keys().await.unwrap();
+    let summary: Vec<(String, String)> = keys
+        .iter()
+        .map(|k| (k.id().to_owned(), k.alias_list()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("k1".to_owned(), "alias/a, alias/b".to_owned()),
+            ("k2".to_owned(), String::new()),
+            ("k3".to_owned(), "alias/c".to_owned()),
+        ]
+    );
+    assert!(
+        keys.iter().all(|k| !k.described),
+        "metadata comes from DescribeKey"
+    );
+    assert_eq!(
+        live.calls().to_string(),
+        "ListKeys 3, ListAliases 3, DescribeKey 0, ListGrants 0, ListRetirableGrants 0"
+    );
+}
+
+#[tokio::test]
+async fn list_retirable_grants_pages_by_principal_and_by_service_principal() {
+    let server = MockServer::start().await;
+    let principal = "arn:aws:iam::111122223333:role/admin";
+    Mock::given(method("POST"))
+        .and(target("ListRetirableGrants"))
+        .and(body_partial_json(json!({"RetiringPrincipal": principal})))
+        .and(FirstPage)
+        .respond_with(ok(
+            json!({"Grants": [grant("g1")], "Truncated": true, "NextMarker": "m1"}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(target("ListRetirableGrants"))
+        .and(body_partial_json(
+            json!({"RetiringPrincipal": principal, "Marker": "m1"}),
+        ))
+        .respond_with(ok(
+            json!({"Grants": [grant("g2")], "Truncated": true, "NextMarker": "m2"}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(target("ListRetirableGrants"))
+        .and(body_partial_json(
+            json!({"RetiringPrincipal": principal, "Marker": "m2"}),
+        ))
+        .respond_with(ok(json!({"Grants": [grant("g3")], "Truncated": false})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(target("ListRetirableGrants"))
+        .and(body_partial_json(
+            json!({"RetiringServicePrincipal": "dynamodb.amazonaws.com"}),
+        ))
+        .respond_with(ok(json!({"Grants": [grant("g9")], "Truncated": false})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let live = source(&server).await;
+    let grants = live.list_retirable_grants(principal).await.unwrap();
+    assert_eq!(grants.len(), 3);
+    let grants = live
+        .list_retirable_grants("dynamodb.amazonaws.com")
+        .await
+        .unwrap();
+    assert_eq!(grants[0].grant_id, "g9");
+}
+
+#[tokio::test]
+async fn a_marker_that_repeats_is_stopped_with_a_sentence() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(target("ListGrants"))
+        .respond_with(ok(
+            json!({"Grants": [grant("g1")], "Truncated": true, "NextMarker": "same"}),
+        ))
+        .mount(&server)
+        .await;
+    let err = source(&server).await.list_grants(KEY).await.unwrap_err();
+    assert!(matches!(err, SourceError::Malformed { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "kms:ListGrants returned an unusable answer: the server returned the same NextMarker twice, so the list would never end"
+    );
+}
+
+#[tokio::test]
+async fn throttling_is_retried_and_then_succeeds() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(target("ListGrants"))
+        .respond_with(error(400, "ThrottlingException", "Rate exceeded"))
+        .up_to_n_times(2)
+        .expect(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(target("ListGrants"))
+        .respond_with(ok(json!({"Grants": [grant("g1")], "Truncated": false})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let grants = source(&server).await.list_grants(KEY).await.unwrap();
+    assert_eq!(grants.len(), 1);
+}
+
+#[tokio::test]
+async fn throttling_that_outlasts_the_retries_is_a_sentence() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(target("ListGrants"))
+        .respond_with(error(400, "ThrottlingException", "Rate exceeded"))
+        .expect(3)
+        .mount(&server)
+        .await;
+    let err = source(&server).await.list_grants(KEY).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "kms:ListGrants was throttled by KMS even after retries; wait a moment and reload, or lower concurrency in the config"
+    );
+}
+
+#[tokio::test]
+async fn dry_run_retire_and_revoke_send_dry_run_and_report_would_succeed() {
+    let server = MockServer::start().await;
+    for action in ["RetireGrant", "RevokeGrant"] {
+        Mock::given(method("POST"))
+            .and(target(action))
+            .and(body_partial_json(
+                json!({"KeyId": KEY, "GrantId": "g1", "DryRun": true}),
+            ))
+            .respond_with(error(
+                412,
+                "DryRunOperationException",
+                "The request would have succeeded, but the DryRun option is set.",
+            ))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    let live = source(&server).await;
+    for kind in [WriteKind::Retire, WriteKind::Revoke] {
+        let outcome = live.delete_grant(kind, KEY, "g1", true).await;
+        assert_eq!(outcome, Ok(WriteOutcome::DryRunWouldSucceed), "{kind:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_dry_run_that_would_fail_says_why() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(target("RevokeGrant"))
+        .respond_with(error(
+            400,
+            "AccessDeniedException",
+            "User is not authorized to perform kms:RevokeGrant",
+        ))
+        .mount(&server)
+        .await;
+    let err = source(&server)
+        .await
+        .delete_grant(WriteKind::Revoke, KEY, "g1", true)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("access denied: kms:RevokeGrant on grant g1 on key {KEY}")
+    );
+}
+
+#[tokio::test]
+async fn real_writes_do_not_send_dry_run_and_not_found_means_already_gone() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(target("RetireGrant"))
+        .and(body_partial_json(json!({"KeyId": KEY, "GrantId": "g1"})))
+        .respond_with(|request: &Request| {
+            let body: Value = serde_json::from_slice(&request.body).unwrap();
+            assert!(
+                body.get("DryRun").is_none(),
+                "a real write carries no DryRun: {body}"
+            );
+            ok(json!({}))
+        })
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(target("RevokeGrant"))
+        .respond_with(error(400, "NotFoundException", "Grant id not found"))
+        .mount(&server)
+        .await;
+    let live = source(&server).await;
+    assert_eq!(
+        live.delete_grant(WriteKind::Retire, KEY, "g1", false).await,
+        Ok(WriteOutcome::Done)
+    );
+    let gone = live.delete_grant(WriteKind::Revoke, KEY, "g2", false).await;
+    assert!(
+        matches!(gone, Err(SourceError::GrantNotFound { .. })),
+        "{gone:?}"
+    );
+}
+
+#[tokio::test]
+async fn access_denied_names_the_action_and_the_key() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(target("ListGrants"))
+        .respond_with(error(
+            400,
+            "AccessDeniedException",
+            "User: arn:aws:iam::111122223333:user/bob is not authorized to perform: kms:ListGrants",
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = source(&server)
+        .await
+        .list_grants(KEY_ARN)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("access denied: kms:ListGrants on {KEY_ARN}")
+    );
+}
+
+#[tokio::test]
+async fn a_disabled_key_and_an_unknown_key_are_sentences() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(target("DescribeKey"))
+        .respond_with(error(
+            400,
+            "KMSInvalidStateException",
+            "arn:… is pending deletion.",
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(target("ListGrants"))
+        .respond_with(error(400, "NotFoundException", "Key 'x' does not exist"))
+        .mount(&server)
+        .await;
+    let live = source(&server).await;
+    let err = live.describe_key(KEY).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("{KEY} is in a state that does not allow this: arn:… is pending deletion.")
+    );
+    let err = live.list_grants("x").await.unwrap_err();
+    assert_eq!(err.to_string(), "key x was not found");
+}
+
+#[tokio::test]
+async fn http_500_with_an_html_body_is_a_sentence() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(target("ListGrants"))
+        .respond_with(
+            ResponseTemplate::new(500)
+                .set_body_string("<html><body>Internal Server Error</body></html>"),
+        )
+        .expect(3)
+        .mount(&server)
+        .await;
+    let err = source(&server).await.list_grants(KEY).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "kms:ListGrants failed with HTTP 500: the server failed without saying why"
+    );
+}
+
+#[tokio::test]
+async fn a_malformed_body_is_a_sentence() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(target("ListGrants"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "application/x-amz-json-1.1")
+                .set_body_string("{\"Grants\": [ this is not json"),
+        )
+        .mount(&server)
+        .await;
+    let err = source(&server).await.list_grants(KEY).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "kms:ListGrants returned an unusable answer: the server's answer could not be read"
+    );
+}
+
+#[tokio::test]
+async fn a_response_slower_than_the_operation_timeout_times_out() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(target("ListGrants"))
+        .respond_with(
+            ok(json!({"Grants": [], "Truncated": false})).set_delay(Duration::from_secs(5)),
+        )
+        .mount(&server)
+        .await;
+    let live = source_at(&server.uri(), 1, Duration::from_millis(300)).await;
+    let err = live.list_grants(KEY).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "kms:ListGrants timed out: the endpoint did not answer in time"
+    );
+}
+
+#[tokio::test]
+async fn an_endpoint_that_refuses_connections_is_a_sentence() {
+    // Bind a port, then free it: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let live = source_at(
+        &format!("http://127.0.0.1:{port}"),
+        1,
+        Duration::from_secs(5),
+    )
+    .await;
+    let err = live.list_grants(KEY).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "kms:ListGrants could not reach the endpoint: connection refused"
+    );
+}
+
+#[tokio::test]
+async fn a_read_only_live_source_sends_no_write() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ok(json!({})))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let config = aws_config::defaults(BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-2"))
+        .endpoint_url(server.uri())
+        .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
+        .load()
+        .await;
+    let options = LiveOptions {
+        read_only: true,
+        ..LiveOptions::default()
+    };
+    let live = LiveKms::from_sdk_config(&config, &options).unwrap();
+    for kind in [WriteKind::Retire, WriteKind::Revoke] {
+        for dry_run in [false, true] {
+            assert_eq!(
+                live.delete_grant(kind, KEY, "g1", dry_run).await,
+                Err(SourceError::ReadOnly { action: kind })
+            );
+        }
+    }
+    assert!(matches!(
+        live.retire_with_token("token", false).await,
+        Err(SourceError::ReadOnly { .. })
+    ));
+}
+
+#[tokio::test]
+async fn missing_credentials_name_the_fix() {
+    let server = MockServer::start().await;
+    let config = aws_config::defaults(BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-2"))
+        .endpoint_url(server.uri())
+        .credentials_provider(NoCredentials)
+        .retry_config(RetryConfig::disabled())
+        .load()
+        .await;
+    let options = LiveOptions {
+        profile: Some("prod".to_owned()),
+        ..LiveOptions::default()
+    };
+    let live = LiveKms::from_sdk_config(&config, &options).unwrap();
+    let err = live.list_grants(KEY).await.unwrap_err();
+    assert!(matches!(err, SourceError::Credentials { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "no AWS credentials were found; run `aws sso login --profile prod` or check the profile's credentials"
+    );
+    assert!(
+        server.received_requests().await.unwrap().is_empty(),
+        "nothing unsigned is sent"
+    );
+}
+
+#[derive(Debug)]
+struct NoCredentials;
+
+impl aws_credential_types::provider::ProvideCredentials for NoCredentials {
+    fn provide_credentials<'a>(
+        &'a self,
+    ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        aws_credential_types::provider::future::ProvideCredentials::ready(Err(
+            aws_credential_types::provider::error::CredentialsError::not_loaded(
+                "no providers in chain provided credentials",
+            ),
+        ))
+    }
+}
