@@ -11,6 +11,18 @@ cd "$(dirname "$0")/.."
 export INSTA_UPDATE=no
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
+# The end-to-end tests run the real AWS SDK against moto_server, a local KMS-compatible server
+# (PyPI moto[server]). Install it into .venv/ when it is missing; MOTO_SERVER tells the tests
+# where it is. Set MOTO_SERVER yourself to use another install.
+if [ -z "${MOTO_SERVER:-}" ]; then
+  if [ ! -x .venv/bin/moto_server ]; then
+    echo "== installing moto[server] into .venv (for the end-to-end tests)"
+    python3 -m venv .venv
+    .venv/bin/pip install --quiet --disable-pip-version-check 'moto[server]>=5.1,<6'
+  fi
+  export MOTO_SERVER="$PWD/.venv/bin/moto_server"
+fi
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 

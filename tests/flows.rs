@@ -9,7 +9,7 @@ use kms_grants::app::{Command, Modal, View};
 use kms_grants::source::{KmsSource, WriteKind};
 
 fn grants_on(h: &Harness, key_id: &str) -> usize {
-    h.source
+    h.source()
         .current()
         .keys
         .iter()
@@ -29,7 +29,7 @@ fn key_id_of_current_list(h: &Harness) -> String {
 fn demo_loads_every_key_and_grant_count() {
     let h = Harness::demo();
     let keys = h.app.data.keys.loaded().unwrap();
-    assert_eq!(keys.len(), h.source.current().keys.len());
+    assert_eq!(keys.len(), h.source().current().keys.len());
     for key in keys {
         assert_eq!(
             h.app.data.grant_count_text(key.id()),
@@ -79,7 +79,7 @@ fn revoke_a_grant_through_the_keyboard() {
     // The source no longer has it, the detail closed, the list and the count are updated.
     assert_eq!(grants_on(&h, &key_id), before - 1);
     assert!(
-        !h.source
+        !h.source()
             .current()
             .keys
             .iter()
@@ -123,9 +123,9 @@ fn retire_from_the_retirable_tab() {
     h.select_row_containing("ci-deployer");
     h.press(KeyCode::Enter);
     let principal = "arn:aws:iam::111122223333:role/ci-deployer";
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let before = runtime
-        .block_on(h.source.list_retirable_grants(principal))
+    let before = h
+        .runtime
+        .block_on(h.source().list_retirable_grants(principal))
         .unwrap()
         .len();
     h.press(KeyCode::Char('x'));
@@ -134,8 +134,9 @@ fn retire_from_the_retirable_tab() {
     };
     assert_eq!(change.kind, WriteKind::Retire);
     h.press(KeyCode::Char('y'));
-    let after = runtime
-        .block_on(h.source.list_retirable_grants(principal))
+    let after = h
+        .runtime
+        .block_on(h.source().list_retirable_grants(principal))
         .unwrap()
         .len();
     assert_eq!(after, before - 1);
@@ -238,7 +239,7 @@ fn filter_then_sort_then_open_keeps_the_right_key() {
     h.press(KeyCode::Enter);
     let key_id = key_id_of_current_list(&h);
     let most = h
-        .source
+        .source()
         .current()
         .keys
         .iter()

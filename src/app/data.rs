@@ -132,16 +132,25 @@ impl Data {
         (now.millis() - entry.at.millis() < PENDING_FOR_MILLIS).then_some(entry.kind)
     }
 
-    /// Forgets pending deletes that a fresh list no longer shows, or that are too old to matter.
-    pub fn settle_pending(&mut self, key_id: Option<&str>, listed: &[Grant], now: Timestamp) {
+    /// Settles the pending deletes of one key against a fresh list of its grants: a grant the
+    /// list no longer shows is gone for good (and is dropped from every other cached list too);
+    /// one it still shows stays pending for up to five minutes, then counts as live again.
+    pub fn settle_pending(&mut self, key_id: &str, listed: &[Grant], now: Timestamp) {
+        let key_id = key_id_of(key_id);
+        let mut gone = Vec::new();
         self.pending.retain(|(k, g), entry| {
-            let in_scope = key_id.is_none_or(|key| key_id_of(key) == k);
-            let still_listed = listed
-                .iter()
-                .any(|l| key_id_of(&l.key_id) == k && &l.grant_id == g);
-            let fresh = now.millis() - entry.at.millis() < PENDING_FOR_MILLIS;
-            !in_scope || (still_listed && fresh)
+            if k != key_id {
+                return true;
+            }
+            let still_listed = listed.iter().any(|l| &l.grant_id == g);
+            if !still_listed {
+                gone.push(g.clone());
+            }
+            still_listed && now.millis() - entry.at.millis() < PENDING_FOR_MILLIS
         });
+        for grant_id in gone {
+            self.remove_grant(key_id, &grant_id);
+        }
     }
 
     /// The key with this id or ARN, if loaded.

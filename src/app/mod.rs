@@ -636,7 +636,7 @@ impl App {
         }
         let load = match result {
             Ok(grants) => {
-                self.data.settle_pending(Some(key_id), &grants, self.now);
+                self.data.settle_pending(key_id, &grants, self.now);
                 Load::Loaded(grants)
             }
             Err(err) => Load::Failed(format!("could not list the grants of key {key_id}: {err}")),
@@ -655,7 +655,8 @@ impl App {
             ListKind::Grants { key_id: k } => k == key_id,
             // The keys list only changes order or membership if it sorts or filters by counts.
             ListKind::Keys => !list.filter.is_empty() || list.sort_column == 5,
-            _ => false,
+            // A deleted grant this list confirms gone leaves the retirable lists too.
+            ListKind::Retirable { .. } | ListKind::Principals => true,
         });
         Vec::new()
     }

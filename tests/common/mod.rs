@@ -2,6 +2,8 @@
 //! out synchronously against the fixture source (the same `perform` the runtime uses).
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod moto;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kms_grants::app::list::{CellContext, cell_text};
 use kms_grants::app::{Action, App, Command};
@@ -24,8 +26,10 @@ pub fn demo_snapshot() -> Snapshot {
 
 pub struct Harness {
     pub app: App,
-    pub source: Arc<FixtureKms>,
-    runtime: tokio::runtime::Runtime,
+    /// The source commands run against.
+    pub kms: Arc<dyn KmsSource>,
+    fixture: Option<Arc<FixtureKms>>,
+    pub runtime: tokio::runtime::Runtime,
     /// Every command the app asked for, in order.
     pub commands: Vec<Command>,
 }
@@ -37,19 +41,46 @@ impl Harness {
 
     pub fn with(snapshot: Snapshot, read_only: bool, dry_run: bool) -> Self {
         let source = Arc::new(FixtureKms::new(snapshot, SourceKind::Demo, read_only));
-        let app = App::new(source.info(), read_only, dry_run, NOW);
         let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
             .build()
             .expect("a runtime");
+        Self::start(source.clone(), Some(source), runtime, read_only, dry_run)
+    }
+
+    /// The whole app over any source (a live one against a local server, say).
+    pub fn over(
+        kms: Arc<dyn KmsSource>,
+        runtime: tokio::runtime::Runtime,
+        read_only: bool,
+        dry_run: bool,
+    ) -> Self {
+        Self::start(kms, None, runtime, read_only, dry_run)
+    }
+
+    fn start(
+        kms: Arc<dyn KmsSource>,
+        fixture: Option<Arc<FixtureKms>>,
+        runtime: tokio::runtime::Runtime,
+        read_only: bool,
+        dry_run: bool,
+    ) -> Self {
+        let app = App::new(kms.info(), read_only, dry_run, NOW);
         let mut harness = Self {
             app,
-            source,
+            kms,
+            fixture,
             runtime,
             commands: Vec::new(),
         };
         let start = harness.app.start();
         harness.run(start);
         harness
+    }
+
+    /// The fixture source (only for harnesses built over a snapshot).
+    pub fn source(&self) -> &FixtureKms {
+        self.fixture.as_deref().expect("a fixture harness")
     }
 
     /// Applies an action and carries out every command it leads to, until none is left.
@@ -62,10 +93,7 @@ impl Harness {
         while !queue.is_empty() {
             let command = queue.remove(0);
             self.commands.push(command.clone());
-            if let Some(result) = self
-                .runtime
-                .block_on(perform(command, self.source.as_ref()))
-            {
+            if let Some(result) = self.runtime.block_on(perform(command, self.kms.as_ref())) {
                 queue.extend(self.app.update(result));
             }
         }
