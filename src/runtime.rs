@@ -45,7 +45,10 @@ async fn event_loop(
     concurrency: usize,
 ) -> anyhow::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
-    let limit = Arc::new(Semaphore::new(concurrency.max(1)));
+    let limits = Limits {
+        background: Arc::new(Semaphore::new(concurrency.max(1))),
+        urgent: Arc::new(Semaphore::new(URGENT_SLOTS)),
+    };
     let mut events = EventStream::new();
     let mut ticker = tokio::time::interval(Duration::from_secs(15));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -60,7 +63,7 @@ async fn event_loop(
             if command == Command::Quit {
                 return Ok(());
             }
-            spawn(command, &source, &tx, &limit);
+            spawn(command, &source, &tx, &limits);
         }
         terminal.draw(|frame| ui::draw(frame, &app, &theme))?;
         let action = tokio::select! {
@@ -84,16 +87,37 @@ async fn event_loop(
     }
 }
 
+/// Requests the operator waits for (opening a key, a reload, a write) do not queue behind the
+/// background loads: they have slots of their own.
+const URGENT_SLOTS: usize = 4;
+
+/// The two concurrency limits.
+struct Limits {
+    background: Arc<Semaphore>,
+    urgent: Arc<Semaphore>,
+}
+
 /// Runs one command as a task; its result comes back on `tx`.
 fn spawn(
     command: Command,
     source: &Arc<dyn KmsSource>,
     tx: &mpsc::UnboundedSender<Action>,
-    limit: &Arc<Semaphore>,
+    limits: &Limits,
 ) {
+    let urgent = matches!(
+        command,
+        Command::LoadGrants { urgent: true, .. }
+            | Command::DeleteGrant { .. }
+            | Command::RetireToken { .. }
+            | Command::LoadRetirable { .. }
+    );
     let source = Arc::clone(source);
     let tx = tx.clone();
-    let limit = Arc::clone(limit);
+    let limit = Arc::clone(if urgent {
+        &limits.urgent
+    } else {
+        &limits.background
+    });
     tokio::spawn(async move {
         // The semaphore is never closed, so acquiring only waits.
         let Ok(_permit) = limit.acquire_owned().await else {
@@ -128,7 +152,7 @@ pub async fn perform(command: Command, source: &dyn KmsSource) -> Option<Action>
         Command::RetireToken { token, dry_run } => Action::TokenRetired {
             result: source.retire_with_token(&token, dry_run).await,
         },
-        Command::LoadGrants { req, key_id } => {
+        Command::LoadGrants { req, key_id, .. } => {
             let result = source.list_grants(&key_id).await;
             Action::GrantsLoaded {
                 req,

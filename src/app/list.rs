@@ -221,7 +221,7 @@ fn key_cell(ctx: CellContext<'_>, key: &Key, column: usize) -> String {
     if column == 7
         && let Some(super::data::Load::Failed(reason)) = ctx.data.grants.get(key.id())
     {
-        return reason.clone();
+        return format!("cannot list grants: {reason}");
     }
     match column {
         0 => {

@@ -109,6 +109,8 @@ pub enum Command {
     LoadGrants {
         req: RequestId,
         key_id: String,
+        /// The operator is waiting for this one: it goes ahead of the background loads.
+        urgent: bool,
     },
     LoadPrincipals {
         req: RequestId,
@@ -336,6 +338,10 @@ impl App {
     }
 
     fn load_grants(&mut self, key_id: &str) -> Command {
+        self.load_grants_now(key_id, false)
+    }
+
+    fn load_grants_now(&mut self, key_id: &str, urgent: bool) -> Command {
         let req = self.next_request();
         self.data
             .grants
@@ -343,6 +349,7 @@ impl App {
         Command::LoadGrants {
             req,
             key_id: key_id.to_owned(),
+            urgent,
         }
     }
 
@@ -639,7 +646,8 @@ impl App {
                 self.data.settle_pending(key_id, &grants, self.now);
                 Load::Loaded(grants)
             }
-            Err(err) => Load::Failed(format!("could not list the grants of key {key_id}: {err}")),
+            // The sentence itself: the key's row and its grants view say whose grants they are.
+            Err(err) => Load::Failed(err.to_string()),
         };
         if let (Load::Failed(text), Some(View::List(list))) = (&load, self.stacks[0].last())
             && list.kind
@@ -907,11 +915,10 @@ impl App {
                     return Vec::new();
                 };
                 let key_id = key.id().to_owned();
-                if !matches!(
-                    self.data.grants.get(&key_id),
-                    Some(Load::Loaded(_) | Load::Loading(_))
-                ) {
-                    commands.push(self.load_grants(&key_id));
+                // Not loaded yet (or still queued behind the background loads): ask again, ahead
+                // of the queue; the queued answer is then dropped as superseded.
+                if !matches!(self.data.grants.get(&key_id), Some(Load::Loaded(_))) {
+                    commands.push(self.load_grants_now(&key_id, true));
                 }
                 View::List(ListView::new(ListKind::Grants { key_id }))
             }
@@ -977,7 +984,7 @@ impl App {
         };
         let command = match &kind {
             ListKind::Keys => self.load_keys(),
-            ListKind::Grants { key_id } => self.load_grants(key_id),
+            ListKind::Grants { key_id } => self.load_grants_now(key_id, true),
             ListKind::Principals => self.load_principals(),
             ListKind::Retirable { principal } => self.load_retirable(principal),
         };

@@ -81,7 +81,7 @@ fn data_for(command: &Command) -> Option<Action> {
                 key("k3", None, KeyState::Disabled),
             ]),
         },
-        Command::LoadGrants { req, key_id } => Action::GrantsLoaded {
+        Command::LoadGrants { req, key_id, .. } => Action::GrantsLoaded {
             req: *req,
             key_id: key_id.clone(),
             result: Ok(match key_id.as_str() {
@@ -244,7 +244,7 @@ fn opening_a_key_whose_grants_failed_loads_them_again() {
     let keys = app.update(data_for(&keys_load(&commands)).unwrap());
     // Every grant list fails.
     for command in keys {
-        if let Command::LoadGrants { req, key_id } = command {
+        if let Command::LoadGrants { req, key_id, .. } = command {
             app.update(Action::GrantsLoaded {
                 req,
                 key_id,
@@ -493,7 +493,7 @@ fn a_reload_that_no_longer_lists_a_deleted_grant_drops_it() {
     });
     assert_eq!(app.data.pending.len(), 1);
     let reload = app.update(Action::Reload);
-    let Command::LoadGrants { req, key_id } = &reload[0] else {
+    let Command::LoadGrants { req, key_id, .. } = &reload[0] else {
         panic!("{reload:?}")
     };
     app.update(Action::GrantsLoaded {
@@ -904,4 +904,76 @@ fn keys_of_other_accounts_are_labelled_by_id_first() {
         "93f47049… (444455556666)"
     );
     assert_eq!(app.data.key_label("k1"), "payments");
+}
+
+#[test]
+fn opening_a_key_still_queued_loads_it_ahead_and_drops_the_queued_answer() {
+    let mut app = App::new(info(), false, false, NOW);
+    let start = app.start();
+    let background = app.update(data_for(&keys_load(&start)).unwrap());
+    let queued = background
+        .iter()
+        .find(|c| matches!(c, Command::LoadGrants { key_id, .. } if key_id == "k2"))
+        .cloned()
+        .unwrap();
+    assert!(matches!(queued, Command::LoadGrants { urgent: false, .. }));
+    // The cursor is on "orders" (k2): open it before its background load answered.
+    let opened = press(&mut app, KeyCode::Enter);
+    let [
+        Command::LoadGrants {
+            urgent: true,
+            key_id,
+            ..
+        },
+    ] = &opened[..]
+    else {
+        panic!("{opened:?}")
+    };
+    assert_eq!(key_id, "k2");
+    // The queued answer arrives first, with an outdated list: it is dropped.
+    let Command::LoadGrants { req, .. } = queued else {
+        panic!()
+    };
+    app.update(Action::GrantsLoaded {
+        req,
+        key_id: "k2".into(),
+        result: Ok(vec![]),
+    });
+    assert_eq!(app.data.grant_count_text("k2"), "…");
+    feed(&mut app, opened);
+    assert_eq!(row_ids(&app), ["k2/g-orders"]);
+}
+
+#[test]
+fn retire_by_token_asks_first_masks_the_token_and_sends_it() {
+    let mut app = loaded(false);
+    let token = "AQpAM2RhZTk1MGMyNTk2ZmZmMzEyYWVhOWViN2I1MWM0ZmZiYzEzNjJiNjI";
+    app.update(Action::RunCommand(format!("retire-token {token}")));
+    let Modal::Confirm(change) = &app.modal else {
+        panic!("the token retire asks first")
+    };
+    assert_eq!(change.token.as_deref(), Some(token));
+    assert!(change.targets.is_empty());
+    let commands = press(&mut app, KeyCode::Char('y'));
+    assert_eq!(
+        commands,
+        vec![Command::RetireToken {
+            token: token.to_owned(),
+            dry_run: false
+        }]
+    );
+    app.update(Action::TokenRetired {
+        result: Ok(WriteOutcome::Done),
+    });
+    let status = app.status.clone().unwrap();
+    assert_eq!(status.level, Level::Success);
+    assert!(
+        !status.text.contains(token),
+        "the token never reaches the status line"
+    );
+    // Read-only refuses it without a dialog.
+    let mut app = loaded(true);
+    app.update(Action::RunCommand(format!("retire-token {token}")));
+    assert_eq!(app.modal, Modal::None);
+    assert_eq!(app.status.unwrap().level, Level::Warning);
 }

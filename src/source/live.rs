@@ -136,7 +136,12 @@ impl LiveKms {
             .retry_config(RetryConfig::standard().with_max_attempts(options.max_attempts))
             .load()
             .await;
-        Self::from_sdk_config(&config, options)
+        // The profile the chain used, for the header and for error hints.
+        let mut shown = options.clone();
+        if shown.profile.is_none() {
+            shown.profile = std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty());
+        }
+        Self::from_sdk_config(&config, &shown)
     }
 
     /// Builds the source from an already resolved SDK config (tests point one at a local server).

@@ -1,0 +1,145 @@
+//! The app over the live source when calls fail: each failure is a sentence on screen and the
+//! app keeps working (KMS and STS answered over real HTTP by `wiremock`).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests state what must hold
+
+mod common;
+
+use aws_config::BehaviorVersion;
+use aws_credential_types::Credentials;
+use crossterm::event::KeyCode;
+use kms_grants::source::{LiveKms, LiveOptions};
+use serde_json::json;
+use std::sync::Arc;
+use wiremock::matchers::{body_partial_json, body_string_contains, header, method};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn kms(action: &str) -> wiremock::MockBuilder {
+    Mock::given(method("POST")).and(header(
+        "x-amz-target",
+        format!("TrentService.{action}").as_str(),
+    ))
+}
+
+fn ok(body: serde_json::Value) -> ResponseTemplate {
+    ResponseTemplate::new(200)
+        .insert_header("content-type", "application/x-amz-json-1.1")
+        .set_body_json(body)
+}
+
+fn arn(id: &str) -> String {
+    format!("arn:aws:kms:us-east-2:111122223333:key/{id}")
+}
+
+async fn mount(server: &MockServer) {
+    kms("ListKeys")
+        .respond_with(ok(json!({"Keys": [{"KeyId": "k1", "KeyArn": arn("k1")}, {"KeyId": "k2", "KeyArn": arn("k2")}], "Truncated": false})))
+        .mount(server)
+        .await;
+    kms("ListAliases")
+        .respond_with(ok(json!({"Aliases": [
+            {"AliasName": "alias/locked", "TargetKeyId": "k1"},
+            {"AliasName": "alias/open", "TargetKeyId": "k2"}], "Truncated": false})))
+        .mount(server)
+        .await;
+    for id in ["k1", "k2"] {
+        kms("DescribeKey")
+            .and(body_partial_json(json!({"KeyId": id})))
+            .respond_with(ok(json!({"KeyMetadata": {
+                "KeyId": id, "Arn": arn(id), "AWSAccountId": "111122223333", "KeyState": "Enabled",
+                "KeyManager": "CUSTOMER", "KeySpec": "SYMMETRIC_DEFAULT", "KeyUsage": "ENCRYPT_DECRYPT",
+                "Enabled": true, "CreationDate": 1572216195.0, "Description": format!("key {id}")}})))
+            .mount(server)
+            .await;
+    }
+    kms("ListGrants")
+        .and(body_partial_json(json!({"KeyId": "k1"})))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .insert_header("content-type", "application/x-amz-json-1.1")
+                .set_body_json(
+                    json!({"__type": "AccessDeniedException", "message": "not authorized"}),
+                ),
+        )
+        .mount(server)
+        .await;
+    kms("ListGrants")
+        .and(body_partial_json(json!({"KeyId": "k2"})))
+        .respond_with(ok(json!({"Grants": [
+            {"KeyId": arn("k2"), "GrantId": "g1", "GranteePrincipal": "arn:aws:iam::111122223333:role/app", "Operations": ["Decrypt"]}
+        ], "Truncated": false})))
+        .mount(server)
+        .await;
+    kms("ListRetirableGrants")
+        .respond_with(ok(json!({"Grants": [], "Truncated": false})))
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .and(body_string_contains("Action=GetCallerIdentity"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "text/xml")
+                .set_body_string(
+                    "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult>\
+                     <Arn>arn:aws:sts::111122223333:assumed-role/Admin/alice</Arn><UserId>AROAEXAMPLE:alice</UserId>\
+                     <Account>111122223333</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>r1</RequestId>\
+                     </ResponseMetadata></GetCallerIdentityResponse>",
+                ),
+        )
+        .mount(server)
+        .await;
+}
+
+#[test]
+fn a_key_whose_grants_cannot_be_listed_says_why_in_its_row() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = runtime.block_on(async {
+        let server = MockServer::start().await;
+        mount(&server).await;
+        server
+    });
+    let config = runtime.block_on(
+        aws_config::defaults(BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-2"))
+            .endpoint_url(server.uri())
+            .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
+            .retry_config(aws_config::retry::RetryConfig::disabled())
+            .load(),
+    );
+    let live = Arc::new(LiveKms::from_sdk_config(&config, &LiveOptions::default()).unwrap());
+    let mut h = common::Harness::over(live, runtime, false, false);
+    let screen = h.screen(200, 30);
+    // The header names the caller and the endpoint; the account comes from STS.
+    let header = screen.lines().next().unwrap();
+    assert!(header.contains("account 111122223333"), "{header}");
+    assert!(
+        header.contains("caller assumed-role/Admin/alice"),
+        "{header}"
+    );
+    assert!(
+        header.contains(&format!("endpoint {}", server.uri())),
+        "{header}"
+    );
+    // The failing key says why, in its own row, and is not "0".
+    let locked = screen.lines().find(|l| l.contains("locked")).unwrap();
+    assert!(locked.contains(" error "), "{locked}");
+    assert!(
+        locked.contains("cannot list grants: access denied: kms:ListGrants on k1"),
+        "{locked}"
+    );
+    let open = screen.lines().find(|l| l.contains("open")).unwrap();
+    assert!(open.contains(" 1 ") && open.contains("key k2"), "{open}");
+    // The app keeps working: the other key opens.
+    h.select_row_containing("open");
+    h.press(KeyCode::Enter);
+    assert_eq!(h.app.current_list().unwrap().rows.len(), 1);
+    // The caller's role is offered as a retiring principal.
+    h.press(KeyCode::Tab);
+    let screen = h.screen(140, 30);
+    assert!(
+        screen.contains("arn:aws:iam::111122223333:role/Admin"),
+        "{screen}"
+    );
+}
