@@ -114,6 +114,8 @@ pub struct LiveKms {
     profile: Option<String>,
     retiring_principals: Vec<String>,
     calls: Arc<CallCounts>,
+    /// STS answers once per session: the header and the retirable tab both ask.
+    caller: Arc<tokio::sync::OnceCell<CallerIdentity>>,
 }
 
 impl LiveKms {
@@ -172,6 +174,7 @@ impl LiveKms {
             profile: options.profile.clone(),
             retiring_principals: options.retiring_principals.clone(),
             calls: Arc::new(CallCounts::default()),
+            caller: Arc::new(tokio::sync::OnceCell::new()),
         })
     }
 
@@ -180,13 +183,35 @@ impl LiveKms {
         &self.calls
     }
 
-    /// Every key id and ARN (ListKeys, all pages).
-    async fn all_key_ids(&self) -> Result<Vec<(String, String)>, SourceError> {
+    /// Calls `fetch` for each page until the list ends: `fetch` gets the marker (none for the
+    /// first page) and returns the page's items, `Truncated` and `NextMarker`.
+    async fn paginate<T, F, Fut>(
+        &self,
+        action: &'static str,
+        counter: &AtomicU64,
+        mut fetch: F,
+    ) -> Result<Vec<T>, SourceError>
+    where
+        F: FnMut(Option<String>) -> Fut,
+        Fut: std::future::Future<Output = Result<Page<T>, SourceError>>,
+    {
         let mut out = Vec::new();
-        let mut pages = Pages::new("kms:ListKeys");
+        let mut pages = Pages::new(action);
         let mut marker = None;
         loop {
-            CallCounts::bump(&self.calls.list_keys);
+            CallCounts::bump(counter);
+            let page = fetch(marker.take()).await?;
+            out.extend(page.items);
+            match pages.next(page.truncated, page.next_marker.as_deref())? {
+                Some(next) => marker = Some(next),
+                None => return Ok(out),
+            }
+        }
+    }
+
+    /// Every key id and ARN (ListKeys, all pages).
+    async fn all_key_ids(&self) -> Result<Vec<(String, String)>, SourceError> {
+        self.paginate("kms:ListKeys", &self.calls.list_keys, |marker| async move {
             let page = self
                 .kms
                 .list_keys()
@@ -195,47 +220,51 @@ impl LiveKms {
                 .send()
                 .await
                 .map_err(|e| self.error("kms:ListKeys", "*", e))?;
-            for entry in page.keys() {
-                if let (Some(id), Some(arn)) = (entry.key_id(), entry.key_arn()) {
-                    out.push((id.to_owned(), arn.to_owned()));
-                }
-            }
-            match pages.next(page.truncated(), page.next_marker())? {
-                Some(next) => marker = Some(next),
-                None => return Ok(out),
-            }
-        }
+            Ok(Page {
+                items: page
+                    .keys()
+                    .iter()
+                    .filter_map(|k| Some((k.key_id()?.to_owned(), k.key_arn()?.to_owned())))
+                    .collect(),
+                truncated: page.truncated(),
+                next_marker: page.next_marker().map(str::to_owned),
+            })
+        })
+        .await
     }
 
     /// Every alias (ListAliases, all pages).
     async fn all_aliases(&self) -> Result<Vec<Alias>, SourceError> {
-        let mut out = Vec::new();
-        let mut pages = Pages::new("kms:ListAliases");
-        let mut marker = None;
-        loop {
-            CallCounts::bump(&self.calls.list_aliases);
-            let page = self
-                .kms
-                .list_aliases()
-                .limit(PAGE)
-                .set_marker(marker)
-                .send()
-                .await
-                .map_err(|e| self.error("kms:ListAliases", "*", e))?;
-            for entry in page.aliases() {
-                if let Some(name) = entry.alias_name() {
-                    out.push(Alias {
-                        alias_name: name.to_owned(),
-                        alias_arn: entry.alias_arn().map(str::to_owned),
-                        target_key_id: entry.target_key_id().map(str::to_owned),
-                    });
-                }
-            }
-            match pages.next(page.truncated(), page.next_marker())? {
-                Some(next) => marker = Some(next),
-                None => return Ok(out),
-            }
-        }
+        self.paginate(
+            "kms:ListAliases",
+            &self.calls.list_aliases,
+            |marker| async move {
+                let page = self
+                    .kms
+                    .list_aliases()
+                    .limit(PAGE)
+                    .set_marker(marker)
+                    .send()
+                    .await
+                    .map_err(|e| self.error("kms:ListAliases", "*", e))?;
+                Ok(Page {
+                    items: page
+                        .aliases()
+                        .iter()
+                        .filter_map(|entry| {
+                            Some(Alias {
+                                alias_name: entry.alias_name()?.to_owned(),
+                                alias_arn: entry.alias_arn().map(str::to_owned),
+                                target_key_id: entry.target_key_id().map(str::to_owned),
+                            })
+                        })
+                        .collect(),
+                    truncated: page.truncated(),
+                    next_marker: page.next_marker().map(str::to_owned),
+                })
+            },
+        )
+        .await
     }
 
     /// Maps an SDK error to a sentence naming `action` and `resource`.
@@ -257,6 +286,13 @@ fn timeouts(options: &LiveOptions) -> TimeoutConfig {
         .connect_timeout(options.connect_timeout)
         .operation_timeout(options.operation_timeout)
         .build()
+}
+
+/// One page of a list call.
+struct Page<T> {
+    items: Vec<T>,
+    truncated: bool,
+    next_marker: Option<String>,
 }
 
 /// Follows `NextMarker` while `Truncated`, refusing a marker seen before or too many pages.
@@ -531,16 +567,19 @@ impl KmsSource for LiveKms {
     }
 
     async fn caller(&self) -> Result<Option<CallerIdentity>, SourceError> {
-        let out = self
-            .sts
-            .get_caller_identity()
-            .send()
-            .await
-            .map_err(|e| classify("sts:GetCallerIdentity", "*", self.profile.as_deref(), e))?;
-        Ok(Some(CallerIdentity {
-            account: out.account().unwrap_or_default().to_owned(),
-            arn: out.arn().unwrap_or_default().to_owned(),
-        }))
+        let identity = self
+            .caller
+            .get_or_try_init(|| async {
+                let out = self.sts.get_caller_identity().send().await.map_err(|e| {
+                    classify("sts:GetCallerIdentity", "*", self.profile.as_deref(), e)
+                })?;
+                Ok::<_, SourceError>(CallerIdentity {
+                    account: out.account().unwrap_or_default().to_owned(),
+                    arn: out.arn().unwrap_or_default().to_owned(),
+                })
+            })
+            .await?;
+        Ok(Some(identity.clone()))
     }
 
     async fn list_keys(&self) -> Result<Vec<Key>, SourceError> {
@@ -583,31 +622,36 @@ impl KmsSource for LiveKms {
     }
 
     async fn list_grants(&self, key_id: &str) -> Result<Vec<Grant>, SourceError> {
-        let mut out = Vec::new();
-        let mut pages = Pages::new("kms:ListGrants");
-        let mut marker = None;
-        loop {
-            CallCounts::bump(&self.calls.list_grants);
-            let page = self
-                .kms
-                .list_grants()
-                .key_id(key_id)
-                .limit(PAGE)
-                .set_marker(marker)
-                .send()
-                .await
-                .map_err(|e| match self.error("kms:ListGrants", key_id, e) {
-                    SourceError::NotFound { .. } => SourceError::KeyNotFound {
-                        key_id: key_id.to_owned(),
-                    },
-                    other => other,
-                })?;
-            out.extend(page.grants().iter().map(|g| grant_from(g, key_id)));
-            match pages.next(page.truncated(), page.next_marker())? {
-                Some(next) => marker = Some(next),
-                None => return Ok(out),
-            }
-        }
+        self.paginate(
+            "kms:ListGrants",
+            &self.calls.list_grants,
+            |marker| async move {
+                let page = self
+                    .kms
+                    .list_grants()
+                    .key_id(key_id)
+                    .limit(PAGE)
+                    .set_marker(marker)
+                    .send()
+                    .await
+                    .map_err(|e| match self.error("kms:ListGrants", key_id, e) {
+                        SourceError::NotFound { .. } => SourceError::KeyNotFound {
+                            key_id: key_id.to_owned(),
+                        },
+                        other => other,
+                    })?;
+                Ok(Page {
+                    items: page
+                        .grants()
+                        .iter()
+                        .map(|g| grant_from(g, key_id))
+                        .collect(),
+                    truncated: page.truncated(),
+                    next_marker: page.next_marker().map(str::to_owned),
+                })
+            },
+        )
+        .await
     }
 
     async fn known_retiring_principals(&self) -> Result<Vec<String>, SourceError> {
@@ -624,13 +668,10 @@ impl KmsSource for LiveKms {
     }
 
     async fn list_retirable_grants(&self, principal: &str) -> Result<Vec<Grant>, SourceError> {
-        let mut out = Vec::new();
-        let mut pages = Pages::new("kms:ListRetirableGrants");
-        let mut marker = None;
         // A service principal (`dynamodb.amazonaws.com`) is asked for by its own parameter.
         let by_service = !principal.starts_with("arn:");
-        loop {
-            CallCounts::bump(&self.calls.list_retirable_grants);
+        let calls = &self.calls.list_retirable_grants;
+        self.paginate("kms:ListRetirableGrants", calls, |marker| async move {
             let request = self
                 .kms
                 .list_retirable_grants()
@@ -645,12 +686,13 @@ impl KmsSource for LiveKms {
                 .send()
                 .await
                 .map_err(|e| self.error("kms:ListRetirableGrants", principal, e))?;
-            out.extend(page.grants().iter().map(|g| grant_from(g, "")));
-            match pages.next(page.truncated(), page.next_marker())? {
-                Some(next) => marker = Some(next),
-                None => return Ok(out),
-            }
-        }
+            Ok(Page {
+                items: page.grants().iter().map(|g| grant_from(g, "")).collect(),
+                truncated: page.truncated(),
+                next_marker: page.next_marker().map(str::to_owned),
+            })
+        })
+        .await
     }
 
     async fn delete_grant(
