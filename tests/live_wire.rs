@@ -587,3 +587,20 @@ impl aws_credential_types::provider::ProvideCredentials for NoCredentials {
         ))
     }
 }
+
+#[tokio::test]
+async fn a_server_that_ignores_dry_run_is_reported_as_a_real_delete() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(target("RevokeGrant"))
+        .and(body_partial_json(json!({"DryRun": true})))
+        .respond_with(ok(json!({})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let outcome = source(&server)
+        .await
+        .delete_grant(WriteKind::Revoke, KEY, "g1", true)
+        .await;
+    assert_eq!(outcome, Ok(WriteOutcome::DoneDespiteDryRun));
+}

@@ -26,22 +26,66 @@ pub enum Load<T> {
     /// Asked for; only the answer to this request is accepted.
     Loading(RequestId),
     Loaded(T),
+    /// Loaded, and asked for again: the old data stays on screen until the answer comes, and
+    /// stays if the reload fails.
+    Refreshing(RequestId, T),
     /// The sentence saying why it could not be loaded.
     Failed(String),
 }
 
 impl<T> Load<T> {
-    /// The data, when loaded.
+    /// The data, when loaded (also while it is being reloaded).
     pub fn loaded(&self) -> Option<&T> {
         match self {
-            Self::Loaded(value) => Some(value),
+            Self::Loaded(value) | Self::Refreshing(_, value) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// The data, mutably, when loaded.
+    pub fn loaded_mut(&mut self) -> Option<&mut T> {
+        match self {
+            Self::Loaded(value) | Self::Refreshing(_, value) => Some(value),
             _ => None,
         }
     }
 
     /// Whether an answer to `req` is the one this piece waits for.
     pub fn awaits(&self, req: RequestId) -> bool {
-        matches!(self, Self::Loading(pending) if *pending == req)
+        matches!(self, Self::Loading(pending) | Self::Refreshing(pending, _) if *pending == req)
+    }
+
+    /// Whether a request is out (first load or reload).
+    pub fn is_pending(&self) -> bool {
+        matches!(self, Self::Loading(_) | Self::Refreshing(..))
+    }
+
+    /// Asks for the data (again) with request `req`, keeping what is loaded on screen.
+    pub fn begin(&mut self, req: RequestId) {
+        *self = match std::mem::take(self) {
+            Self::Loaded(value) | Self::Refreshing(_, value) => Self::Refreshing(req, value),
+            _ => Self::Loading(req),
+        };
+    }
+
+    /// Applies an answer. A failed reload keeps the data it had and returns `true`.
+    pub fn answer(&mut self, result: Result<T, String>) -> bool {
+        match result {
+            Ok(value) => {
+                *self = Self::Loaded(value);
+                false
+            }
+            Err(text) => match std::mem::take(self) {
+                Self::Refreshing(_, value) => {
+                    *self = Self::Loaded(value);
+                    true
+                }
+                _ => {
+                    *self = Self::Failed(text);
+                    false
+                }
+            },
+        }
     }
 }
 
@@ -65,9 +109,10 @@ pub struct Data {
 }
 
 impl Data {
-    /// Stores the key list and indexes it by id.
-    pub fn set_keys(&mut self, keys: Load<Vec<Key>>) {
-        self.key_index = keys
+    /// Rebuilds the index of `keys` by id (after the list changed).
+    pub fn index_keys(&mut self) {
+        self.key_index = self
+            .keys
             .loaded()
             .map(|keys| {
                 keys.iter()
@@ -76,7 +121,6 @@ impl Data {
                     .collect()
             })
             .unwrap_or_default();
-        self.keys = keys;
     }
 
     /// Fills in a key's metadata from DescribeKey.
@@ -84,7 +128,7 @@ impl Data {
         let Some(&index) = self.key_index.get(key_id) else {
             return;
         };
-        if let Load::Loaded(keys) = &mut self.keys
+        if let Some(keys) = self.keys.loaded_mut()
             && let Some(key) = keys.get_mut(index)
         {
             key.metadata = metadata;
@@ -101,7 +145,7 @@ impl Data {
                 .filter(|k| {
                     matches!(
                         self.grants.get(k.id()),
-                        Some(Load::Loaded(_) | Load::Failed(_))
+                        Some(Load::Loaded(_) | Load::Refreshing(..) | Load::Failed(_))
                     )
                 })
                 .count()
@@ -150,6 +194,28 @@ impl Data {
         });
         for grant_id in gone {
             self.remove_grant(key_id, &grant_id);
+        }
+    }
+
+    /// Settles pending deletes against a fresh list of the grants `principal` may retire
+    /// (call it before storing that list): a pending grant the previous list showed and the
+    /// fresh one does not is gone for good, and leaves every cached list.
+    pub fn settle_pending_retirable(&mut self, principal: &str, listed: &[Grant]) {
+        let listed_here = |grants: &[Grant], k: &str, g: &str| {
+            grants
+                .iter()
+                .any(|l| key_id_of(&l.key_id) == k && l.grant_id == g)
+        };
+        let before = self.retirable_of(principal).map_or(&[][..], Vec::as_slice);
+        let gone: Vec<(String, String)> = self
+            .pending
+            .keys()
+            .filter(|(k, g)| listed_here(before, k, g) && !listed_here(listed, k, g))
+            .cloned()
+            .collect();
+        for (key_id, grant_id) in gone {
+            self.pending.remove(&(key_id.clone(), grant_id.clone()));
+            self.remove_grant(&key_id, &grant_id);
         }
     }
 
@@ -209,11 +275,11 @@ impl Data {
     /// Forgets a grant that was deleted, wherever it is listed.
     pub fn remove_grant(&mut self, key_id: &str, grant_id: &str) {
         let key_id = key_id_of(key_id);
-        if let Some(Load::Loaded(grants)) = self.grants.get_mut(key_id) {
+        if let Some(grants) = self.grants.get_mut(key_id).and_then(Load::loaded_mut) {
             grants.retain(|g| g.grant_id != grant_id);
         }
         for load in self.retirable.values_mut() {
-            if let Load::Loaded(grants) = load {
+            if let Some(grants) = load.loaded_mut() {
                 grants.retain(|g| !(key_id_of(&g.key_id) == key_id && g.grant_id == grant_id));
             }
         }
@@ -222,7 +288,7 @@ impl Data {
 
 fn count_text(load: Option<&Load<Vec<Grant>>>) -> String {
     match load {
-        Some(Load::Loaded(grants)) => grants.len().to_string(),
+        Some(Load::Loaded(grants) | Load::Refreshing(_, grants)) => grants.len().to_string(),
         Some(Load::Loading(_)) => "…".to_owned(),
         Some(Load::Failed(_)) => "error".to_owned(),
         Some(Load::NotAsked) | None => String::new(),

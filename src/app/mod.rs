@@ -322,6 +322,18 @@ impl App {
         }
     }
 
+    /// Reports a failed load; when a reload failed, the list from before is still shown.
+    fn say_failure(&mut self, text: String, kept_previous: bool) {
+        if kept_previous {
+            self.say(
+                Level::Error,
+                format!("{text} (still showing the list from before)"),
+            );
+        } else {
+            self.say(Level::Error, text);
+        }
+    }
+
     fn say(&mut self, level: Level, text: impl Into<String>) {
         self.status = Some(Status {
             level,
@@ -333,7 +345,7 @@ impl App {
 
     fn load_keys(&mut self) -> Command {
         let req = self.next_request();
-        self.data.set_keys(Load::Loading(req));
+        self.data.keys.begin(req);
         Command::LoadKeys { req }
     }
 
@@ -345,7 +357,9 @@ impl App {
         let req = self.next_request();
         self.data
             .grants
-            .insert(key_id.to_owned(), Load::Loading(req));
+            .entry(key_id.to_owned())
+            .or_default()
+            .begin(req);
         Command::LoadGrants {
             req,
             key_id: key_id.to_owned(),
@@ -355,7 +369,7 @@ impl App {
 
     fn load_principals(&mut self) -> Command {
         let req = self.next_request();
-        self.data.principals = Load::Loading(req);
+        self.data.principals.begin(req);
         Command::LoadPrincipals { req }
     }
 
@@ -363,7 +377,9 @@ impl App {
         let req = self.next_request();
         self.data
             .retirable
-            .insert(principal.to_owned(), Load::Loading(req));
+            .entry(principal.to_owned())
+            .or_default()
+            .begin(req);
         Command::LoadRetirable {
             req,
             principal: principal.to_owned(),
@@ -509,6 +525,10 @@ impl App {
                         Level::Success,
                         "retired the grant of that token (reload to see the lists change)",
                     ),
+                    Ok(WriteOutcome::DoneDespiteDryRun) => self.say(
+                        Level::Warning,
+                        "the endpoint ignored DryRun: the grant of that token was really retired",
+                    ),
                     Ok(WriteOutcome::DryRunWouldSucceed) => self.say(
                         Level::Info,
                         "dry run: kms:RetireGrant with that token would succeed; nothing was changed",
@@ -525,20 +545,23 @@ impl App {
             Action::PrincipalsLoaded { req, result } => {
                 if self.data.principals.awaits(req) {
                     let mut commands = Vec::new();
-                    self.data.principals = match result {
-                        Ok(principals) => {
-                            // The count column fills in behind the list, as grant counts do.
-                            for principal in &principals {
-                                commands.push(self.load_retirable(principal));
-                            }
-                            Load::Loaded(principals)
+                    if let Ok(principals) = &result {
+                        // The count column fills in behind the list, as grant counts do.
+                        for principal in principals {
+                            commands.push(self.load_retirable(principal));
                         }
-                        Err(err) => {
-                            let text = format!("could not list retiring principals: {err}");
-                            self.say(Level::Error, text.clone());
-                            Load::Failed(text)
-                        }
-                    };
+                    }
+                    let text = result
+                        .as_ref()
+                        .err()
+                        .map(|err| format!("could not list retiring principals: {err}"));
+                    let kept = self
+                        .data
+                        .principals
+                        .answer(result.map_err(|e| e.to_string()));
+                    if let Some(text) = text {
+                        self.say_failure(text, kept);
+                    }
                     self.refresh(|list| list.kind == ListKind::Principals);
                     return commands;
                 }
@@ -555,20 +578,25 @@ impl App {
                     .get(&principal)
                     .is_some_and(|load| load.awaits(req));
                 if awaited {
-                    let load = match result {
-                        Ok(grants) => Load::Loaded(grants),
-                        Err(err) => {
-                            let text =
-                                format!("could not list the grants {principal} may retire: {err}");
-                            self.say(Level::Error, text.clone());
-                            Load::Failed(text)
-                        }
-                    };
-                    self.data.retirable.insert(principal.clone(), load);
+                    if let Ok(grants) = &result {
+                        self.data.settle_pending_retirable(&principal, grants);
+                    }
+                    let text = result.as_ref().err().map(|err| {
+                        format!("could not list the grants {principal} may retire: {err}")
+                    });
+                    let kept = self
+                        .data
+                        .retirable
+                        .entry(principal.clone())
+                        .or_default()
+                        .answer(result.map_err(|e| e.to_string()));
+                    if let Some(text) = text {
+                        self.say_failure(text, kept);
+                    }
+                    // Settled pending deletes may have left key grant lists too.
                     self.refresh(|list| match &list.kind {
-                        ListKind::Retirable { principal: p } => *p == principal,
-                        ListKind::Principals => true,
-                        _ => false,
+                        ListKind::Keys => false,
+                        _ => true,
                     });
                 }
                 Vec::new()
@@ -605,7 +633,8 @@ impl App {
                     .filter(|k| !k.described)
                     .map(|k| k.id().to_owned())
                     .collect();
-                self.data.set_keys(Load::Loaded(keys));
+                self.data.keys.answer(Ok(keys));
+                self.data.index_keys();
                 self.data.keys_req = req;
                 self.data.describe_errors.clear();
                 // Metadata and grant counts fill in behind the list; the runtime bounds the
@@ -619,8 +648,9 @@ impl App {
             }
             Err(err) => {
                 let text = format!("could not list keys: {err}");
-                self.say(Level::Error, text.clone());
-                self.data.set_keys(Load::Failed(text));
+                let kept = self.data.keys.answer(Err(text.clone()));
+                self.data.index_keys();
+                self.say_failure(text, kept);
             }
         }
         self.refresh(|_| true);
@@ -641,24 +671,28 @@ impl App {
         if !awaited {
             return Vec::new();
         }
-        let load = match result {
-            Ok(grants) => {
-                self.data.settle_pending(key_id, &grants, self.now);
-                Load::Loaded(grants)
-            }
-            // The sentence itself: the key's row and its grants view say whose grants they are.
-            Err(err) => Load::Failed(err.to_string()),
-        };
-        if let (Load::Failed(text), Some(View::List(list))) = (&load, self.stacks[0].last())
-            && list.kind
-                == (ListKind::Grants {
-                    key_id: key_id.to_owned(),
-                })
-        {
-            let text = text.clone();
-            self.say(Level::Error, text);
+        if let Ok(grants) = &result {
+            self.data.settle_pending(key_id, grants, self.now);
         }
-        self.data.grants.insert(key_id.to_owned(), load);
+        // The sentence itself: the key's row and its grants view say whose grants they are.
+        let text = result.as_ref().err().map(ToString::to_string);
+        let kept = self
+            .data
+            .grants
+            .entry(key_id.to_owned())
+            .or_default()
+            .answer(result.map_err(|e| e.to_string()));
+        // Say so when the operator is looking at this key, or when a reload failed.
+        let watching = matches!(self.current_view(), View::List(list)
+            if list.kind == (ListKind::Grants { key_id: key_id.to_owned() }));
+        if let Some(text) = text
+            && (watching || kept)
+        {
+            self.say_failure(
+                format!("could not list the grants of key {key_id}: {text}"),
+                kept,
+            );
+        }
         self.refresh(|list| match &list.kind {
             ListKind::Grants { key_id: k } => k == key_id,
             // The keys list only changes order or membership if it sorts or filters by counts.
@@ -679,7 +713,7 @@ impl App {
         let grant = &target.grant;
         let what = describe_grant(target);
         match result {
-            Ok(WriteOutcome::Done) => {
+            Ok(outcome @ (WriteOutcome::Done | WriteOutcome::DoneDespiteDryRun)) => {
                 // KMS may list the grant for a while yet: it stays, marked pending, until a
                 // reload no longer lists it (or five minutes pass).
                 self.data.pending.insert(
@@ -687,7 +721,17 @@ impl App {
                     PendingDelete { kind, at: self.now },
                 );
                 self.close_detail_of(grant);
-                self.say(Level::Success, format!("{} {what}", kind.past()));
+                if outcome == WriteOutcome::DoneDespiteDryRun {
+                    self.say(
+                        Level::Warning,
+                        format!(
+                            "the endpoint ignored DryRun: {what} was really {}",
+                            kind.past()
+                        ),
+                    );
+                } else {
+                    self.say(Level::Success, format!("{} {what}", kind.past()));
+                }
             }
             Ok(WriteOutcome::DryRunWouldSucceed) => {
                 self.say(
@@ -917,7 +961,13 @@ impl App {
                 let key_id = key.id().to_owned();
                 // Not loaded yet (or still queued behind the background loads): ask again, ahead
                 // of the queue; the queued answer is then dropped as superseded.
-                if !matches!(self.data.grants.get(&key_id), Some(Load::Loaded(_))) {
+                if self
+                    .data
+                    .grants
+                    .get(&key_id)
+                    .and_then(Load::loaded)
+                    .is_none()
+                {
                     commands.push(self.load_grants_now(&key_id, true));
                 }
                 View::List(ListView::new(ListKind::Grants { key_id }))
@@ -929,7 +979,7 @@ impl App {
                 let principal = principal.to_owned();
                 if !matches!(
                     self.data.retirable.get(&principal),
-                    Some(Load::Loaded(_) | Load::Loading(_))
+                    Some(load) if load.loaded().is_some() || load.is_pending()
                 ) {
                     commands.push(self.load_retirable(&principal));
                 }
@@ -989,10 +1039,8 @@ impl App {
             ListKind::Retirable { principal } => self.load_retirable(principal),
         };
         self.refresh(|list| list.kind == kind);
-        self.say(
-            Level::Info,
-            format!("reloading {}…", kind.title().to_lowercase()),
-        );
+        // The list stays on screen and its frame says "reloading…" until the answer comes.
+        self.clear_info();
         vec![command]
     }
 
@@ -1168,7 +1216,7 @@ impl App {
 
     fn show_retirable(&mut self, principal: &str) -> Vec<Command> {
         let principal = principal.to_owned();
-        if let Load::Loaded(known) = &mut self.data.principals
+        if let Some(known) = self.data.principals.loaded_mut()
             && !known.contains(&principal)
         {
             known.push(principal.clone());
@@ -1176,7 +1224,7 @@ impl App {
         let mut commands = Vec::new();
         if !matches!(
             self.data.retirable.get(&principal),
-            Some(Load::Loaded(_) | Load::Loading(_))
+            Some(load) if load.loaded().is_some() || load.is_pending()
         ) {
             commands.push(self.load_retirable(&principal));
         }

@@ -977,3 +977,106 @@ fn retire_by_token_asks_first_masks_the_token_and_sends_it() {
     assert_eq!(app.modal, Modal::None);
     assert_eq!(app.status.unwrap().level, Level::Warning);
 }
+
+#[test]
+fn a_failed_reload_keeps_the_list_from_before() {
+    let mut app = loaded(false);
+    let reload = app.update(Action::Reload);
+    let [Command::LoadKeys { req }] = reload[..] else {
+        panic!("{reload:?}")
+    };
+    assert_eq!(row_ids(&app).len(), 3, "the list stays while it reloads");
+    app.update(Action::KeysLoaded {
+        req,
+        result: Err(SourceError::Network {
+            action: "kms:ListKeys".into(),
+            detail: "connection refused".into(),
+        }),
+    });
+    assert_eq!(row_ids(&app), ["k2", "k1", "k3"]);
+    assert_eq!(app.data.grant_count_text("k1"), "3");
+    let status = app.status.clone().unwrap();
+    assert_eq!(status.level, Level::Error);
+    assert_eq!(
+        status.text,
+        "could not list keys: kms:ListKeys could not reach the endpoint: connection refused (still showing the list from before)"
+    );
+    // The same for a key's grants.
+    press(&mut app, KeyCode::Enter);
+    let reload = app.update(Action::Reload);
+    let Command::LoadGrants { req, key_id, .. } = &reload[0] else {
+        panic!()
+    };
+    app.update(Action::GrantsLoaded {
+        req: *req,
+        key_id: key_id.clone(),
+        result: Err(SourceError::Timeout {
+            action: "kms:ListGrants".into(),
+        }),
+    });
+    assert_eq!(row_ids(&app), ["k2/g-orders"]);
+    assert!(
+        app.status
+            .unwrap()
+            .text
+            .ends_with("(still showing the list from before)")
+    );
+}
+
+#[test]
+fn a_dry_run_the_endpoint_ignored_is_reported_as_a_real_delete() {
+    let mut app = loaded(false);
+    app.update(Action::RunCommand("dry-run on".into()));
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('X'));
+    let commands = press(&mut app, KeyCode::Char('y'));
+    let Command::DeleteGrant { target, .. } = &commands[0] else {
+        panic!()
+    };
+    app.update(Action::GrantDeleted {
+        kind: WriteKind::Revoke,
+        target: target.clone(),
+        result: Ok(WriteOutcome::DoneDespiteDryRun),
+    });
+    let status = app.status.clone().unwrap();
+    assert_eq!(status.level, Level::Warning);
+    assert_eq!(
+        status.text,
+        "the endpoint ignored DryRun: grant g-old on alias/payments was really revoked"
+    );
+    assert!(app.data.pending_delete("k1", "g-old", app.now).is_some());
+}
+
+#[test]
+fn a_retirable_list_that_no_longer_shows_a_deleted_grant_settles_it_everywhere() {
+    let mut app = loaded(false);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('x'));
+    let commands = press(&mut app, KeyCode::Char('y'));
+    let Command::DeleteGrant { target, .. } = &commands[0] else {
+        panic!()
+    };
+    app.update(Action::GrantDeleted {
+        kind: WriteKind::Retire,
+        target: target.clone(),
+        result: Ok(WriteOutcome::Done),
+    });
+    assert!(app.data.pending_delete("k2", "g-orders", app.now).is_some());
+    let reload = app.update(Action::Reload);
+    let Command::LoadRetirable { req, principal } = &reload[0] else {
+        panic!("{reload:?}")
+    };
+    app.update(Action::RetirableLoaded {
+        req: *req,
+        principal: principal.clone(),
+        result: Ok(vec![]),
+    });
+    assert!(app.data.pending.is_empty());
+    assert_eq!(
+        app.data.grant_count_text("k2"),
+        "0",
+        "gone from the key's own list too"
+    );
+}

@@ -738,7 +738,8 @@ impl KmsSource for LiveKms {
                 }),
         };
         match result {
-            Ok(()) if dry_run => Ok(WriteOutcome::DryRunWouldSucceed),
+            // Success to a DryRun request means the server ignored DryRun: it really happened.
+            Ok(()) if dry_run => Ok(WriteOutcome::DoneDespiteDryRun),
             Ok(()) => Ok(WriteOutcome::Done),
             Err((true, _)) => Ok(WriteOutcome::DryRunWouldSucceed),
             Err((false, SourceError::NotFound { .. })) => Err(SourceError::GrantNotFound {
@@ -768,7 +769,7 @@ impl KmsSource for LiveKms {
             .send()
             .await
         {
-            Ok(_) if dry_run => Ok(WriteOutcome::DryRunWouldSucceed),
+            Ok(_) if dry_run => Ok(WriteOutcome::DoneDespiteDryRun),
             Ok(_) => Ok(WriteOutcome::Done),
             Err(e) if matches!(e.as_service_error(), Some(s) if s.is_dry_run_operation_exception()) => {
                 Ok(WriteOutcome::DryRunWouldSucceed)

@@ -105,6 +105,9 @@ pub enum WriteOutcome {
     Done,
     /// A dry run: KMS answered that the call would have succeeded; nothing changed.
     DryRunWouldSucceed,
+    /// Sent as a dry run, but the endpoint answered with plain success: it ignored DryRun (as
+    /// some KMS-compatible servers do), so the grant really was deleted.
+    DoneDespiteDryRun,
 }
 
 /// Errors from a source, each a sentence naming what failed.

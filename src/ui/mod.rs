@@ -223,11 +223,22 @@ pub(crate) fn state_text(key: &crate::domain::Key) -> String {
     }
 }
 
+/// Whether the list's data is being reloaded (the old data is shown meanwhile).
+fn reloading(app: &App, kind: &ListKind) -> bool {
+    let refreshing = |load: Option<&Load<_>>| matches!(load, Some(Load::Refreshing(..)));
+    match kind {
+        ListKind::Keys => matches!(app.data.keys, Load::Refreshing(..)),
+        ListKind::Principals => matches!(app.data.principals, Load::Refreshing(..)),
+        ListKind::Grants { key_id } => refreshing(app.data.grants.get(key_id)),
+        ListKind::Retirable { principal } => refreshing(app.data.retirable.get(principal)),
+    }
+}
+
 /// The load state of the list's data, when it is not loaded.
 fn load_message(app: &App, kind: &ListKind) -> Option<(String, bool)> {
     fn of<T>(load: Option<&Load<T>>) -> Option<(String, bool)> {
         match load {
-            Some(Load::Loaded(_)) => None,
+            Some(Load::Loaded(_) | Load::Refreshing(..)) => None,
             Some(Load::Loading(_)) => Some(("loading…".to_owned(), false)),
             Some(Load::Failed(text)) => Some((text.clone(), true)),
             Some(Load::NotAsked) | None => Some(("not loaded (ctrl-r loads it)".to_owned(), false)),
@@ -328,6 +339,9 @@ fn draw_list(frame: &mut Frame<'_>, area: Rect, app: &App, view: &ListView, them
             format!("· filter \"{}\" ", clean(&view.filter)),
             theme.warning,
         ));
+    }
+    if reloading(app, &view.kind) {
+        bottom.push(Span::styled("· reloading… ", theme.warning));
     }
     let block = Block::default()
         .borders(Borders::ALL)
