@@ -594,10 +594,7 @@ impl App {
                         self.say_failure(text, kept);
                     }
                     // Settled pending deletes may have left key grant lists too.
-                    self.refresh(|list| match &list.kind {
-                        ListKind::Keys => false,
-                        _ => true,
-                    });
+                    self.refresh(|list| list.kind != ListKind::Keys);
                 }
                 Vec::new()
             }
