@@ -162,7 +162,7 @@ async fn record_to(cli: &Cli, config: &Config, output: &Path, redact: bool) -> a
     bar.finish_and_clear();
     let (snapshot, report) = result.map_err(|err| {
         anyhow::anyhow!(
-            "recording failed, {} was not written: {err}",
+            "recording failed and {} was left as it was: {err}",
             output.display()
         )
     })?;
@@ -183,8 +183,14 @@ async fn record_to(cli: &Cli, config: &Config, output: &Path, redact: bool) -> a
         report.elapsed.as_secs_f64(),
         if redact { " (redacted)" } else { "" }
     );
+    // Fewer calls than the bound means the server sent pages larger than KMS allows.
+    let note = if report.calls < report.lower_bound {
+        " (the server sent larger pages than KMS's limits, so fewer calls were needed)"
+    } else {
+        ""
+    };
     eprintln!(
-        "API calls: {} in all ({}); the lower bound for this account is {}",
+        "API calls: {} in all ({}); the lower bound for this account is {}{note}",
         report.calls, report.call_detail, report.lower_bound
     );
     Ok(())

@@ -280,7 +280,7 @@ fn a_failed_record_leaves_the_previous_file_untouched() {
     );
     assert!(
         stderr.contains(&format!(
-            "kms-grants: recording failed, {} was not written: kms:List",
+            "kms-grants: recording failed and {} was left as it was: kms:List",
             out.display()
         )) && stderr.contains("could not reach the endpoint: connection refused"),
         "{stderr}"

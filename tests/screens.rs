@@ -209,3 +209,70 @@ fn colour_carries_meaning() {
         "after → the focus moves to Yes"
     );
 }
+
+#[test]
+fn a_revoked_grant_is_struck_through_even_under_the_cursor() {
+    let mut h = Harness::demo();
+    h.select_row_containing("payments, ");
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::Char('X'));
+    h.press(KeyCode::Char('y'));
+    let terminal = h.draw(120, 40);
+    let buffer = terminal.backend().buffer();
+    let row = (0..buffer.area.height)
+        .find(|&y| {
+            let line: String = (0..buffer.area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect();
+            line.contains("revoked · pending")
+        })
+        .expect("the revoked grant is still listed");
+    let cell = &buffer[(5, row)];
+    assert!(cell.modifier.contains(Modifier::CROSSED_OUT), "{cell:?}");
+    assert!(
+        cell.modifier.contains(Modifier::REVERSED),
+        "and still shows the cursor"
+    );
+    // Asking to delete it again says it is already gone instead of opening a dialog.
+    h.press(KeyCode::Char('X'));
+    assert_eq!(h.app.modal, kms_grants::app::Modal::None);
+    assert!(
+        h.status().contains("was already revoked this session"),
+        "{}",
+        h.status()
+    );
+}
+
+#[test]
+fn a_narrow_header_keeps_account_region_and_badges() {
+    let h = Harness::with(common::demo_snapshot(), true, true);
+    let screen = h.screen(80, 24);
+    let header = screen.lines().next().unwrap();
+    assert!(header.contains("account 111122223333"), "{header}");
+    assert!(header.contains("us-east-2"), "{header}");
+    assert!(
+        header.contains(" READ-ONLY ") && header.contains(" DRY-RUN"),
+        "{header}"
+    );
+    assert!(
+        !header.contains("recorded"),
+        "the least important segment goes first: {header}"
+    );
+}
+
+#[test]
+fn a_long_error_wraps_instead_of_being_cut() {
+    let mut h = Harness::demo();
+    let long = "arn:aws:iam::111122223333:role/a-long-role-name-that-goes-on";
+    h.act(Action::RunCommand(format!("retirable {long} extra")));
+    let message = h.status();
+    let screen = h.screen(80, 24);
+    let tail: Vec<&str> = screen.lines().rev().skip(1).take(4).collect();
+    let shown: String = tail.iter().rev().copied().collect::<Vec<_>>().join(" ");
+    for word in message.split_whitespace() {
+        assert!(
+            shown.contains(word),
+            "{word:?} of {message:?} is not on screen:\n{screen}"
+        );
+    }
+}

@@ -177,7 +177,10 @@ pub static BINDINGS: &[Binding] = &[
         keys: &[ch(':')],
         action: Action::StartCommand,
         scope: Scope::Everywhere,
-        help: Some((":", "command: retirable ARN, dry-run on|off, quit")),
+        help: Some((
+            ":",
+            "command: retirable ARN, retire-token TOKEN, dry-run on|off, quit",
+        )),
         footer: None,
     },
     Binding {

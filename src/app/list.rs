@@ -38,6 +38,9 @@ pub struct Column {
     pub width: Width,
     /// When the terminal is too narrow, columns with the lowest priority are hidden first.
     pub priority: u8,
+    /// Cut long text at the start (`…/svc-billing-reader`): for principals, whose end tells
+    /// them apart.
+    pub keep_end: bool,
 }
 
 const fn fixed(title: &'static str, n: u16, priority: u8) -> Column {
@@ -45,6 +48,7 @@ const fn fixed(title: &'static str, n: u16, priority: u8) -> Column {
         title,
         width: Width::Fixed(n),
         priority,
+        keep_end: false,
     }
 }
 
@@ -53,6 +57,15 @@ const fn fill(title: &'static str, min: u16, weight: u16, priority: u8) -> Colum
         title,
         width: Width::Fill { min, weight },
         priority,
+        keep_end: false,
+    }
+}
+
+/// A principal column: cut at the start when too long.
+const fn principal(title: &'static str, min: u16, weight: u16, priority: u8) -> Column {
+    Column {
+        keep_end: true,
+        ..fill(title, min, weight, priority)
     }
 }
 
@@ -70,8 +83,8 @@ const KEY_COLUMNS: &[Column] = &[
 const GRANT_COLUMNS: &[Column] = &[
     fill("Name", 17, 3, 6),
     fixed("Grant ID", 9, 8),
-    fill("Grantee", 14, 4, 9),
-    fill("Retiring principal", 10, 3, 4),
+    principal("Grantee", 14, 4, 9),
+    principal("Retiring principal", 10, 3, 4),
     fill("Operations", 10, 3, 7),
     fill("Constraints", 8, 2, 3),
     fixed("Created", 15, 7),
@@ -82,7 +95,7 @@ const RETIRABLE_COLUMNS: &[Column] = &[
     fill("Key", 10, 2, 9),
     fill("Name", 10, 2, 6),
     fixed("Grant ID", 9, 8),
-    fill("Grantee", 14, 4, 9),
+    principal("Grantee", 14, 4, 9),
     fill("Operations", 10, 3, 7),
     fill("Constraints", 8, 2, 3),
     fixed("Created", 15, 5),

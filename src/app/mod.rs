@@ -141,6 +141,8 @@ pub struct GrantTarget {
     pub key_aliases: Vec<String>,
     /// The key's ARN, or the grant's `KeyId` when the key is not listed.
     pub key_arn: String,
+    /// The key's state when it is known and not `Enabled` (`PendingDeletion`, …).
+    pub key_state: Option<String>,
 }
 
 impl GrantTarget {
@@ -1051,6 +1053,9 @@ impl App {
             key_arn: key
                 .map(|k| k.metadata.arn.clone())
                 .unwrap_or_else(|| grant.key_id.clone()),
+            key_state: key
+                .filter(|k| k.described && !k.metadata.key_state.is_usable())
+                .map(|k| k.metadata.key_state.to_string()),
         }
     }
 
@@ -1083,6 +1088,20 @@ impl App {
             );
             return Vec::new();
         };
+        if let Some(done) =
+            self.data
+                .pending_delete(&target.grant.key_id, &target.grant.grant_id, self.now)
+        {
+            self.say(
+                Level::Info,
+                format!(
+                    "{} was already {} this session; KMS may list it for a few minutes (ctrl-r reloads)",
+                    describe_grant(&target),
+                    done.past()
+                ),
+            );
+            return Vec::new();
+        }
         self.status = None;
         self.modal = Modal::Confirm(PendingChange {
             kind,

@@ -177,7 +177,7 @@ fn suffix(detail: &str) -> String {
 fn credentials_fix(profile: &Option<String>) -> String {
     match profile {
         Some(p) => format!("run `aws sso login --profile {p}` or check the profile's credentials"),
-        None => "set AWS_PROFILE (then `aws sso login`) or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
+        None => "pass --profile NAME (after `aws sso login --profile NAME`) or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
             .to_owned(),
     }
 }

@@ -105,6 +105,18 @@ fn lines(app: &App, view: &DetailView, theme: &Theme, width: usize) -> Vec<Line<
             )),
         ),
     }
+    if let Some(done) = app
+        .data
+        .pending_delete(&grant.key_id, &grant.grant_id, app.now)
+    {
+        out.field(
+            "This session",
+            Some(&format!(
+                "{} · pending: KMS may list it for a few minutes (ctrl-r reloads)",
+                done.past()
+            )),
+        );
+    }
     let created = grant
         .creation_date
         .map(|t| format!("{} ({} ago)", t.rfc3339(), t.age(app.now)));

@@ -83,6 +83,9 @@ pub(super) fn draw_confirm(
         };
         row("Key", &aliases);
         row("", &target.key_arn);
+        if let Some(state) = &target.key_state {
+            row("Key state", state);
+        }
         row("Grant ID", &grant.grant_id);
         row(
             "Name",
@@ -133,7 +136,8 @@ pub(super) fn draw_confirm(
 fn mask_token(token: &str) -> String {
     let chars: Vec<char> = token.chars().collect();
     if chars.len() <= 12 {
-        return "•".repeat(chars.len());
+        // Too short to show any of it: not even its length.
+        return "••••••".to_owned();
     }
     let head: String = chars[..6].iter().collect();
     let tail: String = chars[chars.len() - 4..].iter().collect();

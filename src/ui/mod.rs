@@ -16,9 +16,10 @@ use crate::app::data::Load;
 use crate::app::keymap;
 use crate::app::list::{self, CellContext, ListKind, ListView, Width};
 use crate::app::{App, Level, Modal, Tab, View};
+use crate::source::SourceKind;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 use unicode_width::UnicodeWidthStr;
@@ -32,11 +33,12 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme) {
         draw_too_small(frame, area, theme);
         return;
     }
+    let status_height = status_lines(app, area.width);
     let [header, tabs, body, status, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Min(3),
-        Constraint::Length(1),
+        Constraint::Length(status_height),
         Constraint::Length(1),
     ])
     .areas(area);
@@ -73,22 +75,38 @@ fn draw_too_small(frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
 
 fn draw_header(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let info = &app.info;
-    // Segments after the title, most important first; narrow terminals drop from the end.
-    let mut segments = vec![clean(&info.kind.to_string()).into_owned()];
+    // Segments after the title with a priority each: a narrow terminal drops the least
+    // important first, so the account and region (where writes go) stay to the end.
+    let mut segments: Vec<(u8, String)> = Vec::new();
+    match &info.kind {
+        SourceKind::Live { profile, endpoint } => {
+            segments.push((10, "live".to_owned()));
+            if let Some(profile) = profile {
+                segments.push((7, format!("profile {}", clean(profile))));
+            }
+            if let Some(endpoint) = endpoint {
+                segments.push((5, format!("endpoint {}", clean(endpoint))));
+            }
+        }
+        other => segments.push((10, clean(&other.to_string()).into_owned())),
+    }
     if let Some(account) = &info.account {
-        segments.push(format!("account {}", clean(account)));
+        segments.push((9, format!("account {}", clean(account))));
     }
     if let Some(region) = &info.region {
-        segments.push(clean(region).into_owned());
+        segments.push((9, clean(region).into_owned()));
     }
     if let Some(caller) = &app.caller {
-        segments.push(format!(
-            "caller {}",
-            clean(&list::short_principal(&caller.arn, Some(&caller.account)))
+        segments.push((
+            6,
+            format!(
+                "caller {}",
+                clean(&list::short_principal(&caller.arn, Some(&caller.account)))
+            ),
         ));
     }
     if let Some(recorded) = &info.recorded_at {
-        segments.push(format!("recorded {}", clean(recorded)));
+        segments.push((4, format!("recorded {}", clean(recorded))));
     }
     let mut badges = Vec::new();
     if app.read_only {
@@ -100,14 +118,20 @@ fn draw_header(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let title = " kms-grants ";
     let badges_width: usize = badges.iter().map(|s| s.content.width() + 1).sum();
     let segments_width =
-        |segments: &[String]| -> usize { segments.iter().map(|s| s.width() + 3).sum() };
+        |segments: &[(u8, String)]| -> usize { segments.iter().map(|s| s.1.width() + 3).sum() };
     while segments.len() > 1
         && title.width() + segments_width(&segments) + badges_width > area.width as usize
     {
-        segments.pop();
+        let lowest = segments
+            .iter()
+            .enumerate()
+            .min_by_key(|(i, s)| (s.0, usize::MAX - i))
+            .map(|(i, _)| i)
+            .unwrap_or(0);
+        segments.remove(lowest);
     }
     let mut spans = vec![Span::styled(title, theme.header_title)];
-    for segment in segments {
+    for (_, segment) in segments {
         spans.push(Span::styled(format!("│ {segment} "), theme.header));
     }
     let used: usize = spans.iter().map(|s| s.content.width()).sum::<usize>() + badges_width;
@@ -404,18 +428,32 @@ fn draw_list(frame: &mut Frame<'_>, area: Rect, app: &App, view: &ListView, them
             let cells = widths.iter().enumerate().filter_map(|(column, width)| {
                 let width = (*width)?;
                 let text = list::cell_text(ctx, &view.kind, index, column);
-                let shown = fit(&clean(&text), width as usize).into_owned();
+                // Role paths are told apart by their end; service principals by their start.
+                let shown = if columns[column].keep_end && text.contains('/') {
+                    text::fit_end(&clean(&text), width as usize).into_owned()
+                } else {
+                    fit(&clean(&text), width as usize).into_owned()
+                };
                 Some(Cell::from(Span::styled(
                     shown,
                     cell_style(app, &view.kind, index, column, theme),
                 )))
             });
-            let row = Row::new(cells);
+            // A grant deleted by this session that KMS still lists: struck through and dimmed,
+            // on the cursor row too.
+            let pending = list::grant_at(&app.data, &view.kind, index).is_some_and(|g| {
+                app.data
+                    .pending_delete(&g.key_id, &g.grant_id, app.now)
+                    .is_some()
+            });
+            let mut style = Style::default();
             if offset + n == view.cursor {
-                row.style(theme.selected)
-            } else {
-                row
+                style = style.patch(theme.selected);
             }
+            if pending {
+                style = style.patch(theme.dim).add_modifier(Modifier::CROSSED_OUT);
+            }
+            Row::new(cells).style(style)
         });
     let constraints: Vec<Constraint> = widths
         .iter()
@@ -465,6 +503,16 @@ fn cell_style(app: &App, kind: &ListKind, index: usize, column: usize, theme: &T
     }
 }
 
+/// Rows the status line needs: a long message wraps onto up to four.
+fn status_lines(app: &App, width: u16) -> u16 {
+    match (&app.modal, &app.status) {
+        (Modal::Filter | Modal::Command(_), _) | (_, None) => 1,
+        (_, Some(status)) => text::wrap(&clean(&status.text), width as usize)
+            .len()
+            .clamp(1, 4) as u16,
+    }
+}
+
 fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let line = match &app.modal {
         Modal::Filter => {
@@ -480,7 +528,10 @@ fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
             Span::styled(":", theme.key_hint),
             Span::raw(clean(input).into_owned()),
             Span::styled("▏", theme.key_hint),
-            Span::styled("   retirable ARN · dry-run on|off · quit", theme.dim),
+            Span::styled(
+                "   retirable ARN · retire-token TOKEN · dry-run on|off · quit",
+                theme.dim,
+            ),
         ]),
         _ => match &app.status {
             Some(status) => {
@@ -490,10 +541,15 @@ fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
                     Level::Warning => theme.warning,
                     Level::Error => theme.danger,
                 };
-                Line::styled(
-                    fit(&clean(&status.text), area.width as usize).into_owned(),
-                    style,
-                )
+                // Long messages wrap (the layout gives the status up to four lines) so the
+                // part that says what to do is never cut off.
+                let lines: Vec<Line<'static>> =
+                    text::wrap(&clean(&status.text), area.width as usize)
+                        .into_iter()
+                        .map(|l| Line::styled(l, style))
+                        .collect();
+                frame.render_widget(Paragraph::new(lines), area);
+                return;
             }
             None => Line::raw(""),
         },

@@ -61,6 +61,29 @@ pub fn fit(text: &str, width: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `text` cut to at most `width` columns keeping its end, starting with `…` when cut.
+pub fn fit_end(text: &str, width: usize) -> Cow<'_, str> {
+    if text.width() <= width {
+        return Cow::Borrowed(text);
+    }
+    if width == 0 {
+        return Cow::Borrowed("");
+    }
+    let mut kept = Vec::new();
+    let mut used = 0;
+    for c in text.chars().rev() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > width - 1 {
+            break;
+        }
+        used += w;
+        kept.push(c);
+    }
+    let mut out = String::from("…");
+    out.extend(kept.into_iter().rev());
+    Cow::Owned(out)
+}
+
 /// Splits `text` into lines of at most `width` columns: at spaces where it has them, else by
 /// character (ids and ARNs have no spaces to break at).
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
@@ -123,6 +146,15 @@ mod tests {
         assert_eq!(wrap("0123456789abcdef", 6), ["012345", "6789ab", "cdef"]);
         assert_eq!(wrap("short", 10), ["short"]);
         assert_eq!(wrap("", 10), [""]);
+    }
+
+    #[test]
+    fn fit_end_keeps_the_end() {
+        assert_eq!(
+            fit_end("role/service-role/svc-billing-reader", 16),
+            "…-billing-reader"
+        );
+        assert_eq!(fit_end("role/x", 16), "role/x");
     }
 
     #[test]
