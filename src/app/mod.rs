@@ -235,6 +235,8 @@ pub struct App {
     pub modal: Modal,
     pub status: Option<Status>,
     pub writes_in_flight: usize,
+    /// (key id, grant id) of the writes in flight that were sent as dry runs.
+    dry_runs_in_flight: std::collections::HashSet<(String, String)>,
     /// How many rows the list area showed last frame (for PgUp/PgDn); set by the renderer.
     pub page_rows: Cell<usize>,
     /// The terminal size, from resize events.
@@ -260,6 +262,7 @@ impl App {
             modal: Modal::None,
             status: None,
             writes_in_flight: 0,
+            dry_runs_in_flight: std::collections::HashSet::new(),
             page_rows: Cell::new(20),
             size: (120, 40),
             next_req: 0,
@@ -711,6 +714,9 @@ impl App {
         self.writes_in_flight = self.writes_in_flight.saturating_sub(1);
         let grant = &target.grant;
         let what = describe_grant(target);
+        let was_dry_run = self
+            .dry_runs_in_flight
+            .remove(&(key_id_of(&grant.key_id).to_owned(), grant.grant_id.clone()));
         match result {
             Ok(outcome @ (WriteOutcome::Done | WriteOutcome::DoneDespiteDryRun)) => {
                 // KMS may list the grant for a while yet: it stays, marked pending, until a
@@ -744,6 +750,12 @@ impl App {
             Err(SourceError::GrantNotFound { .. }) => {
                 self.forget_grant(grant);
                 self.say(Level::Warning, format!("{what} was already gone"));
+            }
+            Err(err) if was_dry_run => {
+                self.say(
+                    Level::Warning,
+                    format!("dry run: {} of {what} would fail: {err}", kind.api_action()),
+                );
             }
             Err(err) => {
                 self.say(
@@ -1133,6 +1145,14 @@ impl App {
             }];
         }
         self.writes_in_flight += change.targets.len();
+        if change.dry_run {
+            for target in &change.targets {
+                self.dry_runs_in_flight.insert((
+                    key_id_of(&target.grant.key_id).to_owned(),
+                    target.grant.grant_id.clone(),
+                ));
+            }
+        }
         let count = change.targets.len();
         let what = match change.targets.first() {
             Some(target) if count == 1 => describe_grant(target),

@@ -1080,3 +1080,31 @@ fn a_retirable_list_that_no_longer_shows_a_deleted_grant_settles_it_everywhere()
         "gone from the key's own list too"
     );
 }
+
+#[test]
+fn a_dry_run_that_would_fail_says_so() {
+    let mut app = loaded(false);
+    app.update(Action::RunCommand("dry-run on".into()));
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('X'));
+    let commands = press(&mut app, KeyCode::Char('y'));
+    let Command::DeleteGrant { target, .. } = &commands[0] else {
+        panic!()
+    };
+    app.update(Action::GrantDeleted {
+        kind: WriteKind::Revoke,
+        target: target.clone(),
+        result: Err(SourceError::AccessDenied {
+            action: "kms:RevokeGrant".into(),
+            resource: "k1".into(),
+        }),
+    });
+    let status = app.status.clone().unwrap();
+    assert_eq!(status.level, Level::Warning);
+    assert_eq!(
+        status.text,
+        "dry run: kms:RevokeGrant of grant g-old on alias/payments would fail: access denied: kms:RevokeGrant on k1"
+    );
+    assert_eq!(row_ids(&app).len(), 3);
+}
