@@ -346,8 +346,8 @@ mod tests {
             "the younger one is the duplicate"
         );
         assert_eq!(dup(1), None, "the oldest is the original");
-        for near in 2..6 {
-            assert_eq!(dup(near), None, "{} differs", grants[near].grant_id);
+        for (near, grant) in grants.iter().enumerate().take(6).skip(2) {
+            assert_eq!(dup(near), None, "{} differs", grant.grant_id);
         }
         assert_eq!(
             dup(6),
@@ -406,11 +406,10 @@ mod tests {
         );
         let plain = grant("d", 1);
         let found = findings_for_key(&[by_service_principal, ebs, linked, plain], ctx(&enabled));
-        for i in 0..3 {
+        for (i, findings) in found.iter().enumerate().take(3) {
             assert!(
-                found[i].iter().any(Finding::is_caution),
-                "{i}: {:?}",
-                found[i]
+                findings.iter().any(Finding::is_caution),
+                "{i}: {findings:?}"
             );
         }
         assert!(found[3].is_empty());
