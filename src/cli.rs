@@ -122,7 +122,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Arc::new(runtime.block_on(LiveKms::connect(&options))?)
     };
     let theme = Theme::new(config.theme, Theme::no_color_from_env());
-    let app = App::new(source.info(), read_only, dry_run, Timestamp::now());
+    let mut app = App::new(source.info(), read_only, dry_run, Timestamp::now());
+    app.stale_after_days = config.stale_after_days;
     runtime.block_on(runtime::run(app, source, theme, config.concurrency))
 }
 

@@ -279,3 +279,67 @@ fn revoking_a_grant_on_another_accounts_key_is_refused() {
     let listed = screen.lines().take(38).any(|l| l.contains(&grant_id[..8]));
     assert!(listed, "the grant is still listed:\n{screen}");
 }
+
+#[test]
+fn findings_narrow_the_grants_and_explain_themselves() {
+    let mut h = Harness::demo();
+    h.select_row_containing("orders, orders-v2");
+    h.press(KeyCode::Enter);
+    let all = h.app.current_list().unwrap().rows.len();
+    // `f` cycles: old, then duplicate.
+    h.press(KeyCode::Char('f'));
+    assert_eq!(h.app.current_list().unwrap().finding, Some("old"));
+    h.press(KeyCode::Char('f'));
+    assert_eq!(h.app.current_list().unwrap().finding, Some("duplicate"));
+    let duplicates = h.app.current_list().unwrap().rows.len();
+    assert_eq!(
+        duplicates, 9,
+        "ten identical retries: one original, nine duplicates"
+    );
+    let screen = h.screen(120, 40);
+    assert!(
+        screen.contains(&format!("{duplicates} of {all}")),
+        "{screen}"
+    );
+    assert!(screen.contains("· finding duplicate"), "{screen}");
+    // The detail says which grant it duplicates.
+    h.press(KeyCode::Enter);
+    let screen = h.screen(120, 40);
+    assert!(
+        screen.contains("duplicate: duplicates the older grant"),
+        "{screen}"
+    );
+    h.press(KeyCode::Esc);
+    // Esc clears the finding, then leaves.
+    h.press(KeyCode::Esc);
+    assert_eq!(h.app.current_list().unwrap().finding, None);
+    assert_eq!(h.app.current_list().unwrap().rows.len(), all);
+    // The filter matches the findings column too.
+    h.press(KeyCode::Char('/'));
+    h.type_text("dup");
+    h.press(KeyCode::Enter);
+    assert_eq!(h.app.current_list().unwrap().rows.len(), duplicates);
+}
+
+#[test]
+fn the_keys_view_counts_and_sorts_by_findings() {
+    let mut h = Harness::demo();
+    for _ in 0..8 {
+        h.press(KeyCode::Char('s'));
+    }
+    h.press(KeyCode::Char('S'));
+    let screen = h.screen(160, 40);
+    assert!(screen.contains("Findings ↓"), "{screen}");
+    // The first row has the most grants with findings.
+    let list = h.app.current_list().unwrap();
+    let counts: Vec<usize> = list
+        .rows
+        .iter()
+        .map(|&i| {
+            let key = &h.app.data.keys.loaded().unwrap()[i];
+            h.app.data.grants_with_findings(key.id()).unwrap()
+        })
+        .collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{counts:?}");
+    assert!(counts[0] > 0);
+}

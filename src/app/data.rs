@@ -1,5 +1,6 @@
 //! What the app has loaded from the source, with the load state of each part.
 
+use crate::domain::findings::{self, Finding, FindingContext};
 use crate::domain::{Grant, Key, KeyMetadata, Timestamp, arn_account, key_id_of};
 use crate::source::WriteKind;
 use std::collections::HashMap;
@@ -104,6 +105,8 @@ pub struct Data {
     pub keys_req: RequestId,
     /// Key id → why DescribeKey failed.
     pub describe_errors: HashMap<String, String>,
+    /// Key id → grant id → the findings of that grant (see [`Data::compute_findings`]).
+    findings: HashMap<String, HashMap<String, Vec<Finding>>>,
     /// (key id, grant id) → a delete this session made that KMS may still list.
     pub pending: HashMap<(String, String), PendingDelete>,
 }
@@ -270,6 +273,63 @@ impl Data {
     /// The count column of the principals list.
     pub fn retirable_count_text(&self, principal: &str) -> String {
         count_text(self.retirable.get(principal))
+    }
+
+    /// Recomputes the findings of one key's grants (after its grants or its state changed).
+    pub fn compute_findings(&mut self, key_id: &str, now: Timestamp, stale_after_days: u32) {
+        let key_id = key_id_of(key_id);
+        let Some(grants) = self.grants_of(key_id) else {
+            self.findings.remove(key_id);
+            return;
+        };
+        let key = self.key(key_id).filter(|k| k.described);
+        let ctx = FindingContext {
+            now,
+            stale_after_days,
+            key_state: key.map(|k| &k.metadata.key_state),
+            key_account: self.home_account_of(key_id),
+        };
+        let computed: HashMap<String, Vec<Finding>> = grants
+            .iter()
+            .zip(findings::findings_for_key(grants, ctx))
+            .map(|(g, f)| (g.grant_id.clone(), f))
+            .collect();
+        self.findings.insert(key_id.to_owned(), computed);
+    }
+
+    /// The findings of a grant: from its key's list when the key is loaded here, else from the
+    /// grant alone (a retirable grant on another account's key: no duplicate check there).
+    pub fn findings_of(
+        &self,
+        grant: &Grant,
+        now: Timestamp,
+        stale_after_days: u32,
+    ) -> Vec<Finding> {
+        let key_id = key_id_of(&grant.key_id);
+        if let Some(found) = self
+            .findings
+            .get(key_id)
+            .and_then(|m| m.get(&grant.grant_id))
+        {
+            return found.clone();
+        }
+        let key = self.key(key_id).filter(|k| k.described);
+        findings::findings_for_grant(
+            grant,
+            None,
+            FindingContext {
+                now,
+                stale_after_days,
+                key_state: key.map(|k| &k.metadata.key_state),
+                key_account: self.home_account_of(&grant.key_id),
+            },
+        )
+    }
+
+    /// How many grants of a key have at least one finding, when its grants are loaded.
+    pub fn grants_with_findings(&self, key_id: &str) -> Option<usize> {
+        let found = self.findings.get(key_id_of(key_id))?;
+        Some(found.values().filter(|f| !f.is_empty()).count())
     }
 
     /// Forgets a grant that was deleted, wherever it is listed.

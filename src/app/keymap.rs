@@ -12,6 +12,8 @@ pub enum Scope {
     Lists,
     /// Lists of grants and the grant detail.
     Grants,
+    /// Lists of grants only.
+    GrantLists,
 }
 
 /// What the current view is, for choosing bindings.
@@ -31,6 +33,7 @@ impl Scope {
             Self::Everywhere => true,
             Self::Lists => context != Context::Detail,
             Self::Grants => context != Context::OtherList,
+            Self::GrantLists => context == Context::GrantList,
         }
     }
 }
@@ -158,6 +161,16 @@ pub static BINDINGS: &[Binding] = &[
         scope: Scope::Lists,
         help: None,
         footer: None,
+    },
+    Binding {
+        keys: &[ch('f')],
+        action: Action::CycleFinding,
+        scope: Scope::GrantLists,
+        help: Some((
+            "f",
+            "only grants with the next finding: old, duplicate, orphan, … (then all)",
+        )),
+        footer: Some(("f", "finding", 6)),
     },
     Binding {
         keys: &[ch('x')],

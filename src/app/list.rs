@@ -78,17 +78,21 @@ const KEY_COLUMNS: &[Column] = &[
     fixed("Grants", 6, 9),
     fixed("Created", 10, 5),
     fill("Description", 12, 4, 2),
+    fixed("Findings", 8, 8),
 ];
 
 const GRANT_COLUMNS: &[Column] = &[
-    fill("Name", 17, 3, 6),
+    // Wide enough for "revoked · pending" and a bit of the name.
+    fill("Name", 19, 3, 7),
     fixed("Grant ID", 9, 8),
-    principal("Grantee", 14, 4, 9),
+    principal("Grantee", 18, 4, 9),
     principal("Retiring principal", 10, 3, 4),
-    fill("Operations", 10, 3, 7),
+    fill("Operations", 10, 3, 6),
     fill("Constraints", 8, 2, 3),
     fixed("Created", 15, 7),
-    fixed("Issuer", 12, 2),
+    // The issuing account is nearly always the key's own: the first column to go.
+    fixed("Issuer", 12, 1),
+    fill("Findings", 12, 3, 8),
 ];
 
 const RETIRABLE_COLUMNS: &[Column] = &[
@@ -100,6 +104,7 @@ const RETIRABLE_COLUMNS: &[Column] = &[
     fill("Constraints", 8, 2, 3),
     fixed("Created", 15, 5),
     fixed("Issuer", 12, 2),
+    fill("Findings", 12, 3, 8),
 ];
 
 const PRINCIPAL_COLUMNS: &[Column] = &[fill("Retiring principal", 20, 1, 9), fixed("Grants", 8, 9)];
@@ -154,6 +159,8 @@ impl ListKind {
 pub struct CellContext<'a> {
     pub data: &'a Data,
     pub now: Timestamp,
+    /// Grants older than this many days have the `old` finding.
+    pub stale_after_days: u32,
 }
 
 /// The number of items in the list's data (before filtering), `None` when not loaded.
@@ -259,6 +266,11 @@ fn key_cell(ctx: CellContext<'_>, key: &Key, column: usize) -> String {
         },
         4 => spec_usage(key),
         5 => ctx.data.grant_count_text(key.id()),
+        8 => ctx
+            .data
+            .grants_with_findings(key.id())
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
         6 => meta.creation_date.map(Timestamp::date).unwrap_or_default(),
         7 => meta.description.clone().unwrap_or_default(),
         _ => String::new(),
@@ -313,6 +325,13 @@ fn grant_cell(ctx: CellContext<'_>, grant: &Grant, column: usize) -> String {
             Some(t) => format!("{} {:>4}", t.date(), t.age(ctx.now)),
             None => "—".to_owned(),
         },
+        8 => ctx
+            .data
+            .findings_of(grant, ctx.now, ctx.stale_after_days)
+            .iter()
+            .map(|f| f.code())
+            .collect::<Vec<_>>()
+            .join(" "),
         7 => grant
             .issuing_account
             .as_deref()
@@ -338,6 +357,11 @@ fn sort_key(ctx: CellContext<'_>, kind: &ListKind, index: usize, column: usize) 
             key_at(ctx.data, index)
                 .and_then(|k| ctx.data.grants_of(k.id()))
                 .map(|g| g.len() as i64),
+        ),
+        (ListKind::Keys, 8) => SortKey::Number(
+            key_at(ctx.data, index)
+                .and_then(|k| ctx.data.grants_with_findings(k.id()))
+                .map(|n| n as i64),
         ),
         (ListKind::Keys, 6) => SortKey::Number(
             key_at(ctx.data, index)
@@ -399,6 +423,8 @@ pub struct ListView {
     pub kind: ListKind,
     /// The filter text (case-insensitive substring over every column).
     pub filter: String,
+    /// Only grants with this finding (`f` cycles through the codes).
+    pub finding: Option<&'static str>,
     pub sort_column: usize,
     pub sort_reverse: bool,
     /// Indices into the data, filtered and sorted. Derived: see [`ListView::recompute`].
@@ -418,6 +444,7 @@ impl ListView {
         Self {
             kind,
             filter: String::new(),
+            finding: None,
             sort_column,
             sort_reverse: false,
             rows: Vec::new(),
@@ -437,10 +464,21 @@ impl ListView {
         let count = item_count(ctx.data, &self.kind).unwrap_or(0);
         let columns = self.kind.columns().len();
         let needle = self.filter.to_lowercase();
+        let finding = self.finding;
+        let has_finding = |i: usize| match (finding, grant_at(ctx.data, &self.kind, i)) {
+            (None, _) => true,
+            (Some(code), Some(grant)) => ctx
+                .data
+                .findings_of(grant, ctx.now, ctx.stale_after_days)
+                .iter()
+                .any(|f| f.code() == code),
+            (Some(_), None) => true,
+        };
         let mut rows: Vec<usize> = if needle.is_empty() {
-            (0..count).collect()
+            (0..count).filter(|&i| has_finding(i)).collect()
         } else {
             (0..count)
+                .filter(|&i| has_finding(i))
                 .filter(|&i| {
                     (0..columns).any(|c| {
                         cell_text(ctx, &self.kind, i, c)

@@ -46,6 +46,8 @@ pub enum Action {
     StartFilter,
     CycleSort,
     ReverseSort,
+    /// Shows only the grants with the next finding (then all again).
+    CycleFinding,
     Retire,
     Revoke,
     StartCommand,
@@ -228,6 +230,8 @@ pub struct App {
     pub dry_run: bool,
     /// The current time, from ticks (fixed in tests).
     pub now: Timestamp,
+    /// Grants older than this many days have the `old` finding (config `stale_after_days`).
+    pub stale_after_days: u32,
     pub data: Data,
     pub tab: Tab,
     /// The navigation stack of each tab; never empty.
@@ -253,6 +257,7 @@ impl App {
             read_only,
             dry_run,
             now,
+            stale_after_days: 90,
             data: Data::default(),
             tab: Tab::Keys,
             stacks: [
@@ -311,6 +316,7 @@ impl App {
         CellContext {
             data: &self.data,
             now: self.now,
+            stale_after_days: self.stale_after_days,
         }
     }
 
@@ -396,6 +402,7 @@ impl App {
         let ctx = CellContext {
             data: &self.data,
             now: self.now,
+            stale_after_days: self.stale_after_days,
         };
         for stack in &mut self.stacks {
             for view in stack.iter_mut() {
@@ -455,6 +462,19 @@ impl App {
                 list.sort_reverse = false;
             }),
             Action::ReverseSort => self.change_sort(|list| list.sort_reverse = !list.sort_reverse),
+            Action::CycleFinding => self.change_sort(|list| {
+                if list.kind.holds_grants() {
+                    let codes = crate::domain::findings::Finding::CODES;
+                    list.finding = match list.finding {
+                        None => codes.first().copied(),
+                        Some(code) => codes
+                            .iter()
+                            .position(|c| *c == code)
+                            .and_then(|i| codes.get(i + 1))
+                            .copied(),
+                    };
+                }
+            }),
             Action::Retire => self.ask_delete(WriteKind::Retire),
             Action::Revoke => self.ask_delete(WriteKind::Revoke),
             Action::StartCommand => {
@@ -509,7 +529,12 @@ impl App {
             } => {
                 if req == self.data.keys_req {
                     match result {
-                        Ok(metadata) => self.data.set_metadata(&key_id, metadata),
+                        Ok(metadata) => {
+                            self.data.set_metadata(&key_id, metadata);
+                            // The key's state feeds the unusable-key finding.
+                            self.data
+                                .compute_findings(&key_id, self.now, self.stale_after_days);
+                        }
                         Err(err) => {
                             self.data.describe_errors.insert(key_id, err.to_string());
                         }
@@ -673,6 +698,7 @@ impl App {
         if !awaited {
             return Vec::new();
         }
+        let loaded = result.is_ok();
         if let Ok(grants) = &result {
             self.data.settle_pending(key_id, grants, self.now);
         }
@@ -684,6 +710,10 @@ impl App {
             .entry(key_id.to_owned())
             .or_default()
             .answer(result.map_err(|e| e.to_string()));
+        if loaded {
+            self.data
+                .compute_findings(key_id, self.now, self.stale_after_days);
+        }
         // Say so when the operator is looking at this key, or when a reload failed.
         let watching = matches!(self.current_view(), View::List(list)
             if list.kind == (ListKind::Grants { key_id: key_id.to_owned() }));
@@ -773,6 +803,8 @@ impl App {
     /// Drops a deleted grant from the data, the views and a detail view showing it.
     fn forget_grant(&mut self, grant: &Grant) {
         self.data.remove_grant(&grant.key_id, &grant.grant_id);
+        self.data
+            .compute_findings(&grant.key_id, self.now, self.stale_after_days);
         self.close_detail_of(grant);
         let key_id = key_id_of(&grant.key_id).to_owned();
         self.refresh(|list| match &list.kind {
@@ -904,6 +936,7 @@ impl App {
         let ctx = CellContext {
             data: &self.data,
             now: self.now,
+            stale_after_days: self.stale_after_days,
         };
         let stack = &mut self.stacks[self.tab as usize];
         if let Some(View::List(list)) = stack.last_mut() {
@@ -916,6 +949,7 @@ impl App {
         let ctx = CellContext {
             data: &self.data,
             now: self.now,
+            stale_after_days: self.stale_after_days,
         };
         let stack = &mut self.stacks[self.tab as usize];
         if let Some(View::List(list)) = stack.last_mut() {
@@ -1021,12 +1055,18 @@ impl App {
         let ctx = CellContext {
             data: &self.data,
             now: self.now,
+            stale_after_days: self.stale_after_days,
         };
         let stack = &mut self.stacks[self.tab as usize];
+        // Esc first clears what narrows the list: the filter, then the finding.
         if let Some(View::List(list)) = stack.last_mut()
-            && !list.filter.is_empty()
+            && (!list.filter.is_empty() || list.finding.is_some())
         {
-            list.filter.clear();
+            if list.filter.is_empty() {
+                list.finding = None;
+            } else {
+                list.filter.clear();
+            }
             list.recompute(ctx);
             return Vec::new();
         }

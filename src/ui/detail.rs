@@ -137,6 +137,27 @@ fn lines(app: &App, view: &DetailView, theme: &Theme, width: usize) -> Vec<Line<
     }
     out.field("Issuing account", grant.issuing_account.as_deref());
     out.blank();
+    let found = app.data.findings_of(grant, app.now, app.stale_after_days);
+    out.out.push(Line::styled(
+        format!(" Findings ({})", found.len()),
+        theme.label,
+    ));
+    if found.is_empty() {
+        out.text(3, "none", theme.dim);
+    }
+    for finding in &found {
+        let style = if finding.is_caution() {
+            theme.warning
+        } else {
+            ratatui::style::Style::default()
+        };
+        out.text(
+            3,
+            &format!("{}: {}", finding.code(), clean(&finding.to_string())),
+            style,
+        );
+    }
+    out.blank();
     out.out.push(Line::styled(
         format!(" Operations ({})", grant.operations.len()),
         theme.label,

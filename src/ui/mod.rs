@@ -364,6 +364,9 @@ fn draw_list(frame: &mut Frame<'_>, area: Rect, app: &App, view: &ListView, them
             theme.warning,
         ));
     }
+    if let Some(code) = view.finding {
+        bottom.push(Span::styled(format!("· finding {code} "), theme.warning));
+    }
     if reloading(app, &view.kind) {
         bottom.push(Span::styled("· reloading… ", theme.warning));
     }
@@ -419,6 +422,7 @@ fn draw_list(frame: &mut Frame<'_>, area: Rect, app: &App, view: &ListView, them
     let ctx = CellContext {
         data: &app.data,
         now: app.now,
+        stale_after_days: app.stale_after_days,
     };
     let end = (offset + visible_rows).min(view.rows.len());
     let rows = view.rows[offset..end]
@@ -618,7 +622,10 @@ mod tests {
         let columns = ListKind::Keys.columns();
         let wide = column_widths(columns, 200);
         assert!(wide.iter().all(Option::is_some));
-        assert_eq!(wide.iter().flatten().sum::<u16>() + 7, 200);
+        assert_eq!(
+            wide.iter().flatten().sum::<u16>() + columns.len() as u16 - 1,
+            200
+        );
         let narrow = column_widths(columns, 78);
         let description = columns
             .iter()

@@ -143,6 +143,7 @@ impl Harness {
         let ctx = CellContext {
             data: &self.app.data,
             now: self.app.now,
+            stale_after_days: self.app.stale_after_days,
         };
         let columns = list.kind.columns().len();
         let position = list
