@@ -343,3 +343,89 @@ fn the_keys_view_counts_and_sorts_by_findings() {
     assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{counts:?}");
     assert!(counts[0] > 0);
 }
+
+#[test]
+fn filter_to_duplicates_mark_them_and_revoke_them_with_one_typed_confirmation() {
+    let mut h = Harness::demo();
+    h.select_row_containing("orders, orders-v2");
+    h.press(KeyCode::Enter);
+    let key_id = key_id_of_current_list(&h);
+    let before = grants_on(&h, &key_id);
+    h.press(KeyCode::Char('/'));
+    h.type_text("duplicate");
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::Char('a'));
+    assert_eq!(h.app.marks.len(), 9);
+    // Marks survive clearing the filter and re-sorting; the footer counts them.
+    h.press(KeyCode::Esc);
+    h.press(KeyCode::Char('s'));
+    assert_eq!(h.app.marks.len(), 9);
+    let screen = h.screen(120, 40);
+    assert!(screen.contains("9 marked"), "{screen}");
+    assert_eq!(
+        screen.matches('●').count(),
+        10,
+        "nine row marks and the footer's: {screen}"
+    );
+    // X opens the bulk dialog: it lists them and wants the number typed.
+    h.press(KeyCode::Char('X'));
+    let screen = h.screen(120, 40);
+    assert!(screen.contains("Revoke 9 grants?"), "{screen}");
+    assert!(
+        screen.contains("Type 9 and press Enter to revoke"),
+        "{screen}"
+    );
+    h.press(KeyCode::Char('y'));
+    h.press(KeyCode::Char('X'));
+    assert!(
+        matches!(h.app.modal, Modal::Confirm(_)),
+        "y and X do not confirm a bulk change"
+    );
+    assert_eq!(grants_on(&h, &key_id), before);
+    h.type_text("8");
+    h.press(KeyCode::Enter);
+    assert!(
+        matches!(h.app.modal, Modal::Confirm(_)),
+        "a wrong number does not confirm"
+    );
+    assert_eq!(grants_on(&h, &key_id), before);
+    h.type_text("9");
+    h.press(KeyCode::Enter);
+    // Every grant went, and the outcome list says so, one line each.
+    assert_eq!(grants_on(&h, &key_id), before - 9);
+    assert!(matches!(h.app.modal, Modal::Outcomes { .. }));
+    let screen = h.screen(120, 40);
+    assert!(screen.contains("Revoke: 9/9 answered"), "{screen}");
+    assert_eq!(screen.matches("✓ revoked grant").count(), 9, "{screen}");
+    assert!(h.app.marks.is_empty(), "deleted grants are unmarked");
+    assert_eq!(h.status(), "revoke of 9 grants finished: no errors");
+}
+
+#[test]
+fn failed_grants_of_a_bulk_run_stay_marked() {
+    let mut h = Harness::demo();
+    h.press(KeyCode::Tab);
+    h.select_row_containing("adminRole");
+    h.press(KeyCode::Enter);
+    // One grant on another account's key (revoke refused) and one on our own.
+    h.select_row_containing("(444455556666)");
+    h.press(KeyCode::Char(' '));
+    h.select_row_containing("terraform");
+    h.press(KeyCode::Char(' '));
+    assert_eq!(h.app.marks.len(), 2);
+    h.press(KeyCode::Char('X'));
+    h.type_text("2");
+    h.press(KeyCode::Enter);
+    let screen = h.screen(120, 40);
+    assert!(screen.contains("✗ could not revoke"), "{screen}");
+    assert!(screen.contains("✓ revoked grant"), "{screen}");
+    assert_eq!(h.app.marks.len(), 1, "the failed one stays marked");
+    assert!(
+        h.status().contains("1 failed and stay marked"),
+        "{}",
+        h.status()
+    );
+    // Any key closes the outcome list.
+    h.press(KeyCode::Char('q'));
+    assert_eq!(h.app.modal, Modal::None);
+}

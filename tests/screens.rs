@@ -276,3 +276,17 @@ fn a_long_error_wraps_instead_of_being_cut() {
         );
     }
 }
+
+#[test]
+fn bulk_confirmation_and_outcomes() {
+    let mut h = Harness::demo();
+    h.select_row_containing("aws/ebs");
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::Char('a'));
+    h.press(KeyCode::Char('x'));
+    h.type_text("1");
+    assert_snapshot!("bulk_confirmation", h.screen(120, 40));
+    h.type_text("2");
+    h.press(KeyCode::Enter);
+    assert_snapshot!("bulk_outcomes", h.screen(120, 40));
+}

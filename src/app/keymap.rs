@@ -173,17 +173,47 @@ pub static BINDINGS: &[Binding] = &[
         footer: Some(("f", "finding", 6)),
     },
     Binding {
+        keys: &[ch(' ')],
+        action: Action::ToggleMark,
+        scope: Scope::GrantLists,
+        help: Some((
+            "Space",
+            "mark or unmark the grant (marks survive filter, sort and reload)",
+        )),
+        footer: Some(("␣", "mark", 5)),
+    },
+    Binding {
+        keys: &[ch('a')],
+        action: Action::MarkAllShown,
+        scope: Scope::GrantLists,
+        help: Some(("a / A", "mark every grant shown / clear every mark")),
+        footer: None,
+    },
+    Binding {
+        keys: &[ch('A')],
+        action: Action::ClearMarks,
+        scope: Scope::Everywhere,
+        help: None,
+        footer: None,
+    },
+    Binding {
         keys: &[ch('x')],
         action: Action::Retire,
         scope: Scope::Grants,
-        help: Some(("x", "retire the grant under the cursor (asks first)")),
+        help: Some((
+            "x",
+            "retire the marked grants, or the one under the cursor (asks first)",
+        )),
         footer: Some(("x", "retire", 8)),
     },
     Binding {
         keys: &[ch('X')],
         action: Action::Revoke,
         scope: Scope::Grants,
-        help: Some(("X", "revoke the grant under the cursor (asks first)")),
+        help: Some((
+            "X",
+            "revoke the marked grants, or the one under the cursor (asks first)",
+        )),
         footer: Some(("X", "revoke", 8)),
     },
     Binding {

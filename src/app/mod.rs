@@ -48,6 +48,12 @@ pub enum Action {
     ReverseSort,
     /// Shows only the grants with the next finding (then all again).
     CycleFinding,
+    /// Marks or unmarks the grant under the cursor (and moves down).
+    ToggleMark,
+    /// Marks every grant the current list shows.
+    MarkAllShown,
+    /// Clears every mark.
+    ClearMarks,
     Retire,
     Revoke,
     StartCommand,
@@ -164,6 +170,42 @@ pub struct PendingChange {
     pub dry_run: bool,
     /// Whether the Yes button has the focus (it never has at first).
     pub yes_focused: bool,
+    /// For more than one grant: what the operator typed (it must be the number of grants).
+    pub typed: String,
+    /// First line of the grant list shown (the dialog scrolls).
+    pub scroll: u16,
+}
+
+impl PendingChange {
+    /// Whether the operator must type the number of grants (more than one) instead of `y`.
+    pub fn needs_count(&self) -> bool {
+        self.targets.len() > 1
+    }
+}
+
+/// One grant's result in a bulk run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub what: String,
+    /// `None` while the call is in flight.
+    pub result: Option<(Level, String)>,
+}
+
+/// The per-grant results of the last retire or revoke, shown as a list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulkRun {
+    pub kind: WriteKind,
+    pub dry_run: bool,
+    /// (key id, grant id) → its row in `outcomes`.
+    pub index: std::collections::HashMap<(String, String), usize>,
+    pub outcomes: Vec<Outcome>,
+}
+
+impl BulkRun {
+    /// How many calls have answered.
+    pub fn done(&self) -> usize {
+        self.outcomes.iter().filter(|o| o.result.is_some()).count()
+    }
 }
 
 /// What is drawn over the views, and takes the keys while open.
@@ -180,6 +222,10 @@ pub enum Modal {
     Confirm(PendingChange),
     /// `q` while writes are in flight.
     ConfirmQuit,
+    /// The per-grant outcomes of the last bulk retire or revoke.
+    Outcomes {
+        scroll: u16,
+    },
 }
 
 /// The two top-level tabs.
@@ -239,6 +285,10 @@ pub struct App {
     pub modal: Modal,
     pub status: Option<Status>,
     pub writes_in_flight: usize,
+    /// Marked grants, by (key id, grant id): they survive filters, sorts and reloads.
+    pub marks: std::collections::BTreeSet<(String, String)>,
+    /// The last bulk run's outcomes, filled in as the answers arrive.
+    pub bulk: Option<BulkRun>,
     /// (key id, grant id) of the writes in flight that were sent as dry runs.
     dry_runs_in_flight: std::collections::HashSet<(String, String)>,
     /// How many rows the list area showed last frame (for PgUp/PgDn); set by the renderer.
@@ -268,6 +318,8 @@ impl App {
             status: None,
             writes_in_flight: 0,
             dry_runs_in_flight: std::collections::HashSet::new(),
+            marks: std::collections::BTreeSet::new(),
+            bulk: None,
             page_rows: Cell::new(20),
             size: (120, 40),
             next_req: 0,
@@ -462,6 +514,35 @@ impl App {
                 list.sort_reverse = false;
             }),
             Action::ReverseSort => self.change_sort(|list| list.sort_reverse = !list.sort_reverse),
+            Action::ToggleMark => self.toggle_mark(),
+            Action::MarkAllShown => {
+                if let Some(list) = self.current_list()
+                    && list.kind.holds_grants()
+                {
+                    let ids: Vec<(String, String)> = list
+                        .rows
+                        .iter()
+                        .filter_map(|&i| list::grant_at(&self.data, &list.kind, i))
+                        .map(|g| (key_id_of(&g.key_id).to_owned(), g.grant_id.clone()))
+                        .collect();
+                    let added = ids.len();
+                    self.marks.extend(ids);
+                    self.say(
+                        Level::Info,
+                        format!(
+                            "marked the {added} grants shown ({} marked in all)",
+                            self.marks.len()
+                        ),
+                    );
+                }
+                Vec::new()
+            }
+            Action::ClearMarks => {
+                let cleared = self.marks.len();
+                self.marks.clear();
+                self.say(Level::Info, format!("cleared {cleared} marks"));
+                Vec::new()
+            }
             Action::CycleFinding => self.change_sort(|list| {
                 if list.kind.holds_grants() {
                     let codes = crate::domain::findings::Finding::CODES;
@@ -747,6 +828,16 @@ impl App {
         let was_dry_run = self
             .dry_runs_in_flight
             .remove(&(key_id_of(&grant.key_id).to_owned(), grant.grant_id.clone()));
+        let id = (key_id_of(&grant.key_id).to_owned(), grant.grant_id.clone());
+        // Deleted (or already gone): unmarked. Failed or a dry run: stays marked for another try.
+        let gone = matches!(
+            result,
+            Ok(WriteOutcome::Done | WriteOutcome::DoneDespiteDryRun)
+                | Err(SourceError::GrantNotFound { .. })
+        );
+        if gone {
+            self.marks.remove(&id);
+        }
         match result {
             Ok(outcome @ (WriteOutcome::Done | WriteOutcome::DoneDespiteDryRun)) => {
                 // KMS may list the grant for a while yet: it stays, marked pending, until a
@@ -794,10 +885,57 @@ impl App {
                 );
             }
         }
+        self.record_outcome(&id);
         if matches!(self.modal, Modal::ConfirmQuit) && self.writes_in_flight == 0 {
             self.modal = Modal::None;
         }
         Vec::new()
+    }
+
+    /// Copies the message just said about one grant into the bulk run's outcome list, and sums
+    /// the run up once every grant has answered.
+    fn record_outcome(&mut self, id: &(String, String)) {
+        let Some(bulk) = &mut self.bulk else {
+            return;
+        };
+        let Some(&row) = bulk.index.get(id) else {
+            return;
+        };
+        if bulk.outcomes[row].result.is_some() {
+            return;
+        }
+        let said = self
+            .status
+            .as_ref()
+            .map(|s| (s.level, s.text.clone()))
+            .unwrap_or((Level::Info, String::new()));
+        bulk.outcomes[row].result = Some(said);
+        if bulk.done() == bulk.outcomes.len() {
+            let failed = bulk
+                .outcomes
+                .iter()
+                .filter(|o| matches!(o.result, Some((Level::Error, _))))
+                .count();
+            let total = bulk.outcomes.len();
+            let verb = if bulk.dry_run {
+                format!("dry run of {}", bulk.kind.verb())
+            } else {
+                bulk.kind.verb().to_owned()
+            };
+            let text = if failed == 0 {
+                format!("{verb} of {total} grants finished: no errors")
+            } else {
+                format!(
+                    "{verb} of {total} grants finished: {failed} failed and stay marked for another try"
+                )
+            };
+            let level = if failed == 0 {
+                Level::Success
+            } else {
+                Level::Error
+            };
+            self.say(level, text);
+        }
     }
 
     /// Drops a deleted grant from the data, the views and a detail view showing it.
@@ -875,6 +1013,56 @@ impl App {
                         line.push(c)
                     }
                     _ => {}
+                }
+                Vec::new()
+            }
+            Modal::Confirm(change) if change.needs_count() => match event.code {
+                // Only the typed number confirms a bulk change; `y`, `x` or `X` do nothing.
+                KeyCode::Char(c) if c.is_ascii_digit() => {
+                    if change.typed.len() < 9 {
+                        change.typed.push(c);
+                    }
+                    Vec::new()
+                }
+                KeyCode::Backspace => {
+                    change.typed.pop();
+                    Vec::new()
+                }
+                KeyCode::Enter if change.typed == change.targets.len().to_string() => {
+                    self.update(Action::ConfirmChange)
+                }
+                KeyCode::Enter => {
+                    change.typed.clear();
+                    Vec::new()
+                }
+                KeyCode::Char('j') | KeyCode::Down => {
+                    change.scroll = change.scroll.saturating_add(1);
+                    Vec::new()
+                }
+                KeyCode::Char('k') | KeyCode::Up => {
+                    change.scroll = change.scroll.saturating_sub(1);
+                    Vec::new()
+                }
+                KeyCode::PageDown => {
+                    change.scroll = change.scroll.saturating_add(10);
+                    Vec::new()
+                }
+                KeyCode::PageUp => {
+                    change.scroll = change.scroll.saturating_sub(10);
+                    Vec::new()
+                }
+                KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => {
+                    self.update(Action::CancelChange)
+                }
+                _ => Vec::new(),
+            },
+            Modal::Outcomes { scroll } => {
+                match event.code {
+                    KeyCode::Char('j') | KeyCode::Down => *scroll = scroll.saturating_add(1),
+                    KeyCode::Char('k') | KeyCode::Up => *scroll = scroll.saturating_sub(1),
+                    KeyCode::PageDown => *scroll = scroll.saturating_add(10),
+                    KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
+                    _ => self.modal = Modal::None,
                 }
                 Vec::new()
             }
@@ -1133,6 +1321,9 @@ impl App {
             );
             return Vec::new();
         }
+        if !self.marks.is_empty() {
+            return self.ask_delete_marked(kind);
+        }
         let Some(target) = self.selected_grant() else {
             self.say(
                 Level::Info,
@@ -1161,8 +1352,95 @@ impl App {
             token: None,
             dry_run: self.dry_run,
             yes_focused: false,
+            typed: String::new(),
+            scroll: 0,
         });
         Vec::new()
+    }
+
+    /// The marked grants, as the data has them now (a mark whose grant is no longer listed is
+    /// dropped and counted).
+    fn marked_targets(&mut self) -> (Vec<GrantTarget>, usize) {
+        let mut targets = Vec::new();
+        let mut missing = Vec::new();
+        for (key_id, grant_id) in &self.marks {
+            let found = self
+                .data
+                .grants_of(key_id)
+                .into_iter()
+                .flatten()
+                .chain(
+                    self.data
+                        .retirable
+                        .values()
+                        .filter_map(Load::loaded)
+                        .flatten(),
+                )
+                .find(|g| key_id_of(&g.key_id) == key_id && &g.grant_id == grant_id);
+            match found {
+                Some(grant) => targets.push(self.target_for(grant)),
+                None => missing.push((key_id.clone(), grant_id.clone())),
+            }
+        }
+        for mark in &missing {
+            self.marks.remove(mark);
+        }
+        // Grouped by key (marks are ordered by key id), which is how the dialog lists them.
+        (targets, missing.len())
+    }
+
+    fn ask_delete_marked(&mut self, kind: WriteKind) -> Vec<Command> {
+        let (targets, missing) = self.marked_targets();
+        let targets: Vec<GrantTarget> = targets
+            .into_iter()
+            .filter(|t| {
+                self.data
+                    .pending_delete(&t.grant.key_id, &t.grant.grant_id, self.now)
+                    .is_none()
+            })
+            .collect();
+        if targets.is_empty() {
+            self.say(
+                Level::Info,
+                "the marked grants are no longer listed or were already deleted; nothing to do",
+            );
+            return Vec::new();
+        }
+        self.status = (missing > 0).then(|| Status {
+            level: Level::Warning,
+            text: format!("{missing} marked grant(s) are no longer listed and were unmarked"),
+        });
+        self.modal = Modal::Confirm(PendingChange {
+            kind,
+            targets,
+            token: None,
+            dry_run: self.dry_run,
+            yes_focused: false,
+            typed: String::new(),
+            scroll: 0,
+        });
+        Vec::new()
+    }
+
+    fn toggle_mark(&mut self) -> Vec<Command> {
+        let Some(list) = self.current_list() else {
+            return Vec::new();
+        };
+        if !list.kind.holds_grants() {
+            self.say(Level::Info, "marks are for grants: open a key first");
+            return Vec::new();
+        }
+        let Some(grant) = list
+            .selected_index()
+            .and_then(|i| list::grant_at(&self.data, &list.kind, i))
+        else {
+            return Vec::new();
+        };
+        let id = (key_id_of(&grant.key_id).to_owned(), grant.grant_id.clone());
+        if !self.marks.remove(&id) {
+            self.marks.insert(id);
+        }
+        self.move_by(1)
     }
 
     fn confirm(&mut self) -> Vec<Command> {
@@ -1183,6 +1461,30 @@ impl App {
                 token,
                 dry_run: change.dry_run,
             }];
+        }
+        if change.targets.len() > 1 {
+            // A bulk run: the outcome list opens at once and fills in as answers arrive.
+            let mut bulk = BulkRun {
+                kind: change.kind,
+                dry_run: change.dry_run,
+                index: std::collections::HashMap::new(),
+                outcomes: Vec::new(),
+            };
+            for (i, target) in change.targets.iter().enumerate() {
+                bulk.index.insert(
+                    (
+                        key_id_of(&target.grant.key_id).to_owned(),
+                        target.grant.grant_id.clone(),
+                    ),
+                    i,
+                );
+                bulk.outcomes.push(Outcome {
+                    what: describe_grant(target),
+                    result: None,
+                });
+            }
+            self.bulk = Some(bulk);
+            self.modal = Modal::Outcomes { scroll: 0 };
         }
         self.writes_in_flight += change.targets.len();
         if change.dry_run {
@@ -1250,6 +1552,8 @@ impl App {
                         token: Some(token.to_owned()),
                         dry_run: self.dry_run,
                         yes_focused: false,
+                        typed: String::new(),
+                        scroll: 0,
                     });
                 }
                 Vec::new()

@@ -601,6 +601,8 @@ fn read_only_opens_no_dialog() {
         token: None,
         dry_run: false,
         yes_focused: true,
+        typed: String::new(),
+        scroll: 0,
     });
     assert!(app.update(Action::ConfirmChange).is_empty());
 }

@@ -4,7 +4,7 @@ use super::centered;
 use super::text::{clean, fit, wrap};
 use super::theme::Theme;
 use crate::app::keymap;
-use crate::app::{App, PendingChange};
+use crate::app::{App, Level, PendingChange};
 use crate::source::WriteKind;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -17,9 +17,14 @@ const LABEL: usize = 12;
 pub(super) fn draw_confirm(
     frame: &mut Frame<'_>,
     area: Rect,
+    app: &App,
     change: &PendingChange,
     theme: &Theme,
 ) {
+    if change.needs_count() {
+        draw_bulk_confirm(frame, area, app, change, theme);
+        return;
+    }
     let count = change
         .targets
         .len()
@@ -130,6 +135,208 @@ pub(super) fn draw_confirm(
         ));
     frame.render_widget(Clear, rect);
     frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+/// The confirmation of a bulk change: every grant that goes, grouped by key, with a warning for
+/// service grants; the operator types the number of grants to confirm.
+fn draw_bulk_confirm(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    app: &App,
+    change: &PendingChange,
+    theme: &Theme,
+) {
+    let count = change.targets.len();
+    let verb = match change.kind {
+        WriteKind::Retire => "Retire",
+        WriteKind::Revoke => "Revoke",
+    };
+    let dry = if change.dry_run { " (dry run)" } else { "" };
+    let width = area.width.saturating_sub(4).min(110);
+    let text_width = width.saturating_sub(4) as usize;
+    let height = area.height.saturating_sub(2);
+    let mut head = vec![Line::styled(
+        fit(
+            &if change.dry_run {
+                format!("DryRun=true: KMS checks each of the {count} calls and changes nothing.")
+            } else {
+                format!("{verb}Grant deletes all {count}: whoever uses them loses access at once.")
+            },
+            text_width,
+        )
+        .into_owned(),
+        theme.warning,
+    )];
+    let services = change
+        .targets
+        .iter()
+        .filter(|t| {
+            app.data
+                .findings_of(&t.grant, app.now, app.stale_after_days)
+                .iter()
+                .any(|f| f.is_caution())
+        })
+        .count();
+    if services > 0 {
+        for piece in wrap(
+            &format!(
+                "⚠ {services} of these were created for AWS services (marked service below): deleting them can break those services."
+            ),
+            text_width,
+        ) {
+            head.push(Line::styled(piece, theme.danger));
+        }
+    }
+    // The list, grouped by key (targets come ordered by key).
+    let mut list: Vec<Line<'static>> = Vec::new();
+    let mut current_key = String::new();
+    for target in &change.targets {
+        if target.key_arn != current_key {
+            current_key = target.key_arn.clone();
+            let aliases = if target.key_aliases.is_empty() {
+                "(no alias)".to_owned()
+            } else {
+                target.key_aliases.join(", ")
+            };
+            let state = target
+                .key_state
+                .as_deref()
+                .map(|s| format!(" · {s}"))
+                .unwrap_or_default();
+            list.push(Line::styled(
+                fit(
+                    &clean(&format!("{aliases}{state} · {}", target.key_arn)),
+                    text_width,
+                )
+                .into_owned(),
+                theme.label,
+            ));
+        }
+        let grant = &target.grant;
+        let service = app
+            .data
+            .findings_of(grant, app.now, app.stale_after_days)
+            .iter()
+            .any(|f| f.is_caution());
+        // The service tag comes first so a long grantee can never push it out of sight.
+        let text = format!(
+            "  {}  {}{}  {}  {}",
+            crate::app::list::short_id(&grant.grant_id),
+            if service { "[service] " } else { "" },
+            grant
+                .name
+                .as_deref()
+                .filter(|n| !n.is_empty())
+                .unwrap_or("—"),
+            grant.grantee().unwrap_or("—"),
+            grant.operations_compact(),
+        );
+        let style = if service { theme.danger } else { theme.base };
+        list.push(Line::styled(
+            fit(&clean(&text), text_width).into_owned(),
+            style,
+        ));
+    }
+    let prompt = vec![
+        Line::raw(""),
+        Line::from(vec![
+            Span::styled(
+                format!("Type {count} and press Enter to {}: ", verb.to_lowercase()),
+                theme.warning,
+            ),
+            Span::styled(change.typed.clone(), theme.selected),
+            Span::styled("▏", theme.key_hint),
+        ]),
+        Line::styled(
+            fit("Esc cancels · j/k PgDn/PgUp scroll the list", text_width).into_owned(),
+            theme.dim,
+        ),
+    ];
+    // Head and prompt always show; the list scrolls in what is left.
+    let room = (height as usize)
+        .saturating_sub(2 + head.len() + 1 + prompt.len())
+        .max(1);
+    let scroll = (change.scroll as usize).min(list.len().saturating_sub(room));
+    let shown = list.len().min(room);
+    let mut lines = head;
+    lines.push(Line::styled(
+        format!("{}–{} of {} lines", scroll + 1, scroll + shown, list.len()),
+        theme.dim,
+    ));
+    lines.extend(list.into_iter().skip(scroll).take(room));
+    lines.extend(prompt);
+    let rect = centered(area, width, (lines.len() as u16 + 2).min(height));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.danger)
+        .padding(Padding::horizontal(1))
+        .title(Span::styled(
+            format!(" {verb} {count} grants?{dry} "),
+            theme.danger,
+        ));
+    frame.render_widget(Clear, rect);
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+/// The per-grant outcomes of the last bulk run, filled in as answers arrive.
+pub(super) fn draw_outcomes(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    app: &App,
+    scroll: u16,
+    theme: &Theme,
+) {
+    let Some(bulk) = &app.bulk else {
+        return;
+    };
+    let width = area.width.saturating_sub(4).min(110);
+    let text_width = width.saturating_sub(4) as usize;
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    for outcome in &bulk.outcomes {
+        let (mark, style, text) = match &outcome.result {
+            None => (
+                "…",
+                theme.dim,
+                format!("{} (waiting for KMS)", outcome.what),
+            ),
+            Some((Level::Error, text)) => ("✗", theme.danger, text.clone()),
+            Some((Level::Warning, text)) => ("!", theme.warning, text.clone()),
+            Some((_, text)) => ("✓", theme.ok, text.clone()),
+        };
+        for (i, piece) in wrap(&clean(&text), text_width.saturating_sub(2))
+            .into_iter()
+            .enumerate()
+        {
+            let head = if i == 0 { mark } else { " " };
+            lines.push(Line::styled(format!("{head} {piece}"), style));
+        }
+    }
+    let height = area.height.saturating_sub(2).min(lines.len() as u16 + 4);
+    let room = height.saturating_sub(3) as usize;
+    let scroll = (scroll as usize).min(lines.len().saturating_sub(room));
+    let mut shown: Vec<Line<'static>> = lines.into_iter().skip(scroll).take(room).collect();
+    shown.push(Line::styled(
+        "j/k scroll · any other key closes (the calls go on)",
+        theme.dim,
+    ));
+    let verb = if bulk.dry_run {
+        format!("Dry run of {}", bulk.kind.verb())
+    } else {
+        let v = bulk.kind.verb();
+        let mut c = v.chars();
+        c.next()
+            .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+            .unwrap_or_default()
+    };
+    let title = format!(" {verb}: {}/{} answered ", bulk.done(), bulk.outcomes.len());
+    let rect = centered(area, width, height.max(4));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .padding(Padding::horizontal(1))
+        .title(title);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(Paragraph::new(shown).block(block), rect);
 }
 
 /// A grant token is a credential: only its ends are shown.

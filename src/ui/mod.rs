@@ -52,8 +52,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme) {
     draw_footer(frame, footer, app, theme);
     match &app.modal {
         Modal::Help { scroll } => dialog::draw_help(frame, area, app, *scroll, theme),
-        Modal::Confirm(change) => dialog::draw_confirm(frame, area, change, theme),
+        Modal::Confirm(change) => dialog::draw_confirm(frame, area, app, change, theme),
         Modal::ConfirmQuit => dialog::draw_confirm_quit(frame, area, app, theme),
+        Modal::Outcomes { scroll } => dialog::draw_outcomes(frame, area, app, *scroll, theme),
         Modal::None | Modal::Filter | Modal::Command(_) => {}
     }
 }
@@ -387,7 +388,14 @@ fn draw_list(frame: &mut Frame<'_>, area: Rect, app: &App, view: &ListView, them
         return;
     }
 
-    let widths = column_widths(columns, inner.width);
+    // Grant lists get a two-column gutter for marks.
+    let gutter = if view.kind.holds_grants() { 2 } else { 0 };
+    let table_area = Rect {
+        x: inner.x + gutter,
+        width: inner.width.saturating_sub(gutter),
+        ..inner
+    };
+    let widths = column_widths(columns, table_area.width);
     let visible_rows = inner.height.saturating_sub(1) as usize;
     app.page_rows.set(visible_rows.max(1));
 
@@ -467,7 +475,26 @@ fn draw_list(frame: &mut Frame<'_>, area: Rect, app: &App, view: &ListView, them
     let table = Table::new(rows, constraints)
         .header(header)
         .column_spacing(1);
-    frame.render_widget(table, inner);
+    frame.render_widget(table, table_area);
+    if gutter > 0 {
+        for (n, &index) in view.rows[offset..end].iter().enumerate() {
+            let marked = list::grant_at(&app.data, &view.kind, index).is_some_and(|g| {
+                app.marks.contains(&(
+                    crate::domain::key_id_of(&g.key_id).to_owned(),
+                    g.grant_id.clone(),
+                ))
+            });
+            if marked {
+                let y = inner.y + 1 + n as u16;
+                let style = if offset + n == view.cursor {
+                    theme.selected.patch(theme.key_hint)
+                } else {
+                    theme.key_hint
+                };
+                frame.render_widget(Span::styled("●", style), Rect::new(inner.x, y, 1, 1));
+            }
+        }
+    }
 
     if view.rows.is_empty() {
         let message = if view.filter.is_empty() {
@@ -565,6 +592,28 @@ fn draw_footer(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let mut hints: Vec<(String, String, u8)> = keymap::footer_hints(app.context(), !app.read_only)
         .map(|(key, what, priority)| (key.to_owned(), what.to_owned(), priority))
         .collect();
+    if !app.marks.is_empty() {
+        // Marks the current list does not show (filtered out, or on other keys) count too.
+        let shown = app.current_list().map_or(0, |list| {
+            list.rows
+                .iter()
+                .filter_map(|&i| list::grant_at(&app.data, &list.kind, i))
+                .filter(|g| {
+                    app.marks.contains(&(
+                        crate::domain::key_id_of(&g.key_id).to_owned(),
+                        g.grant_id.clone(),
+                    ))
+                })
+                .count()
+        });
+        let hidden = app.marks.len() - shown.min(app.marks.len());
+        let text = if hidden > 0 {
+            format!("{} marked ({hidden} not shown)", app.marks.len())
+        } else {
+            format!("{} marked", app.marks.len())
+        };
+        hints.insert(0, ("●".to_owned(), text, 11));
+    }
     if app.writes_in_flight > 0 {
         hints.push((
             "⋯".to_owned(),
