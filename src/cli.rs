@@ -4,11 +4,12 @@
 //! sentence on stderr and a non-zero exit code; nothing has touched the terminal by then.
 
 use crate::app::App;
+use crate::audit::{AuditError, AuditLog};
 use crate::config::{self, Config};
 use crate::domain::Timestamp;
 use crate::fixture;
 use crate::record;
-use crate::runtime;
+use crate::runtime::{self, Audit, Executor};
 use crate::source::{FixtureKms, KmsSource, LiveKms, LiveOptions, SourceKind};
 use crate::ui::theme::Theme;
 use clap::{Parser, Subcommand};
@@ -52,6 +53,11 @@ pub struct Cli {
     /// (default: AWS_ENDPOINT_URL, the profile's endpoint_url, AWS's own).
     #[arg(long, value_name = "URL", global = true)]
     pub endpoint_url: Option<String>,
+
+    /// Where every retire, revoke and restore is recorded, one JSON line before and one after
+    /// (default: ~/.local/state/kms-grants/audit.jsonl on Linux).
+    #[arg(long, value_name = "PATH", global = true)]
+    pub audit_log: Option<PathBuf>,
 
     /// A retiring principal whose retirable grants to offer (and to record); repeatable.
     #[arg(long = "retiring-principal", value_name = "ARN", global = true)]
@@ -124,7 +130,38 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let theme = Theme::new(config.theme, Theme::no_color_from_env());
     let mut app = App::new(source.info(), read_only, dry_run, Timestamp::now());
     app.stale_after_days = config.stale_after_days;
-    runtime.block_on(runtime::run(app, source, theme, config.concurrency))
+    let audit = open_audit(cli.audit_log.as_deref(), read_only);
+    app.audit_log = Some(audit_description(&audit));
+    let executor = Arc::new(Executor { source, audit });
+    runtime.block_on(runtime::run(app, executor, theme, config.concurrency))
+}
+
+/// Opens the audit log (`--audit-log`, else the platform state dir). A read-only session sends
+/// no write, so it does not need one.
+fn open_audit(path: Option<&Path>, read_only: bool) -> Audit {
+    let path = path.map(Path::to_path_buf).or_else(AuditLog::default_path);
+    match (path, read_only) {
+        (_, true) => Audit::Unavailable(AuditError {
+            path: "(none)".to_owned(),
+            reason: "the session is read-only".to_owned(),
+        }),
+        (None, false) => Audit::Unavailable(AuditError {
+            path: "(none)".to_owned(),
+            reason: "this platform has no state directory; pass --audit-log PATH".to_owned(),
+        }),
+        (Some(path), false) => match AuditLog::open(&path) {
+            Ok(log) => Audit::Log(Arc::new(log)),
+            Err(err) => Audit::Unavailable(err),
+        },
+    }
+}
+
+/// What the help view says about the audit log.
+fn audit_description(audit: &Audit) -> Result<String, String> {
+    match audit {
+        Audit::Log(log) => Ok(log.path().display().to_string()),
+        Audit::Unavailable(err) => Err(err.to_string()),
+    }
 }
 
 /// Flags first, then the config file; what neither sets, the AWS chain decides.

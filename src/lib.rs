@@ -6,6 +6,7 @@
 //! subcommands, start-up errors). `main.rs` only calls [`cli::main`].
 
 pub mod app;
+pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod domain;

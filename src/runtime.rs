@@ -4,9 +4,12 @@
 //! This is the only place that awaits. Key handling never waits for IO: each load or write is a
 //! task whose result comes back through a channel as an action.
 
-use crate::app::{Action, App, Command};
+use crate::app::{Action, App, Command, GrantTarget};
+use crate::audit::{self, AuditError, AuditLog, AuditRecord, Phase};
+use crate::domain::Grant;
 use crate::domain::Timestamp;
 use crate::source::KmsSource;
+use crate::source::{SourceError, SourceKind, WriteKind, WriteOutcome};
 use crate::ui::{self, theme::Theme};
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
@@ -27,20 +30,20 @@ impl Drop for TerminalGuard {
 /// Takes over the terminal, runs the app until it quits, and gives the terminal back.
 pub async fn run(
     app: App,
-    source: Arc<dyn KmsSource>,
+    executor: Arc<Executor>,
     theme: Theme,
     concurrency: usize,
 ) -> anyhow::Result<()> {
     // `try_init` installs a panic hook that restores the terminal before the panic is printed.
     let mut terminal = ratatui::try_init()?;
     let _guard = TerminalGuard;
-    event_loop(&mut terminal, app, source, theme, concurrency).await
+    event_loop(&mut terminal, app, executor, theme, concurrency).await
 }
 
 async fn event_loop(
     terminal: &mut DefaultTerminal,
     mut app: App,
-    source: Arc<dyn KmsSource>,
+    executor: Arc<Executor>,
     theme: Theme,
     concurrency: usize,
 ) -> anyhow::Result<()> {
@@ -63,7 +66,7 @@ async fn event_loop(
             if command == Command::Quit {
                 return Ok(());
             }
-            spawn(command, &source, &tx, &limits);
+            spawn(command, &executor, &tx, &limits);
         }
         terminal.draw(|frame| ui::draw(frame, &app, &theme))?;
         let action = tokio::select! {
@@ -97,10 +100,10 @@ struct Limits {
     urgent: Arc<Semaphore>,
 }
 
-/// Runs one command as a task; its result comes back on `tx`.
+/// Runs one command as a task; its results come back on `tx`.
 fn spawn(
     command: Command,
-    source: &Arc<dyn KmsSource>,
+    executor: &Arc<Executor>,
     tx: &mpsc::UnboundedSender<Action>,
     limits: &Limits,
 ) {
@@ -111,7 +114,7 @@ fn spawn(
             | Command::RetireToken { .. }
             | Command::LoadRetirable { .. }
     );
-    let source = Arc::clone(source);
+    let executor = Arc::clone(executor);
     let tx = tx.clone();
     let limit = Arc::clone(if urgent {
         &limits.urgent
@@ -123,69 +126,190 @@ fn spawn(
         let Ok(_permit) = limit.acquire_owned().await else {
             return;
         };
-        if let Some(action) = perform(command, source.as_ref()).await {
+        for action in executor.perform(command).await {
             // The receiver is gone only when the app has quit; the result no longer matters.
             let _ = tx.send(action);
         }
     });
 }
 
-/// Carries out one command against the source and returns its result as an action (`None` for
-/// commands the event loop handles itself, such as `Quit`).
-pub async fn perform(command: Command, source: &dyn KmsSource) -> Option<Action> {
-    Some(match command {
-        Command::LoadCaller => Action::CallerLoaded {
-            result: source.caller().await,
-        },
-        Command::LoadKeys { req } => Action::KeysLoaded {
-            req,
-            result: source.list_keys().await,
-        },
-        Command::DescribeKey { req, key_id } => {
-            let result = source.describe_key(&key_id).await;
-            Action::KeyDescribed {
+/// Where writes are recorded: an open audit log, or why there is none (then writes are refused).
+#[derive(Debug)]
+pub enum Audit {
+    Log(Arc<AuditLog>),
+    Unavailable(AuditError),
+}
+
+/// Carries out commands: the source, and the audit log every write goes through.
+#[derive(Debug)]
+pub struct Executor {
+    pub source: Arc<dyn KmsSource>,
+    pub audit: Audit,
+}
+
+impl Executor {
+    /// Carries out one command and returns its results as actions (none for commands the event
+    /// loop handles itself, such as `Quit`).
+    pub async fn perform(&self, command: Command) -> Vec<Action> {
+        let source = self.source.as_ref();
+        let action = match command {
+            Command::LoadCaller => Action::CallerLoaded {
+                result: source.caller().await,
+            },
+            Command::LoadKeys { req } => Action::KeysLoaded {
                 req,
-                key_id,
-                result,
+                result: source.list_keys().await,
+            },
+            Command::DescribeKey { req, key_id } => {
+                let result = source.describe_key(&key_id).await;
+                Action::KeyDescribed {
+                    req,
+                    key_id,
+                    result,
+                }
             }
-        }
-        Command::RetireToken { token, dry_run } => Action::TokenRetired {
-            result: source.retire_with_token(&token, dry_run).await,
-        },
-        Command::LoadGrants { req, key_id, .. } => {
-            let result = source.list_grants(&key_id).await;
-            Action::GrantsLoaded {
+            Command::RetireToken { token, dry_run } => {
+                return self.retire_token(&token, dry_run).await;
+            }
+            Command::LoadGrants { req, key_id, .. } => {
+                let result = source.list_grants(&key_id).await;
+                Action::GrantsLoaded {
+                    req,
+                    key_id,
+                    result,
+                }
+            }
+            Command::LoadPrincipals { req } => Action::PrincipalsLoaded {
                 req,
-                key_id,
-                result,
+                result: source.known_retiring_principals().await,
+            },
+            Command::LoadRetirable { req, principal } => {
+                let result = source.list_retirable_grants(&principal).await;
+                Action::RetirableLoaded {
+                    req,
+                    principal,
+                    result,
+                }
             }
-        }
-        Command::LoadPrincipals { req } => Action::PrincipalsLoaded {
-            req,
-            result: source.known_retiring_principals().await,
-        },
-        Command::LoadRetirable { req, principal } => {
-            let result = source.list_retirable_grants(&principal).await;
-            Action::RetirableLoaded {
-                req,
-                principal,
-                result,
-            }
-        }
-        Command::DeleteGrant {
-            kind,
-            target,
-            dry_run,
-        } => {
-            let result = source
-                .delete_grant(kind, target.key_id(), &target.grant.grant_id, dry_run)
-                .await;
-            Action::GrantDeleted {
+            Command::DeleteGrant {
                 kind,
                 target,
-                result,
+                dry_run,
+            } => return self.delete_grant(kind, target, dry_run).await,
+            Command::Quit => return Vec::new(),
+        };
+        vec![action]
+    }
+
+    /// The fields every audit record of this session shares.
+    async fn record(
+        &self,
+        action: &str,
+        key: &str,
+        grant: Option<Grant>,
+        dry_run: bool,
+    ) -> AuditRecord {
+        let info = self.source.info();
+        let caller = self.source.caller().await.ok().flatten();
+        let profile = match &info.kind {
+            SourceKind::Live { profile, .. } => profile.clone(),
+            _ => None,
+        };
+        AuditRecord {
+            time: audit::now(),
+            phase: Phase::Intent,
+            source: match &info.kind {
+                SourceKind::Live { .. } => "live".to_owned(),
+                other => other.to_string(),
+            },
+            profile,
+            region: info.region,
+            account: info
+                .account
+                .or_else(|| caller.as_ref().map(|c| c.account.clone())),
+            caller: caller.map(|c| c.arn),
+            action: action.to_owned(),
+            dry_run,
+            key: key.to_owned(),
+            grant,
+            outcome: None,
+            error: None,
+            new_grant_id: None,
+        }
+    }
+
+    /// Logs the intent, sends the write only if that worked, then logs the outcome.
+    async fn audited(
+        &self,
+        intent: AuditRecord,
+        call: impl std::future::Future<Output = Result<WriteOutcome, SourceError>>,
+    ) -> (Result<WriteOutcome, SourceError>, Option<String>) {
+        let log = match &self.audit {
+            Audit::Log(log) => log,
+            Audit::Unavailable(err) => return (Err(SourceError::Audit(err.to_string())), None),
+        };
+        if let Err(err) = log.append(&intent) {
+            return (Err(SourceError::Audit(err.to_string())), None);
+        }
+        let result = call.await;
+        let mut outcome = intent;
+        outcome.time = audit::now();
+        outcome.phase = Phase::Outcome;
+        match &result {
+            Ok(WriteOutcome::Done) => outcome.outcome = Some("done".to_owned()),
+            Ok(WriteOutcome::DryRunWouldSucceed) => {
+                outcome.outcome = Some("dry-run-would-succeed".to_owned())
+            }
+            Ok(WriteOutcome::DoneDespiteDryRun) => {
+                outcome.outcome = Some("done-despite-dry-run".to_owned())
+            }
+            Err(err) => {
+                outcome.outcome = Some("error".to_owned());
+                outcome.error = Some(err.to_string());
             }
         }
-        Command::Quit => return None,
-    })
+        let not_logged = log
+            .append(&outcome)
+            .err()
+            .map(|err| format!("the outcome was not recorded: {err}"));
+        (result, not_logged)
+    }
+
+    async fn delete_grant(
+        &self,
+        kind: WriteKind,
+        target: Box<GrantTarget>,
+        dry_run: bool,
+    ) -> Vec<Action> {
+        let action = match kind {
+            WriteKind::Retire => "RetireGrant",
+            WriteKind::Revoke => "RevokeGrant",
+        };
+        let intent = self
+            .record(action, &target.key_arn, Some(target.grant.clone()), dry_run)
+            .await;
+        let call = self
+            .source
+            .delete_grant(kind, target.key_id(), &target.grant.grant_id, dry_run);
+        let (result, not_logged) = self.audited(intent, call).await;
+        let mut actions = vec![Action::GrantDeleted {
+            kind,
+            target,
+            result,
+        }];
+        actions.extend(not_logged.map(Action::AuditFailed));
+        actions
+    }
+
+    async fn retire_token(&self, token: &str, dry_run: bool) -> Vec<Action> {
+        // The token is a credential: the log says a token was used, never which.
+        let intent = self
+            .record("RetireGrant", "(by grant token)", None, dry_run)
+            .await;
+        let call = self.source.retire_with_token(token, dry_run);
+        let (result, not_logged) = self.audited(intent, call).await;
+        let mut actions = vec![Action::TokenRetired { result }];
+        actions.extend(not_logged.map(Action::AuditFailed));
+        actions
+    }
 }

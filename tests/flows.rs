@@ -429,3 +429,79 @@ fn failed_grants_of_a_bulk_run_stay_marked() {
     h.press(KeyCode::Char('q'));
     assert_eq!(h.app.modal, Modal::None);
 }
+
+#[test]
+fn every_write_is_in_the_audit_log_before_and_after_with_the_whole_grant() {
+    use kms_grants::audit::Phase;
+    let mut h = Harness::demo();
+    h.select_row_containing("payments, ");
+    h.press(KeyCode::Enter);
+    h.select_row_containing("fraud-scoring");
+    h.press(KeyCode::Enter);
+    let View::Detail(detail) = h.app.current_view() else {
+        panic!()
+    };
+    let grant = detail.target.grant.clone();
+    h.press(KeyCode::Char('X'));
+    h.press(KeyCode::Char('y'));
+    let records = h.audit();
+    assert_eq!(records.len(), 2);
+    let (intent, outcome) = (&records[0], &records[1]);
+    assert_eq!(intent.phase, Phase::Intent);
+    assert_eq!(outcome.phase, Phase::Outcome);
+    for record in [intent, outcome] {
+        assert_eq!(record.action, "RevokeGrant");
+        assert_eq!(
+            record.grant.as_ref(),
+            Some(&grant),
+            "the whole grant, as listed"
+        );
+        assert_eq!(record.source, "demo");
+        assert_eq!(record.account.as_deref(), Some("111122223333"));
+        assert_eq!(record.region.as_deref(), Some("us-east-2"));
+        assert!(!record.dry_run);
+        assert!(record.key.ends_with(&format!(
+            "key/{}",
+            kms_grants::domain::key_id_of(&grant.key_id)
+        )));
+    }
+    assert_eq!(outcome.outcome.as_deref(), Some("done"));
+    assert!(outcome.is_deletion());
+    // A dry run and a failure are recorded as such.
+    h.act(kms_grants::app::Action::RunCommand("dry-run on".into()));
+    h.press(KeyCode::Char('g')); // a grant that is not the one just revoked
+    h.press(KeyCode::Char('x'));
+    h.press(KeyCode::Char('y'));
+    let records = h.audit();
+    assert_eq!(records.len(), 4);
+    assert!(records[3].dry_run);
+    assert_eq!(records[3].outcome.as_deref(), Some("dry-run-would-succeed"));
+    assert!(!records[3].is_deletion());
+}
+
+#[test]
+fn an_unwritable_audit_log_blocks_writes() {
+    let mut h = Harness::demo();
+    h.executor.audit = kms_grants::runtime::Audit::Unavailable(kms_grants::audit::AuditError {
+        path: "/readonly/audit.jsonl".into(),
+        reason: "permission denied".into(),
+    });
+    h.select_row_containing("payments, ");
+    h.press(KeyCode::Enter);
+    let key_id = key_id_of_current_list(&h);
+    let before = grants_on(&h, &key_id);
+    h.press(KeyCode::Char('X'));
+    h.press(KeyCode::Char('y'));
+    assert_eq!(grants_on(&h, &key_id), before, "nothing was sent");
+    assert!(
+        h.status().ends_with(
+            "the audit log /readonly/audit.jsonl cannot be written (permission denied), so no write is sent"
+        ),
+        "{}",
+        h.status()
+    );
+    // The app also refuses up front once it knows.
+    h.app.audit_log = Some(Err("the audit log /readonly/audit.jsonl cannot be written (permission denied), so no write is sent".into()));
+    h.press(KeyCode::Char('X'));
+    assert_eq!(h.app.modal, Modal::None);
+}

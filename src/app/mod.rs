@@ -101,6 +101,8 @@ pub enum Action {
     TokenRetired {
         result: Result<WriteOutcome, SourceError>,
     },
+    /// A write was made but its outcome could not be written to the audit log.
+    AuditFailed(String),
 }
 
 /// Side effects for the runtime to carry out; results come back as actions.
@@ -278,6 +280,9 @@ pub struct App {
     pub now: Timestamp,
     /// Grants older than this many days have the `old` finding (config `stale_after_days`).
     pub stale_after_days: u32,
+    /// The audit log's path, or why there is none (then writes are refused); `None` when the
+    /// runtime did not say (tests).
+    pub audit_log: Option<Result<String, String>>,
     pub data: Data,
     pub tab: Tab,
     /// The navigation stack of each tab; never empty.
@@ -308,6 +313,7 @@ impl App {
             dry_run,
             now,
             stale_after_days: 90,
+            audit_log: None,
             data: Data::default(),
             tab: Tab::Keys,
             stacks: [
@@ -328,6 +334,12 @@ impl App {
 
     /// The loads to run when the app opens.
     pub fn start(&mut self) -> Vec<Command> {
+        if let Some(Err(reason)) = &self.audit_log
+            && !self.read_only
+        {
+            let text = format!("retire and revoke are off: {reason}");
+            self.say(Level::Warning, text);
+        }
         vec![
             Command::LoadCaller,
             self.load_keys(),
@@ -627,6 +639,10 @@ impl App {
                                 || [2, 3, 4, 6, 7].contains(&list.sort_column))
                     });
                 }
+                Vec::new()
+            }
+            Action::AuditFailed(text) => {
+                self.say(Level::Error, text);
                 Vec::new()
             }
             Action::TokenRetired { result } => {
@@ -1319,6 +1335,12 @@ impl App {
                     kind.api_action()
                 ),
             );
+            return Vec::new();
+        }
+        // No deletion goes unrecorded: without an audit log, nothing is even offered.
+        if let Some(Err(reason)) = &self.audit_log {
+            let text = reason.clone();
+            self.say(Level::Error, text);
             return Vec::new();
         }
         if !self.marks.is_empty() {

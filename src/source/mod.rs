@@ -164,6 +164,9 @@ pub enum SourceError {
     /// The source cannot be set up (no region, …): a sentence saying what to do.
     #[error("{0}")]
     Setup(String),
+    /// The audit log could not record the write, so it was not sent.
+    #[error("{0}")]
+    Audit(String),
 }
 
 fn suffix(detail: &str) -> String {

@@ -410,6 +410,16 @@ pub(super) fn draw_help(frame: &mut Frame<'_>, area: Rect, app: &App, scroll: u1
         Span::styled(" Source       ", theme.label),
         Span::raw(clean(&app.info.kind.to_string()).into_owned()),
     ]));
+    if let Some(audit) = &app.audit_log {
+        let text = match audit {
+            Ok(path) => path.clone(),
+            Err(reason) => reason.clone(),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(" Audit log    ", theme.label),
+            Span::raw(clean(&text).into_owned()),
+        ]));
+    }
     let width = area.width.saturating_sub(4).min(100);
     let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
     let rect = centered(area, width, height);

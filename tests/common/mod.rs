@@ -7,9 +7,10 @@ pub mod moto;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kms_grants::app::list::{CellContext, cell_text};
 use kms_grants::app::{Action, App, Command};
+use kms_grants::audit::AuditLog;
 use kms_grants::domain::Timestamp;
 use kms_grants::fixture::{self, Snapshot};
-use kms_grants::runtime::perform;
+use kms_grants::runtime::{Audit, Executor};
 use kms_grants::source::{FixtureKms, KmsSource, SourceKind};
 use kms_grants::ui::{self, theme::Theme};
 use ratatui::Terminal;
@@ -28,6 +29,11 @@ pub struct Harness {
     pub app: App,
     /// The source commands run against.
     pub kms: Arc<dyn KmsSource>,
+    /// Runs commands: the source and the audit log.
+    pub executor: Executor,
+    /// The audit log of this harness (in a temporary directory).
+    pub audit_path: std::path::PathBuf,
+    _audit_dir: tempfile::TempDir,
     fixture: Option<Arc<FixtureKms>>,
     pub runtime: tokio::runtime::Runtime,
     /// Every command the app asked for, in order.
@@ -66,8 +72,17 @@ impl Harness {
         dry_run: bool,
     ) -> Self {
         let app = App::new(kms.info(), read_only, dry_run, NOW);
+        let audit_dir = tempfile::tempdir().expect("a temporary directory");
+        let audit_path = audit_dir.path().join("audit.jsonl");
+        let audit = Audit::Log(Arc::new(AuditLog::open(&audit_path).expect("an audit log")));
         let mut harness = Self {
             app,
+            executor: Executor {
+                source: kms.clone(),
+                audit,
+            },
+            audit_path,
+            _audit_dir: audit_dir,
             kms,
             fixture,
             runtime,
@@ -76,6 +91,11 @@ impl Harness {
         let start = harness.app.start();
         harness.run(start);
         harness
+    }
+
+    /// The audit log's records so far.
+    pub fn audit(&self) -> Vec<kms_grants::audit::AuditRecord> {
+        kms_grants::audit::read(&self.audit_path).expect("a readable audit log")
     }
 
     /// The fixture source (only for harnesses built over a snapshot).
@@ -93,7 +113,7 @@ impl Harness {
         while !queue.is_empty() {
             let command = queue.remove(0);
             self.commands.push(command.clone());
-            if let Some(result) = self.runtime.block_on(perform(command, self.kms.as_ref())) {
+            for result in self.runtime.block_on(self.executor.perform(command)) {
                 queue.extend(self.app.update(result));
             }
         }
