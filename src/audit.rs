@@ -157,6 +157,14 @@ pub fn read(path: &Path) -> Result<Vec<AuditRecord>, String> {
         .collect()
 }
 
+/// The last record showing that grant `grant_id` was really retired or revoked.
+pub fn find_deletion<'a>(records: &'a [AuditRecord], grant_id: &str) -> Option<&'a AuditRecord> {
+    records
+        .iter()
+        .rev()
+        .find(|r| r.is_deletion() && r.grant.as_ref().is_some_and(|g| g.grant_id == grant_id))
+}
+
 /// The current time as the log writes it.
 pub fn now() -> String {
     Timestamp::now().rfc3339()

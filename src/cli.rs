@@ -75,6 +75,16 @@ pub enum Command {
         /// The fixture file to check.
         file: PathBuf,
     },
+    /// Recreate a grant that the audit log shows was retired or revoked (CreateGrant with the
+    /// same key, grantee, retiring principal, operations, constraints and name).
+    Restore {
+        /// The id of the deleted grant.
+        #[arg(long, value_name = "ID")]
+        grant_id: String,
+        /// Do not ask before creating the grant.
+        #[arg(long)]
+        yes: bool,
+    },
     /// Record a live account and region into a fixture file (progress on stderr).
     Record {
         /// The fixture file to write (replaced atomically; untouched if recording fails).
@@ -112,6 +122,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         .build()?;
     if let Some(Command::Record { output, redact }) = &cli.command {
         return runtime.block_on(record_to(&cli, &config, output, *redact));
+    }
+    if let Some(Command::Restore { grant_id, yes }) = &cli.command {
+        return runtime.block_on(restore(&cli, &config, grant_id, *yes));
     }
     let source: Arc<dyn KmsSource> = if cli.demo {
         let snapshot = fixture::parse(fixture::DEMO_JSON.as_bytes(), Path::new("<built-in demo>"))?;
@@ -181,6 +194,63 @@ fn live_options(cli: &Cli, config: &Config, read_only: bool) -> LiveOptions {
         operation_timeout: std::time::Duration::from_secs(config.timeout_seconds),
         ..LiveOptions::default()
     }
+}
+
+/// `kms-grants restore --grant-id ID [--yes]`.
+async fn restore(cli: &Cli, config: &Config, grant_id: &str, yes: bool) -> anyhow::Result<()> {
+    if cli.demo || cli.fixture.is_some() {
+        anyhow::bail!("restore recreates grants in a live account; drop --demo/--fixture");
+    }
+    if cli.read_only || config.read_only {
+        anyhow::bail!("the session is read-only, so kms:CreateGrant was not sent");
+    }
+    let path = cli
+        .audit_log
+        .clone()
+        .or_else(AuditLog::default_path)
+        .ok_or_else(|| {
+            anyhow::anyhow!("this platform has no state directory; pass --audit-log PATH")
+        })?;
+    let records = crate::audit::read(&path).map_err(anyhow::Error::msg)?;
+    let Some(deleted) = crate::audit::find_deletion(&records, grant_id) else {
+        anyhow::bail!(
+            "{} has no successful retire or revoke of grant {grant_id}, so there is nothing to restore",
+            path.display()
+        );
+    };
+    let Some(grant) = deleted.grant.clone() else {
+        anyhow::bail!("the audit record of grant {grant_id} does not hold the grant");
+    };
+    println!("{} of {} at {}:", deleted.action, grant_id, deleted.time);
+    println!("  key                {}", deleted.key);
+    println!(
+        "  name               {}",
+        grant.name.as_deref().unwrap_or("—")
+    );
+    println!("  grantee            {}", grant.grantee().unwrap_or("—"));
+    println!("  retiring principal {}", grant.retiree().unwrap_or("—"));
+    println!("  operations         {}", grant.operations_full());
+    println!("  constraints        {}", grant.constraints_summary());
+    if !yes {
+        use std::io::{BufRead, Write};
+        print!("Recreate this grant with kms:CreateGrant? [y/N] ");
+        std::io::stdout().flush()?;
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer)?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            anyhow::bail!("restore cancelled: nothing was created");
+        }
+    }
+    let options = live_options(cli, config, false);
+    let source: Arc<dyn KmsSource> = Arc::new(LiveKms::connect(&options).await?);
+    let audit = match AuditLog::open(&path) {
+        Ok(log) => Audit::Log(Arc::new(log)),
+        Err(err) => Audit::Unavailable(err),
+    };
+    let executor = Executor { source, audit };
+    let new_id = executor.restore(&grant, &deleted.key).await?;
+    println!("restored grant {grant_id} as new grant {new_id}");
+    Ok(())
 }
 
 /// `kms-grants record -o FILE`.

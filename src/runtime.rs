@@ -301,6 +301,43 @@ impl Executor {
         actions
     }
 
+    /// Recreates a deleted grant with CreateGrant, recorded in the audit log before and after
+    /// like any other write. Returns the new grant's id.
+    pub async fn restore(&self, grant: &Grant, key: &str) -> Result<String, SourceError> {
+        let log = match &self.audit {
+            Audit::Log(log) => log,
+            Audit::Unavailable(err) => return Err(SourceError::Audit(err.to_string())),
+        };
+        let intent = self
+            .record("CreateGrant", key, Some(grant.clone()), false)
+            .await;
+        log.append(&intent)
+            .map_err(|e| SourceError::Audit(e.to_string()))?;
+        let result = self.source.create_grant(grant).await;
+        let mut outcome = intent;
+        outcome.time = audit::now();
+        outcome.phase = Phase::Outcome;
+        match &result {
+            Ok(id) => {
+                outcome.outcome = Some("done".to_owned());
+                outcome.new_grant_id = Some(id.clone());
+            }
+            Err(err) => {
+                outcome.outcome = Some("error".to_owned());
+                outcome.error = Some(err.to_string());
+            }
+        }
+        let logged = log.append(&outcome);
+        let id = result?;
+        logged.map_err(|e| {
+            SourceError::Audit(format!(
+                "grant {id} was created, but {}",
+                e.to_string().replace(", so no write is sent", "")
+            ))
+        })?;
+        Ok(id)
+    }
+
     async fn retire_token(&self, token: &str, dry_run: bool) -> Vec<Action> {
         // The token is a credential: the log says a token was used, never which.
         let intent = self

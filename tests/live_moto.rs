@@ -361,3 +361,125 @@ fn the_app_over_a_few_hundred_grants_behaves_as_over_the_demo() {
     h.act(kms_grants::app::Action::Reload);
     assert_eq!(h.app.current_list().unwrap().rows.len(), 3 * 50 - 1);
 }
+
+#[test]
+fn a_revoked_grant_is_restored_from_the_audit_log() {
+    use kms_grants::app::GrantTarget;
+    use kms_grants::audit::{self, AuditLog};
+    use kms_grants::runtime::{Audit, Executor};
+    let moto = Moto::start();
+    let rt = runtime();
+    let seeded = rt.block_on(seed(&moto, "restore", 1, 2));
+    let (key_id, _, ids) = &seeded.keys[0];
+    let live: Arc<dyn KmsSource> = Arc::new(
+        LiveKms::from_sdk_config(&rt.block_on(moto.sdk_config(1)), &LiveOptions::default())
+            .unwrap(),
+    );
+    let original = rt
+        .block_on(live.list_grants(key_id))
+        .unwrap()
+        .into_iter()
+        .find(|g| g.grant_id == ids[0])
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let log_path = dir.path().join("audit.jsonl");
+    let executor = Executor {
+        source: live.clone(),
+        audit: Audit::Log(Arc::new(AuditLog::open(&log_path).unwrap())),
+    };
+    // Revoke it through the same path the app uses (audited).
+    let target = GrantTarget {
+        grant: original.clone(),
+        key_aliases: vec![],
+        key_arn: key_id.clone(),
+        key_state: None,
+    };
+    let actions = rt.block_on(executor.perform(kms_grants::app::Command::DeleteGrant {
+        kind: WriteKind::Revoke,
+        target: Box::new(target),
+        dry_run: false,
+    }));
+    assert!(matches!(
+        &actions[..],
+        [kms_grants::app::Action::GrantDeleted {
+            result: Ok(WriteOutcome::Done),
+            ..
+        }]
+    ));
+    assert_eq!(rt.block_on(live.list_grants(key_id)).unwrap().len(), 1);
+
+    // Unknown id: a sentence, exit 1, nothing created.
+    let log = log_path.to_str().unwrap();
+    let out = kms_grants(
+        &moto,
+        &["restore", "--audit-log", log, "--grant-id", "nope", "--yes"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("has no successful retire or revoke of grant nope")
+    );
+    // Without --yes and with "n" on stdin: cancelled.
+    let mut child = {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_kms-grants"));
+        command.args(["restore", "--audit-log", log, "--grant-id", &ids[0]]);
+        for (name, value) in moto.env() {
+            command.env(name, value);
+        }
+        command
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"n\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("restore cancelled: nothing was created")
+    );
+    assert_eq!(rt.block_on(live.list_grants(key_id)).unwrap().len(), 1);
+
+    // With --yes: recreated, same grantee, retiring principal, operations, constraints, name.
+    let out = kms_grants(
+        &moto,
+        &[
+            "restore",
+            "--audit-log",
+            log,
+            "--grant-id",
+            &ids[0],
+            "--yes",
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let new_id = stdout
+        .lines()
+        .last()
+        .and_then(|l| l.strip_prefix(&format!("restored grant {} as new grant ", ids[0])))
+        .unwrap_or_else(|| panic!("{stdout}"))
+        .to_owned();
+    let grants = rt.block_on(live.list_grants(key_id)).unwrap();
+    let restored = grants.iter().find(|g| g.grant_id == new_id).unwrap();
+    assert_eq!(restored.grantee_principal, original.grantee_principal);
+    assert_eq!(restored.retiring_principal, original.retiring_principal);
+    assert_eq!(restored.operations, original.operations);
+    assert_eq!(restored.constraints, original.constraints);
+    assert_eq!(restored.name, original.name);
+    // The restore has its own records in the log.
+    let records = audit::read(&log_path).unwrap();
+    let last = records.last().unwrap();
+    assert_eq!(last.action, "CreateGrant");
+    assert_eq!(last.new_grant_id.as_deref(), Some(new_id.as_str()));
+    assert_eq!(
+        records.iter().filter(|r| r.action == "CreateGrant").count(),
+        2
+    );
+}

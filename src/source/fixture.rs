@@ -43,6 +43,18 @@ impl FixtureKms {
     }
 }
 
+/// 64 hex digits derived from `seed` and `salt` (deterministic, so tests can rely on it).
+fn grant_id_like(seed: &str, salt: u64) -> String {
+    use std::hash::{Hash, Hasher};
+    (0..4u64)
+        .map(|part| {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            (seed, salt, part).hash(&mut hasher);
+            format!("{:016x}", hasher.finish())
+        })
+        .collect()
+}
+
 #[async_trait]
 impl KmsSource for FixtureKms {
     fn info(&self) -> SourceInfo {
@@ -77,6 +89,35 @@ impl KmsSource for FixtureKms {
             .ok_or_else(|| SourceError::KeyNotFound {
                 key_id: key_id.to_owned(),
             })
+    }
+
+    async fn create_grant(&self, grant: &Grant) -> Result<String, SourceError> {
+        if self.read_only {
+            return Err(SourceError::ReadOnlyCreate);
+        }
+        let wanted = key_id_of(&grant.key_id).to_owned();
+        let mut snapshot = self.snapshot();
+        let index = snapshot
+            .keys
+            .iter()
+            .position(|k| k.key.id() == wanted)
+            .ok_or_else(|| SourceError::KeyNotFound {
+                key_id: grant.key_id.clone(),
+            })?;
+        // A new id shaped like KMS's (64 hex digits), unique on the key.
+        let mut salt = snapshot.keys[index].grants.len() as u64;
+        let new_id = loop {
+            salt += 1;
+            let id = grant_id_like(&grant.grant_id, salt);
+            if !snapshot.keys[index].grants.iter().any(|g| g.grant_id == id) {
+                break id;
+            }
+        };
+        let mut created = grant.clone();
+        created.grant_id = new_id.clone();
+        created.creation_date = Some(crate::domain::Timestamp::now());
+        snapshot.keys[index].grants.push(created);
+        Ok(new_id)
     }
 
     async fn retire_with_token(

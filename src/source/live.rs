@@ -750,6 +750,57 @@ impl KmsSource for LiveKms {
         }
     }
 
+    async fn create_grant(&self, grant: &Grant) -> Result<String, SourceError> {
+        if self.read_only {
+            return Err(SourceError::ReadOnlyCreate);
+        }
+        use aws_sdk_kms::types::{GrantConstraints, GrantOperation};
+        let constraints = grant
+            .constraints
+            .as_ref()
+            .filter(|c| !c.is_empty())
+            .map(|c| {
+                GrantConstraints::builder()
+                    .set_encryption_context_subset(
+                        c.encryption_context_subset
+                            .as_ref()
+                            .map(|m| m.clone().into_iter().collect()),
+                    )
+                    .set_encryption_context_equals(
+                        c.encryption_context_equals
+                            .as_ref()
+                            .map(|m| m.clone().into_iter().collect()),
+                    )
+                    .build()
+            });
+        let out = self
+            .kms
+            .create_grant()
+            .key_id(&grant.key_id)
+            .set_grantee_principal(grant.grantee_principal.clone())
+            .set_grantee_service_principal(grant.grantee_service_principal.clone())
+            .set_retiring_principal(grant.retiring_principal.clone())
+            .set_retiring_service_principal(grant.retiring_service_principal.clone())
+            .set_operations(Some(
+                grant
+                    .operations
+                    .iter()
+                    .map(|op| GrantOperation::from(op.as_str()))
+                    .collect(),
+            ))
+            .set_constraints(constraints)
+            .set_name(grant.name.clone())
+            .send()
+            .await
+            .map_err(|e| self.error("kms:CreateGrant", &grant.key_id, e))?;
+        out.grant_id()
+            .map(str::to_owned)
+            .ok_or_else(|| SourceError::Malformed {
+                action: "kms:CreateGrant".to_owned(),
+                detail: "no GrantId in the answer".to_owned(),
+            })
+    }
+
     async fn retire_with_token(
         &self,
         token: &str,

@@ -116,6 +116,9 @@ pub enum SourceError {
     /// The session is read-only; the write was never sent.
     #[error("the session is read-only, so {} was not sent", action.api_action())]
     ReadOnly { action: WriteKind },
+    /// The session is read-only, so CreateGrant was not sent.
+    #[error("the session is read-only, so kms:CreateGrant was not sent")]
+    ReadOnlyCreate,
     /// The key does not exist (or is not visible to the caller).
     #[error("key {key_id} was not found")]
     KeyNotFound { key_id: String },
@@ -223,6 +226,10 @@ pub trait KmsSource: Send + Sync + fmt::Debug {
         grant_id: &str,
         dry_run: bool,
     ) -> Result<WriteOutcome, SourceError>;
+
+    /// Creates a grant like `grant` (same key, grantee, retiring principal, operations,
+    /// constraints and name) and returns the new grant's id. Used by restore.
+    async fn create_grant(&self, grant: &Grant) -> Result<String, SourceError>;
 
     /// Retires the grant a grant token names (RetireGrant with `GrantToken`).
     async fn retire_with_token(
