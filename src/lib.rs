@@ -6,6 +6,7 @@
 //! subcommands, start-up errors). `main.rs` only calls [`cli::main`].
 
 pub mod app;
+pub mod atomic;
 pub mod audit;
 pub mod cli;
 pub mod config;

@@ -126,17 +126,9 @@ pub fn progress_bar() -> ProgressBar {
 
 /// Writes `snapshot` to `path` atomically: the file is either the new fixture or what it was.
 pub fn save(snapshot: &Snapshot, path: &Path) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let mut file = tempfile::NamedTempFile::new_in(dir)?;
-    file.write_all(fixture::to_json(snapshot).as_bytes())?;
-    file.write_all(b"\n")?;
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    let mut text = fixture::to_json(snapshot);
+    text.push('\n');
+    crate::atomic::write(path, text.as_bytes())
 }
 
 #[cfg(test)]

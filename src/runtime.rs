@@ -66,6 +66,10 @@ async fn event_loop(
             if command == Command::Quit {
                 return Ok(());
             }
+            if let Command::Copy { text } = &command {
+                copy_to_clipboard(text);
+                continue;
+            }
             spawn(command, &executor, &tx, &limits);
         }
         terminal.draw(|frame| ui::draw(frame, &app, &theme))?;
@@ -98,6 +102,17 @@ const URGENT_SLOTS: usize = 4;
 struct Limits {
     background: Arc<Semaphore>,
     urgent: Arc<Semaphore>,
+}
+
+/// Asks the terminal to put `text` on the clipboard (OSC 52). Terminals that do not support it
+/// ignore the sequence; the text is base64, so nothing in it can reach the terminal raw.
+fn copy_to_clipboard(text: &str) {
+    use base64::Engine;
+    use std::io::Write;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    let mut out = std::io::stdout();
+    // A failed write only means the clipboard stays as it was.
+    let _ = write!(out, "\x1b]52;c;{encoded}\x07").and_then(|()| out.flush());
 }
 
 /// Runs one command as a task; its results come back on `tx`.
@@ -196,7 +211,17 @@ impl Executor {
                 target,
                 dry_run,
             } => return self.delete_grant(kind, target, dry_run).await,
-            Command::Quit => return Vec::new(),
+            Command::Export {
+                path,
+                contents,
+                rows,
+            } => {
+                let result = crate::atomic::write(std::path::Path::new(&path), contents.as_bytes())
+                    .map_err(|e| crate::fixture::io_reason(&e));
+                Action::Exported { path, rows, result }
+            }
+            // The event loop writes to the terminal itself.
+            Command::Copy { .. } | Command::Quit => return Vec::new(),
         };
         vec![action]
     }

@@ -155,7 +155,12 @@ fn read_only_session_never_reaches_the_source() {
     let before = grants_on(&h, &key_id);
     for key in ['x', 'X'] {
         h.press(KeyCode::Char(key));
+        let screen = h.screen(120, 40);
+        assert!(screen.contains("READ-ONLY"), "{screen}");
+        assert!(screen.contains("this session is read-only"), "{screen}");
+        // A `y` that would have confirmed only copies the id: no dialog was open.
         h.press(KeyCode::Char('y'));
+        assert_eq!(h.app.modal, Modal::None);
     }
     assert_eq!(grants_on(&h, &key_id), before);
     assert!(
@@ -163,9 +168,12 @@ fn read_only_session_never_reaches_the_source() {
             .iter()
             .any(|c| matches!(c, Command::DeleteGrant { .. }))
     );
-    let screen = h.screen(120, 40);
-    assert!(screen.contains("READ-ONLY"), "{screen}");
-    assert!(screen.contains("this session is read-only"), "{screen}");
+    // Restore is refused by the source itself as well.
+    let grant = h.source().current().keys[0].grants.first().cloned();
+    if let Some(grant) = grant {
+        let result = h.runtime.block_on(h.source().create_grant(&grant));
+        assert_eq!(result, Err(kms_grants::source::SourceError::ReadOnlyCreate));
+    }
 }
 
 #[test]
@@ -504,4 +512,125 @@ fn an_unwritable_audit_log_blocks_writes() {
     h.app.audit_log = Some(Err("the audit log /readonly/audit.jsonl cannot be written (permission denied), so no write is sent".into()));
     h.press(KeyCode::Char('X'));
     assert_eq!(h.app.modal, Modal::None);
+}
+
+#[test]
+fn export_writes_the_filtered_sorted_view_with_full_values() {
+    let mut h = Harness::demo();
+    h.select_row_containing("orders, orders-v2");
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::Char('/'));
+    h.type_text("duplicate");
+    h.press(KeyCode::Enter);
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("dups.csv");
+    let json = dir.path().join("dups.json");
+    for path in [&csv, &json] {
+        h.act(kms_grants::app::Action::RunCommand(format!(
+            "export {}",
+            path.display()
+        )));
+        assert!(
+            h.status().starts_with("exported 9 rows to"),
+            "{}",
+            h.status()
+        );
+    }
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 10, "a header and nine rows");
+    assert!(lines[0].starts_with("KeyId,GrantId,Name,CreationDate,GranteePrincipal"));
+    // Full grant ids, not the shortened cells.
+    let shown = h.app.current_list().unwrap();
+    let first = kms_grants::app::list::grant_at(&h.app.data, &shown.kind, shown.rows[0]).unwrap();
+    assert!(lines[1].contains(&first.grant_id), "{}", lines[1]);
+    let parsed: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let rows = parsed.as_array().unwrap();
+    assert_eq!(rows.len(), 9);
+    assert_eq!(rows[0]["GrantId"], first.grant_id);
+    assert!(rows.iter().all(|r| {
+        r["Findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "duplicate")
+    }));
+    // A bad extension or an unwritable place is a sentence.
+    h.act(kms_grants::app::Action::RunCommand(
+        "export /tmp/x.txt".into(),
+    ));
+    assert!(
+        h.status().contains("writes .csv or .json files"),
+        "{}",
+        h.status()
+    );
+    h.act(kms_grants::app::Action::RunCommand(
+        "export /nonexistent/dir/x.csv".into(),
+    ));
+    assert_eq!(
+        h.status(),
+        "cannot write /nonexistent/dir/x.csv: no such file"
+    );
+}
+
+#[test]
+fn y_copies_the_full_id_under_the_cursor() {
+    let mut h = Harness::demo();
+    h.press(KeyCode::Char('y'));
+    let key_arn = h
+        .app
+        .data
+        .keys
+        .loaded()
+        .unwrap()
+        .iter()
+        .map(|k| k.metadata.arn.clone())
+        .collect::<Vec<_>>();
+    let Some(Command::Copy { text }) = h.commands.last().cloned() else {
+        panic!("{:?}", h.commands.last())
+    };
+    assert!(key_arn.contains(&text), "{text}");
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::Char('y'));
+    let Some(Command::Copy { text }) = h.commands.last().cloned() else {
+        panic!()
+    };
+    assert_eq!(text.len(), 64, "a whole grant id: {text}");
+}
+
+#[test]
+fn the_detail_says_who_can_remove_the_grant_and_the_cli_equivalents() {
+    let mut h = Harness::demo();
+    h.select_row_containing("payments, ");
+    h.press(KeyCode::Enter);
+    h.select_row_containing("payments-api");
+    h.press(KeyCode::Enter);
+    let screen = h.screen(160, 80);
+    assert!(
+        screen.contains(
+            "retire (x): the retiring principal, arn:aws:iam::111122223333:role/adminRole"
+        ),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("not the grantee: the grant does not allow RetireGrant"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("revoke (X): any principal with kms:RevokeGrant on the key"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("aws kms revoke-grant --key-id arn:aws:kms:us-east-2:111122223333:key/"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("aws kms create-grant --key-id arn:aws:kms:us-east-2:111122223333:key/"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("--constraints '{\"EncryptionContextSubset\":"),
+        "{screen}"
+    );
 }

@@ -217,12 +217,22 @@ pub static BINDINGS: &[Binding] = &[
         footer: Some(("X", "revoke", 8)),
     },
     Binding {
+        keys: &[ch('y')],
+        action: Action::CopySelected,
+        scope: Scope::Everywhere,
+        help: Some((
+            "y",
+            "copy the grant id, key ARN or principal under the cursor (OSC 52)",
+        )),
+        footer: None,
+    },
+    Binding {
         keys: &[ch(':')],
         action: Action::StartCommand,
         scope: Scope::Everywhere,
         help: Some((
             ":",
-            "command: retirable ARN, retire-token TOKEN, dry-run on|off, quit",
+            "command: retirable ARN, export FILE, retire-token TOKEN, dry-run on|off, quit",
         )),
         footer: None,
     },

@@ -5,6 +5,7 @@
 //! here does IO, awaits, or reads the clock: that keeps every behaviour testable as plain calls.
 
 pub mod data;
+pub mod export;
 pub mod keymap;
 pub mod list;
 
@@ -103,6 +104,14 @@ pub enum Action {
     },
     /// A write was made but its outcome could not be written to the audit log.
     AuditFailed(String),
+    /// Copies the id or ARN under the cursor.
+    CopySelected,
+    /// An export was written (or not).
+    Exported {
+        path: String,
+        rows: usize,
+        result: Result<(), String>,
+    },
 }
 
 /// Side effects for the runtime to carry out; results come back as actions.
@@ -134,6 +143,16 @@ pub enum Command {
         kind: WriteKind,
         target: Box<GrantTarget>,
         dry_run: bool,
+    },
+    /// Put this text on the clipboard (OSC 52).
+    Copy {
+        text: String,
+    },
+    /// Write this export, atomically.
+    Export {
+        path: String,
+        contents: String,
+        rows: usize,
     },
     /// Retire the grant a grant token names.
     RetireToken {
@@ -638,6 +657,14 @@ impl App {
                             && (!list.filter.is_empty()
                                 || [2, 3, 4, 6, 7].contains(&list.sort_column))
                     });
+                }
+                Vec::new()
+            }
+            Action::CopySelected => self.copy_selected(),
+            Action::Exported { path, rows, result } => {
+                match result {
+                    Ok(()) => self.say(Level::Success, format!("exported {rows} rows to {path}")),
+                    Err(err) => self.say(Level::Error, format!("cannot write {path}: {err}")),
                 }
                 Vec::new()
             }
@@ -1444,6 +1471,62 @@ impl App {
         Vec::new()
     }
 
+    /// `:export FILE`: the current list as it is shown (filtered and sorted), with full values.
+    fn export(&mut self, path: &str) -> Vec<Command> {
+        let Some(format) = export::Format::from_path(path) else {
+            self.say(
+                Level::Error,
+                format!(":export writes .csv or .json files, and \"{path}\" is neither"),
+            );
+            return Vec::new();
+        };
+        let Some(list) = self.current_list() else {
+            self.say(
+                Level::Info,
+                "open a list to export it (the detail view has no rows)",
+            );
+            return Vec::new();
+        };
+        let (contents, rows) =
+            export::render(&self.data, list, format, self.now, self.stale_after_days);
+        vec![Command::Export {
+            path: path.to_owned(),
+            contents,
+            rows,
+        }]
+    }
+
+    /// `y`: the grant id, key ARN or principal ARN under the cursor, to the clipboard.
+    fn copy_selected(&mut self) -> Vec<Command> {
+        let (what, text) = match self.current_view() {
+            View::Detail(detail) => ("grant id", detail.target.grant.grant_id.clone()),
+            View::List(list) => {
+                let Some(index) = list.selected_index() else {
+                    return Vec::new();
+                };
+                match &list.kind {
+                    ListKind::Keys => match list::key_at(&self.data, index) {
+                        Some(key) => ("key ARN", key.metadata.arn.clone()),
+                        None => return Vec::new(),
+                    },
+                    ListKind::Principals => match list::principal_at(&self.data, index) {
+                        Some(p) => ("principal", p.to_owned()),
+                        None => return Vec::new(),
+                    },
+                    kind => match list::grant_at(&self.data, kind, index) {
+                        Some(grant) => ("grant id", grant.grant_id.clone()),
+                        None => return Vec::new(),
+                    },
+                }
+            }
+        };
+        self.say(
+            Level::Info,
+            format!("copied the {what} {text} (through the terminal, OSC 52)"),
+        );
+        vec![Command::Copy { text }]
+    }
+
     fn toggle_mark(&mut self) -> Vec<Command> {
         let Some(list) = self.current_list() else {
             return Vec::new();
@@ -1553,6 +1636,14 @@ impl App {
                 Vec::new()
             }
             ("retirable", principal) if is_principal(principal) => self.show_retirable(principal),
+            ("export", "") => {
+                self.say(
+                    Level::Error,
+                    ":export needs a file name ending in .csv or .json",
+                );
+                Vec::new()
+            }
+            ("export", path) => self.export(path),
             ("retire-token", "") => {
                 self.say(
                     Level::Error,
@@ -1609,7 +1700,7 @@ impl App {
             (other, _) => {
                 self.say(
                     Level::Error,
-                    format!("unknown command :{other} (commands: :retirable ARN, :retire-token TOKEN, :dry-run on|off, :quit)"),
+                    format!("unknown command :{other} (commands: :retirable ARN, :export FILE, :retire-token TOKEN, :dry-run on|off, :quit)"),
                 );
                 Vec::new()
             }

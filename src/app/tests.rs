@@ -720,7 +720,7 @@ fn unknown_commands_and_missing_arguments_say_so() {
     app.update(Action::RunCommand("frobnicate now".into()));
     assert_eq!(
         app.status.as_ref().unwrap().text,
-        "unknown command :frobnicate (commands: :retirable ARN, :retire-token TOKEN, :dry-run on|off, :quit)"
+        "unknown command :frobnicate (commands: :retirable ARN, :export FILE, :retire-token TOKEN, :dry-run on|off, :quit)"
     );
     app.update(Action::RunCommand("retirable".into()));
     assert!(

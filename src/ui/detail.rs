@@ -176,6 +176,8 @@ fn lines(app: &App, view: &DetailView, theme: &Theme, width: usize) -> Vec<Line<
         ),
     }
     out.blank();
+    who_can_remove(&mut out, grant, &view.target.key_arn);
+    out.blank();
     let hint = if app.read_only {
         "Esc back (read-only session: retire and revoke are off)"
     } else {
@@ -183,6 +185,91 @@ fn lines(app: &App, view: &DetailView, theme: &Theme, width: usize) -> Vec<Line<
     };
     out.text(1, hint, theme.dim);
     out.out
+}
+
+/// Who may delete the grant, and the AWS CLI commands that do what `x`, `X` and restore do.
+fn who_can_remove(out: &mut Lines<'_>, grant: &Grant, key_arn: &str) {
+    let theme = out.theme;
+    let plain = ratatui::style::Style::default();
+    out.out
+        .push(Line::styled(" Who can remove it", theme.label));
+    let retiree = grant
+        .retiree()
+        .unwrap_or("nobody named (no retiring principal)");
+    let grantee_may = grant
+        .operations
+        .contains(&crate::domain::Operation::RetireGrant);
+    let grantee = grant.grantee().unwrap_or("—");
+    out.text(
+        3,
+        &format!("retire (x): the retiring principal, {}", clean(retiree)),
+        plain,
+    );
+    out.text(
+        3,
+        &if grantee_may {
+            format!(
+                "            the grantee, {}, because the grant allows RetireGrant",
+                clean(grantee)
+            )
+        } else {
+            "            not the grantee: the grant does not allow RetireGrant".to_owned()
+        },
+        plain,
+    );
+    out.text(
+        3,
+        &format!(
+            "            the account that created it, {}",
+            clean(grant.issuing_account.as_deref().unwrap_or("—"))
+        ),
+        plain,
+    );
+    out.text(
+        3,
+        "revoke (X): any principal with kms:RevokeGrant on the key (key administrators)",
+        plain,
+    );
+    out.blank();
+    out.out
+        .push(Line::styled(" The same with the AWS CLI", theme.label));
+    let key = clean(key_arn).into_owned();
+    let id = clean(&grant.grant_id).into_owned();
+    out.text(
+        3,
+        &format!("aws kms retire-grant --key-id {key} --grant-id {id}"),
+        theme.dim,
+    );
+    out.text(
+        3,
+        &format!("aws kms revoke-grant --key-id {key} --grant-id {id}"),
+        theme.dim,
+    );
+    out.text(3, &clean(&create_grant_command(grant, &key)), theme.dim);
+}
+
+/// The `aws kms create-grant` that would recreate `grant`.
+pub(crate) fn create_grant_command(grant: &Grant, key: &str) -> String {
+    let quote = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
+    let mut parts = vec![format!("aws kms create-grant --key-id {key}")];
+    if let Some(p) = &grant.grantee_principal {
+        parts.push(format!("--grantee-principal {}", quote(p)));
+    }
+    if let Some(p) = &grant.retiring_principal {
+        parts.push(format!("--retiring-principal {}", quote(p)));
+    }
+    let ops: Vec<&str> = grant.operations.iter().map(|o| o.as_str()).collect();
+    parts.push(format!("--operations {}", ops.join(" ")));
+    if let Some(c) = grant.constraints.as_ref().filter(|c| !c.is_empty()) {
+        parts.push(format!(
+            "--constraints {}",
+            quote(&serde_json::to_string(c).unwrap_or_default())
+        ));
+    }
+    if let Some(name) = grant.name.as_deref().filter(|n| !n.is_empty()) {
+        parts.push(format!("--name {}", quote(name)));
+    }
+    parts.join(" ")
 }
 
 fn constraint_lines(out: &mut Lines<'_>, c: &Constraints) {
