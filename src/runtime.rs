@@ -127,6 +127,7 @@ fn spawn(
         Command::LoadGrants { urgent: true, .. }
             | Command::DeleteGrant { .. }
             | Command::RetireToken { .. }
+            | Command::RestoreGrant { .. }
             | Command::LoadRetirable { .. }
     );
     let executor = Arc::clone(executor);
@@ -211,6 +212,10 @@ impl Executor {
                 target,
                 dry_run,
             } => return self.delete_grant(kind, target, dry_run).await,
+            Command::RestoreGrant { entry, grant, key } => Action::GrantRestored {
+                entry,
+                result: self.restore(&grant, &key).await,
+            },
             Command::Export {
                 path,
                 contents,

@@ -634,3 +634,71 @@ fn the_detail_says_who_can_remove_the_grant_and_the_cli_equivalents() {
         "{screen}"
     );
 }
+
+#[test]
+fn the_history_view_restores_a_revoked_grant() {
+    let mut h = Harness::demo();
+    h.select_row_containing("payments, ");
+    h.press(KeyCode::Enter);
+    let key_id = key_id_of_current_list(&h);
+    h.select_row_containing("fraud-scoring");
+    h.press(KeyCode::Enter);
+    let View::Detail(detail) = h.app.current_view() else {
+        panic!()
+    };
+    let original = detail.target.grant.clone();
+    h.press(KeyCode::Char('X'));
+    h.press(KeyCode::Char('y'));
+    let before = grants_on(&h, &key_id);
+    h.press(KeyCode::Char('H'));
+    let screen = h.screen(120, 40);
+    assert!(
+        screen.contains("revoked grant 92963b2c… (fraud-scoring) on alias/payments"),
+        "{screen}"
+    );
+    // r asks first; anything but y cancels.
+    h.press(KeyCode::Char('r'));
+    assert!(h.screen(120, 40).contains("Recreate grant 92963b2c…"));
+    h.press(KeyCode::Char('n'));
+    assert_eq!(grants_on(&h, &key_id), before);
+    assert!(
+        matches!(h.app.modal, Modal::History { .. }),
+        "the history stays open"
+    );
+    h.press(KeyCode::Char('r'));
+    h.press(KeyCode::Char('y'));
+    assert_eq!(grants_on(&h, &key_id), before + 1);
+    let restored = h
+        .source()
+        .current()
+        .keys
+        .iter()
+        .flat_map(|k| k.grants.clone())
+        .find(|g| g.name.as_deref() == Some("fraud-scoring"))
+        .expect("a grant named fraud-scoring again");
+    assert_ne!(restored.grant_id, original.grant_id);
+    assert_eq!(restored.grantee_principal, original.grantee_principal);
+    assert_eq!(restored.retiring_principal, original.retiring_principal);
+    assert_eq!(restored.operations, original.operations);
+    assert_eq!(restored.constraints, original.constraints);
+    assert!(
+        h.status()
+            .starts_with("restored grant 92963b2c… (fraud-scoring) on alias/payments as new grant"),
+        "{}",
+        h.status()
+    );
+    let records = h.audit();
+    assert_eq!(
+        records.iter().filter(|r| r.action == "CreateGrant").count(),
+        2
+    );
+    assert_eq!(
+        records.last().unwrap().new_grant_id.as_deref(),
+        Some(restored.grant_id.as_str())
+    );
+    // The history (still open) says so, and a second restore is refused.
+    assert!(matches!(h.app.modal, Modal::History { .. }));
+    assert!(h.screen(120, 40).contains("restored as"));
+    h.press(KeyCode::Char('r'));
+    assert_eq!(h.status(), "that grant was already restored");
+}

@@ -217,6 +217,16 @@ pub static BINDINGS: &[Binding] = &[
         footer: Some(("X", "revoke", 8)),
     },
     Binding {
+        keys: &[ch('H')],
+        action: Action::ShowHistory,
+        scope: Scope::Everywhere,
+        help: Some((
+            "H",
+            "this session's deletions; r restores one (CreateGrant)",
+        )),
+        footer: None,
+    },
+    Binding {
         keys: &[ch('y')],
         action: Action::CopySelected,
         scope: Scope::Everywhere,

@@ -106,6 +106,13 @@ pub enum Action {
     AuditFailed(String),
     /// Copies the id or ARN under the cursor.
     CopySelected,
+    /// Opens the history of this session's deletions.
+    ShowHistory,
+    /// A restore from the history view finished.
+    GrantRestored {
+        entry: usize,
+        result: Result<String, SourceError>,
+    },
     /// An export was written (or not).
     Exported {
         path: String,
@@ -143,6 +150,12 @@ pub enum Command {
         kind: WriteKind,
         target: Box<GrantTarget>,
         dry_run: bool,
+    },
+    /// Recreate a deleted grant (history view), with its own audit records.
+    RestoreGrant {
+        entry: usize,
+        grant: Box<Grant>,
+        key: String,
     },
     /// Put this text on the clipboard (OSC 52).
     Copy {
@@ -247,6 +260,21 @@ pub enum Modal {
     Outcomes {
         scroll: u16,
     },
+    /// This session's deletions, with restore (`r`, then `y`).
+    History {
+        cursor: usize,
+        confirming: bool,
+    },
+}
+
+/// A grant this session deleted (for the history view and restore).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryEntry {
+    pub kind: WriteKind,
+    pub target: GrantTarget,
+    pub at: Timestamp,
+    /// After a restore: the new grant's id, or why it failed; `Some(Ok(""))` while in flight.
+    pub restored: Option<Result<String, String>>,
 }
 
 /// The two top-level tabs.
@@ -309,6 +337,8 @@ pub struct App {
     pub modal: Modal,
     pub status: Option<Status>,
     pub writes_in_flight: usize,
+    /// This session's deletions, oldest first.
+    pub history: Vec<HistoryEntry>,
     /// Marked grants, by (key id, grant id): they survive filters, sorts and reloads.
     pub marks: std::collections::BTreeSet<(String, String)>,
     /// The last bulk run's outcomes, filled in as the answers arrive.
@@ -344,6 +374,7 @@ impl App {
             writes_in_flight: 0,
             dry_runs_in_flight: std::collections::HashSet::new(),
             marks: std::collections::BTreeSet::new(),
+            history: Vec::new(),
             bulk: None,
             page_rows: Cell::new(20),
             size: (120, 40),
@@ -661,6 +692,35 @@ impl App {
                 Vec::new()
             }
             Action::CopySelected => self.copy_selected(),
+            Action::ShowHistory => {
+                self.modal = Modal::History {
+                    cursor: self.history.len().saturating_sub(1),
+                    confirming: false,
+                };
+                Vec::new()
+            }
+            Action::GrantRestored { entry, result } => {
+                let mut commands = Vec::new();
+                if let Some(item) = self.history.get_mut(entry) {
+                    let what = describe_grant(&item.target);
+                    let key = key_id_of(&item.target.grant.key_id).to_owned();
+                    match &result {
+                        Ok(id) => {
+                            item.restored = Some(Ok(id.clone()));
+                            self.say(
+                                Level::Success,
+                                format!("restored {what} as new grant {}", list::short_id(id)),
+                            );
+                            commands.push(self.load_grants_now(&key, true));
+                        }
+                        Err(err) => {
+                            item.restored = Some(Err(err.to_string()));
+                            self.say(Level::Error, format!("could not restore {what}: {err}"));
+                        }
+                    }
+                }
+                commands
+            }
             Action::Exported { path, rows, result } => {
                 match result {
                     Ok(()) => self.say(Level::Success, format!("exported {rows} rows to {path}")),
@@ -890,6 +950,12 @@ impl App {
                     PendingDelete { kind, at: self.now },
                 );
                 self.close_detail_of(grant);
+                self.history.push(HistoryEntry {
+                    kind,
+                    target: target.clone(),
+                    at: self.now,
+                    restored: None,
+                });
                 if outcome == WriteOutcome::DoneDespiteDryRun {
                     self.say(
                         Level::Warning,
@@ -1099,6 +1165,42 @@ impl App {
                 }
                 _ => Vec::new(),
             },
+            Modal::History { cursor, confirming } => {
+                let count = self.history.len();
+                if *confirming {
+                    let entry = *cursor;
+                    *confirming = false;
+                    if matches!(event.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+                        return self.restore_entry(entry);
+                    }
+                    self.say(Level::Info, "restore cancelled: nothing was created");
+                    return Vec::new();
+                }
+                match event.code {
+                    KeyCode::Char('j') | KeyCode::Down => {
+                        *cursor = (*cursor + 1).min(count.saturating_sub(1));
+                    }
+                    KeyCode::Char('k') | KeyCode::Up => *cursor = cursor.saturating_sub(1),
+                    KeyCode::Char('r') | KeyCode::Enter if count > 0 => {
+                        let restorable = self
+                            .history
+                            .get(*cursor)
+                            .is_some_and(|e| !matches!(e.restored, Some(Ok(_))));
+                        if self.read_only {
+                            self.say(
+                                Level::Warning,
+                                "this session is read-only (--read-only): kms:CreateGrant is turned off",
+                            );
+                        } else if restorable {
+                            *confirming = true;
+                        } else {
+                            self.say(Level::Info, "that grant was already restored");
+                        }
+                    }
+                    _ => self.modal = Modal::None,
+                }
+                Vec::new()
+            }
             Modal::Outcomes { scroll } => {
                 match event.code {
                     KeyCode::Char('j') | KeyCode::Down => *scroll = scroll.saturating_add(1),
@@ -1494,6 +1596,22 @@ impl App {
             contents,
             rows,
         }]
+    }
+
+    /// Sends the restore of history entry `entry` (after the operator's `y`).
+    fn restore_entry(&mut self, entry: usize) -> Vec<Command> {
+        let Some(item) = self.history.get_mut(entry) else {
+            return Vec::new();
+        };
+        item.restored = Some(Ok(String::new()));
+        let what = describe_grant(&item.target);
+        let command = Command::RestoreGrant {
+            entry,
+            grant: Box::new(item.target.grant.clone()),
+            key: item.target.key_arn.clone(),
+        };
+        self.say(Level::Info, format!("restoring {what}…"));
+        vec![command]
     }
 
     /// `y`: the grant id, key ARN or principal ARN under the cursor, to the clipboard.

@@ -339,6 +339,84 @@ pub(super) fn draw_outcomes(
     frame.render_widget(Paragraph::new(shown).block(block), rect);
 }
 
+/// This session's deletions, newest last, with the restore state of each.
+pub(super) fn draw_history(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    app: &App,
+    cursor: usize,
+    confirming: bool,
+    theme: &Theme,
+) {
+    let width = area.width.saturating_sub(4).min(110);
+    let text_width = width.saturating_sub(4) as usize;
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    if app.history.is_empty() {
+        lines.push(Line::styled(
+            "Nothing was retired or revoked in this session.",
+            theme.dim,
+        ));
+    }
+    for (i, entry) in app.history.iter().enumerate() {
+        let state = match &entry.restored {
+            None => String::new(),
+            Some(Ok(id)) if id.is_empty() => " · restoring…".to_owned(),
+            Some(Ok(id)) => format!(" · restored as {}", crate::app::list::short_id(id)),
+            Some(Err(_)) => " · restore failed".to_owned(),
+        };
+        let text = format!(
+            "{} {} {}{}",
+            entry.at.rfc3339(),
+            entry.kind.past(),
+            crate::app::describe_grant(&entry.target),
+            state
+        );
+        let style = if i == cursor {
+            theme.selected
+        } else {
+            theme.base
+        };
+        lines.push(Line::styled(
+            fit(&clean(&text), text_width).into_owned(),
+            style,
+        ));
+    }
+    lines.push(Line::raw(""));
+    if confirming {
+        let what = app
+            .history
+            .get(cursor)
+            .map(|e| crate::app::describe_grant(&e.target))
+            .unwrap_or_default();
+        for piece in wrap(
+            &format!(
+                "Recreate {what} with kms:CreateGrant (same key, grantee, retiring principal, operations, constraints, name)? y restores, any other key cancels"
+            ),
+            text_width,
+        ) {
+            lines.push(Line::styled(piece, theme.warning));
+        }
+    } else {
+        lines.push(Line::styled(
+            fit(
+                "j/k move · r restore (asks first) · any other key closes",
+                text_width,
+            )
+            .into_owned(),
+            theme.dim,
+        ));
+    }
+    let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let rect = centered(area, width, height);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .padding(Padding::horizontal(1))
+        .title(" This session's deletions ");
+    frame.render_widget(Clear, rect);
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
 /// A grant token is a credential: only its ends are shown.
 fn mask_token(token: &str) -> String {
     let chars: Vec<char> = token.chars().collect();

@@ -55,6 +55,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme) {
         Modal::Confirm(change) => dialog::draw_confirm(frame, area, app, change, theme),
         Modal::ConfirmQuit => dialog::draw_confirm_quit(frame, area, app, theme),
         Modal::Outcomes { scroll } => dialog::draw_outcomes(frame, area, app, *scroll, theme),
+        Modal::History { cursor, confirming } => {
+            dialog::draw_history(frame, area, app, *cursor, *confirming, theme)
+        }
         Modal::None | Modal::Filter | Modal::Command(_) => {}
     }
 }
