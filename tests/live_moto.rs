@@ -483,3 +483,95 @@ fn a_revoked_grant_is_restored_from_the_audit_log() {
         2
     );
 }
+
+#[test]
+fn hundreds_of_retry_duplicates_are_revoked_with_one_typed_confirmation() {
+    use aws_sdk_kms::types::GrantOperation;
+    let moto = Moto::start();
+    let rt = runtime();
+    // One key, and what a CreateGrant retry loop without Name leaves: 200 identical grants.
+    let kms = rt.block_on(moto.kms());
+    let key_id = rt
+        .block_on(kms.create_key().description("retry storm").send())
+        .unwrap()
+        .key_metadata()
+        .unwrap()
+        .key_id()
+        .to_owned();
+    rt.block_on(
+        kms.create_alias()
+            .alias_name("alias/storm")
+            .target_key_id(&key_id)
+            .send(),
+    )
+    .unwrap();
+    for _ in 0..200 {
+        rt.block_on(
+            kms.create_grant()
+                .key_id(&key_id)
+                .grantee_principal(format!("arn:aws:iam::{ACCOUNT}:role/worker"))
+                .retiring_principal(ADMIN)
+                .operations(GrantOperation::Decrypt)
+                .send(),
+        )
+        .unwrap();
+    }
+    let live = Arc::new(
+        LiveKms::from_sdk_config(&rt.block_on(moto.sdk_config(1)), &LiveOptions::default())
+            .unwrap(),
+    );
+    let mut h = common::Harness::over(live.clone(), rt, false, false);
+    h.select_row_containing("storm");
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::Char('/'));
+    h.type_text("duplicate");
+    h.press(KeyCode::Enter);
+    // moto gives no creation dates, so the first listed grant counts as the original.
+    assert_eq!(h.app.current_list().unwrap().rows.len(), 199);
+    h.press(KeyCode::Char('a'));
+    h.press(KeyCode::Char('X'));
+    assert!(
+        h.screen(120, 40)
+            .contains("Type 199 and press Enter to revoke")
+    );
+    h.type_text("199");
+    h.press(KeyCode::Enter);
+    let screen = h.screen(120, 40);
+    assert!(screen.contains("Revoke: 199/199 answered"), "{screen}");
+    assert_eq!(h.status(), "revoke of 199 grants finished: no errors");
+    let left = h.runtime.block_on(live.list_grants(&key_id)).unwrap();
+    assert_eq!(left.len(), 1, "only the original is left");
+    // Every deleted grant is whole in the audit log, before and after.
+    let records = h.audit();
+    assert_eq!(records.len(), 2 * 199);
+    let deleted: Vec<_> = records.iter().filter(|r| r.is_deletion()).collect();
+    assert_eq!(deleted.len(), 199);
+    assert!(deleted.iter().all(|r| {
+        r.grant.as_ref().is_some_and(|g| {
+            g.grantee_principal.as_deref() == Some(&format!("arn:aws:iam::{ACCOUNT}:role/worker"))
+                && g.retiring_principal.as_deref() == Some(ADMIN)
+        })
+    }));
+    // And one comes back with restore.
+    let grant_id = deleted[0].grant.as_ref().unwrap().grant_id.clone();
+    let out = kms_grants(
+        &moto,
+        &[
+            "restore",
+            "--audit-log",
+            h.audit_path.to_str().unwrap(),
+            "--grant-id",
+            &grant_id,
+            "--yes",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        h.runtime.block_on(live.list_grants(&key_id)).unwrap().len(),
+        2
+    );
+}
