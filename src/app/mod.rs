@@ -211,6 +211,24 @@ pub struct PendingChange {
 }
 
 impl PendingChange {
+    /// A change waiting for its answer: No has the focus, nothing is typed yet.
+    pub fn new(
+        kind: WriteKind,
+        targets: Vec<GrantTarget>,
+        token: Option<String>,
+        dry_run: bool,
+    ) -> Self {
+        Self {
+            kind,
+            targets,
+            token,
+            dry_run,
+            yes_focused: false,
+            typed: String::new(),
+            scroll: 0,
+        }
+    }
+
     /// Whether the operator must type the number of grants (more than one) instead of `y`.
     pub fn needs_count(&self) -> bool {
         self.targets.len() > 1
@@ -1497,15 +1515,7 @@ impl App {
             return Vec::new();
         }
         self.status = None;
-        self.modal = Modal::Confirm(PendingChange {
-            kind,
-            targets: vec![target],
-            token: None,
-            dry_run: self.dry_run,
-            yes_focused: false,
-            typed: String::new(),
-            scroll: 0,
-        });
+        self.modal = Modal::Confirm(PendingChange::new(kind, vec![target], None, self.dry_run));
         Vec::new()
     }
 
@@ -1561,15 +1571,7 @@ impl App {
             level: Level::Warning,
             text: format!("{missing} marked grant(s) are no longer listed and were unmarked"),
         });
-        self.modal = Modal::Confirm(PendingChange {
-            kind,
-            targets,
-            token: None,
-            dry_run: self.dry_run,
-            yes_focused: false,
-            typed: String::new(),
-            scroll: 0,
-        });
+        self.modal = Modal::Confirm(PendingChange::new(kind, targets, None, self.dry_run));
         Vec::new()
     }
 
@@ -1777,15 +1779,12 @@ impl App {
                     );
                 } else {
                     self.status = None;
-                    self.modal = Modal::Confirm(PendingChange {
-                        kind: WriteKind::Retire,
-                        targets: Vec::new(),
-                        token: Some(token.to_owned()),
-                        dry_run: self.dry_run,
-                        yes_focused: false,
-                        typed: String::new(),
-                        scroll: 0,
-                    });
+                    self.modal = Modal::Confirm(PendingChange::new(
+                        WriteKind::Retire,
+                        Vec::new(),
+                        Some(token.to_owned()),
+                        self.dry_run,
+                    ));
                 }
                 Vec::new()
             }
