@@ -31,6 +31,9 @@ pub struct AuditRecord {
     /// `demo`, `fixture PATH` or `live`.
     pub source: String,
     pub profile: Option<String>,
+    /// The endpoint, when it is not AWS's own (a local KMS-compatible server).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
     pub region: Option<String>,
     pub account: Option<String>,
     /// The caller's ARN, when known.
@@ -180,6 +183,7 @@ mod tests {
             phase,
             source: "demo".into(),
             profile: None,
+            endpoint: None,
             region: Some("us-east-2".into()),
             account: Some("111122223333".into()),
             caller: None,

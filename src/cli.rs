@@ -30,11 +30,11 @@ pub struct Cli {
     pub fixture: Option<PathBuf>,
 
     /// Refuse every retire and revoke (the source refuses them too, not only the UI).
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub read_only: bool,
 
     /// Send every write with DryRun=true: KMS checks it and changes nothing.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub dry_run: bool,
 
     /// Read settings from this file instead of the platform config dir.
@@ -230,7 +230,19 @@ async fn restore(cli: &Cli, config: &Config, grant_id: &str, yes: bool) -> anyho
     println!("  grantee            {}", grant.grantee().unwrap_or("—"));
     println!("  retiring principal {}", grant.retiree().unwrap_or("—"));
     println!("  operations         {}", grant.operations_full());
-    println!("  constraints        {}", grant.constraints_summary());
+    let constraints = grant.constraints_summary();
+    println!(
+        "  constraints        {}",
+        if constraints.is_empty() {
+            "—"
+        } else {
+            &constraints
+        }
+    );
+    if cli.dry_run || config.dry_run {
+        println!("dry run: kms:CreateGrant was not sent; nothing was created");
+        return Ok(());
+    }
     if !yes {
         use std::io::{BufRead, Write};
         print!("Recreate this grant with kms:CreateGrant? [y/N] ");
@@ -242,7 +254,38 @@ async fn restore(cli: &Cli, config: &Config, grant_id: &str, yes: bool) -> anyho
         }
     }
     let options = live_options(cli, config, false);
-    let source: Arc<dyn KmsSource> = Arc::new(LiveKms::connect(&options).await?);
+    let live = LiveKms::connect(&options).await?;
+    // The grant goes back where it was deleted, not wherever these flags point.
+    let info = live.info();
+    let endpoint = match &info.kind {
+        crate::source::SourceKind::Live { endpoint, .. } => endpoint.clone(),
+        _ => None,
+    };
+    if deleted.region.is_some() && deleted.region != info.region {
+        anyhow::bail!(
+            "grant {grant_id} was deleted in region {}, but this restore points at {}; pass --region {}",
+            deleted.region.as_deref().unwrap_or("?"),
+            info.region.as_deref().unwrap_or("no region"),
+            deleted.region.as_deref().unwrap_or("?")
+        );
+    }
+    if deleted.endpoint != endpoint {
+        anyhow::bail!(
+            "grant {grant_id} was deleted through endpoint {}, but this restore points at {}",
+            deleted.endpoint.as_deref().unwrap_or("AWS's own"),
+            endpoint.as_deref().unwrap_or("AWS's own")
+        );
+    }
+    if let (Some(account), Ok(Some(caller))) = (&deleted.account, live.caller().await)
+        && !caller.account.is_empty()
+        && &caller.account != account
+    {
+        anyhow::bail!(
+            "grant {grant_id} was deleted in account {account}, but these credentials are for account {}",
+            caller.account
+        );
+    }
+    let source: Arc<dyn KmsSource> = Arc::new(live);
     let audit = match AuditLog::open(&path) {
         Ok(log) => Audit::Log(Arc::new(log)),
         Err(err) => Audit::Unavailable(err),

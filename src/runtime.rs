@@ -220,9 +220,15 @@ impl Executor {
                 path,
                 contents,
                 rows,
+                overwrite,
             } => {
-                let result = crate::atomic::write(std::path::Path::new(&path), contents.as_bytes())
-                    .map_err(|e| crate::fixture::io_reason(&e));
+                let target = std::path::Path::new(&path);
+                let result = if !overwrite && target.exists() {
+                    Err(format!("it exists; :export! {path} replaces it"))
+                } else {
+                    crate::atomic::write(target, contents.as_bytes())
+                        .map_err(|e| crate::fixture::io_reason(&e))
+                };
                 Action::Exported { path, rows, result }
             }
             // The event loop writes to the terminal itself.
@@ -241,9 +247,9 @@ impl Executor {
     ) -> AuditRecord {
         let info = self.source.info();
         let caller = self.source.caller().await.ok().flatten();
-        let profile = match &info.kind {
-            SourceKind::Live { profile, .. } => profile.clone(),
-            _ => None,
+        let (profile, endpoint) = match &info.kind {
+            SourceKind::Live { profile, endpoint } => (profile.clone(), endpoint.clone()),
+            _ => (None, None),
         };
         AuditRecord {
             time: audit::now(),
@@ -253,6 +259,7 @@ impl Executor {
                 other => other.to_string(),
             },
             profile,
+            endpoint,
             region: info.region,
             account: info
                 .account
@@ -338,6 +345,24 @@ impl Executor {
             Audit::Log(log) => log,
             Audit::Unavailable(err) => return Err(SourceError::Audit(err.to_string())),
         };
+        // A grant restored once is not restored again: that would rebuild a duplicate storm.
+        if let Ok(records) = audit::read(log.path())
+            && let Some(done) = records.iter().rev().find(|r| {
+                r.action == "CreateGrant"
+                    && r.phase == Phase::Outcome
+                    && r.outcome.as_deref() == Some("done")
+                    && r.grant
+                        .as_ref()
+                        .is_some_and(|g| g.grant_id == grant.grant_id)
+            })
+        {
+            return Err(SourceError::Invalid(format!(
+                "grant {} was already restored as {} at {} (audit log); nothing was created",
+                grant.grant_id,
+                done.new_grant_id.as_deref().unwrap_or("?"),
+                done.time
+            )));
+        }
         let intent = self
             .record("CreateGrant", key, Some(grant.clone()), false)
             .await;

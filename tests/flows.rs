@@ -536,10 +536,37 @@ fn export_writes_the_filtered_sorted_view_with_full_values() {
             h.status()
         );
     }
+    // An existing file is only replaced with `:export!`.
+    h.act(kms_grants::app::Action::RunCommand(format!(
+        "export {}",
+        csv.display()
+    )));
+    assert!(
+        h.status().ends_with(&format!(
+            "it exists; :export! {} replaces it",
+            csv.display()
+        )),
+        "{}",
+        h.status()
+    );
+    h.act(kms_grants::app::Action::RunCommand(format!(
+        "export! {}",
+        csv.display()
+    )));
+    assert!(
+        h.status().starts_with("exported 9 rows to"),
+        "{}",
+        h.status()
+    );
     let text = std::fs::read_to_string(&csv).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 10, "a header and nine rows");
-    assert!(lines[0].starts_with("KeyId,GrantId,Name,CreationDate,GranteePrincipal"));
+    assert!(lines[0].starts_with("KeyId,KeyAliases,GrantId,Name,CreationDate,GranteePrincipal"));
+    assert!(
+        lines[1].contains("alias/orders alias/orders-v2"),
+        "{}",
+        lines[1]
+    );
     // Full grant ids, not the shortened cells.
     let shown = h.app.current_list().unwrap();
     let first = kms_grants::app::list::grant_at(&h.app.data, &shown.kind, shown.rows[0]).unwrap();
@@ -621,14 +648,14 @@ fn the_detail_says_who_can_remove_the_grant_and_the_cli_equivalents() {
         screen.contains("revoke (X): any principal with kms:RevokeGrant on the key"),
         "{screen}"
     );
+    // One argument a line with backslashes, and the region, so a paste goes where this does.
+    assert!(screen.contains("aws kms revoke-grant \\"), "{screen}");
+    assert!(screen.contains("--region us-east-2 \\"), "{screen}");
     assert!(
-        screen.contains("aws kms revoke-grant --key-id arn:aws:kms:us-east-2:111122223333:key/"),
+        screen.contains("--key-id arn:aws:kms:us-east-2:111122223333:key/"),
         "{screen}"
     );
-    assert!(
-        screen.contains("aws kms create-grant --key-id arn:aws:kms:us-east-2:111122223333:key/"),
-        "{screen}"
-    );
+    assert!(screen.contains("aws kms create-grant \\"), "{screen}");
     assert!(
         screen.contains("--constraints '{\"EncryptionContextSubset\":"),
         "{screen}"
@@ -656,6 +683,16 @@ fn the_history_view_restores_a_revoked_grant() {
         screen.contains("revoked grant 92963b2c… (fraud-scoring) on alias/payments"),
         "{screen}"
     );
+    // In a dry-run session a restore is not sent at all.
+    h.app.dry_run = true;
+    h.press(KeyCode::Char('r'));
+    assert!(
+        h.status()
+            .starts_with("dry run is on: a restore would create a grant for real"),
+        "{}",
+        h.status()
+    );
+    h.app.dry_run = false;
     // r asks first; anything but y cancels.
     h.press(KeyCode::Char('r'));
     assert!(h.screen(120, 40).contains("Recreate grant 92963b2c…"));

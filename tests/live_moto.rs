@@ -442,6 +442,46 @@ fn a_revoked_grant_is_restored_from_the_audit_log() {
     );
     assert_eq!(rt.block_on(live.list_grants(key_id)).unwrap().len(), 1);
 
+    // A dry run shows what would be created and creates nothing.
+    let out = kms_grants(
+        &moto,
+        &[
+            "--dry-run",
+            "restore",
+            "--audit-log",
+            log,
+            "--grant-id",
+            &ids[0],
+            "--yes",
+        ],
+    );
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("dry run: kms:CreateGrant was not sent; nothing was created")
+    );
+    assert_eq!(rt.block_on(live.list_grants(key_id)).unwrap().len(), 1);
+    // Another region than the one it was deleted in is refused.
+    let out = kms_grants(
+        &moto,
+        &[
+            "restore",
+            "--region",
+            "eu-west-1",
+            "--audit-log",
+            log,
+            "--grant-id",
+            &ids[0],
+            "--yes",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("was deleted in region us-east-1, but this restore points at eu-west-1"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // With --yes: recreated, same grantee, retiring principal, operations, constraints, name.
     let out = kms_grants(
         &moto,
@@ -482,6 +522,25 @@ fn a_revoked_grant_is_restored_from_the_audit_log() {
         records.iter().filter(|r| r.action == "CreateGrant").count(),
         2
     );
+    // A second restore of the same grant is refused: it would rebuild what was cleaned up.
+    let out = kms_grants(
+        &moto,
+        &[
+            "restore",
+            "--audit-log",
+            log,
+            "--grant-id",
+            &ids[0],
+            "--yes",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&format!("was already restored as {new_id}")),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(rt.block_on(live.list_grants(key_id)).unwrap().len(), 2);
 }
 
 #[test]

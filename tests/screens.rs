@@ -290,3 +290,46 @@ fn bulk_confirmation_and_outcomes() {
     h.press(KeyCode::Enter);
     assert_snapshot!("bulk_outcomes", h.screen(120, 40));
 }
+
+#[test]
+fn an_empty_history_says_so_and_any_key_closes_it() {
+    let mut h = Harness::demo();
+    h.press(KeyCode::Char('H'));
+    let screen = h.screen(80, 24);
+    assert!(screen.contains("This session's deletions"), "{screen}");
+    assert!(
+        screen.contains("Nothing was retired or revoked in this session."),
+        "{screen}"
+    );
+    h.press(KeyCode::Char('q'));
+    assert_eq!(h.app.modal, kms_grants::app::Modal::None);
+}
+
+#[test]
+fn a_long_history_keeps_its_cursor_and_prompt_on_screen() {
+    let mut h = Harness::demo();
+    h.select_row_containing("aws/ebs");
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::Char('a'));
+    h.press(KeyCode::Char('X'));
+    h.type_text("12");
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::Esc);
+    h.press(KeyCode::Char('H'));
+    h.press(KeyCode::Char('r'));
+    let screen = h.screen(80, 16);
+    assert!(screen.contains("of 12 (j/k move)"), "{screen}");
+    assert!(
+        screen.contains("Recreate grant"),
+        "the prompt shows: {screen}"
+    );
+    let terminal = h.draw(80, 16);
+    let buffer = terminal.backend().buffer();
+    let reversed_rows = (0..buffer.area.height)
+        .filter(|&y| buffer[(10, y)].modifier.contains(Modifier::REVERSED))
+        .count();
+    assert_eq!(
+        reversed_rows, 1,
+        "exactly one highlighted entry is visible: {screen}"
+    );
+}

@@ -92,6 +92,7 @@ fn records(
         ListKind::Grants { .. } | ListKind::Retirable { .. } => {
             let header = vec![
                 "KeyId",
+                "KeyAliases",
                 "GrantId",
                 "Name",
                 "CreationDate",
@@ -103,6 +104,7 @@ fn records(
                 "Operations",
                 "Constraints",
                 "Findings",
+                "ThisSession",
             ];
             let rows = view
                 .rows
@@ -114,8 +116,17 @@ fn records(
                         .iter()
                         .map(|f| f.code())
                         .collect();
+                    let aliases: Vec<&str> = data
+                        .key(&g.key_id)
+                        .map(|k| k.aliases.iter().map(|a| a.alias_name.as_str()).collect())
+                        .unwrap_or_default();
+                    // A grant this session deleted that KMS still lists is not a live grant.
+                    let session = data
+                        .pending_delete(&g.key_id, &g.grant_id, now)
+                        .map(|kind| format!("{} · pending", kind.past()));
                     vec![
                         json!(g.key_id),
+                        json!(aliases),
                         json!(g.grant_id),
                         json!(g.name),
                         json!(g.creation_date.map(Timestamp::rfc3339)),
@@ -127,6 +138,7 @@ fn records(
                         json!(g.operations.iter().map(|o| o.as_str()).collect::<Vec<_>>()),
                         json!(g.constraints),
                         json!(findings),
+                        json!(session),
                     ]
                 })
                 .collect();

@@ -166,6 +166,8 @@ pub enum Command {
         path: String,
         contents: String,
         rows: usize,
+        /// Replace an existing file (`:export!`); otherwise an existing file is left alone.
+        overwrite: bool,
     },
     /// Retire the grant a grant token names.
     RetireToken {
@@ -903,6 +905,10 @@ impl App {
         let loaded = result.is_ok();
         if let Ok(grants) = &result {
             self.data.settle_pending(key_id, grants, self.now);
+            // A mark on a grant this key no longer lists would only come back as "already gone".
+            let key = crate::domain::key_id_of(key_id);
+            self.marks
+                .retain(|(k, g)| k != key || grants.iter().any(|l| &l.grant_id == g));
         }
         // The sentence itself: the key's row and its grants view say whose grants they are.
         let text = result.as_ref().err().map(ToString::to_string);
@@ -1049,11 +1055,21 @@ impl App {
             } else {
                 bulk.kind.verb().to_owned()
             };
+            let gone = bulk
+                .outcomes
+                .iter()
+                .filter(|o| matches!(o.result, Some((Level::Warning, _))))
+                .count();
+            let gone_note = if gone > 0 {
+                format!(" ({gone} already gone or needing a look, shown with !)")
+            } else {
+                String::new()
+            };
             let text = if failed == 0 {
-                format!("{verb} of {total} grants finished: no errors")
+                format!("{verb} of {total} grants finished: no errors{gone_note}")
             } else {
                 format!(
-                    "{verb} of {total} grants finished: {failed} failed and stay marked for another try"
+                    "{verb} of {total} grants finished: {failed} failed and stay marked for another try{gone_note}"
                 )
             };
             let level = if failed == 0 {
@@ -1159,7 +1175,13 @@ impl App {
                     self.update(Action::ConfirmChange)
                 }
                 KeyCode::Enter => {
+                    let text = format!(
+                        "type exactly {} to confirm (you typed \"{}\"); Esc cancels",
+                        change.targets.len(),
+                        change.typed
+                    );
                     change.typed.clear();
+                    self.say(Level::Warning, text);
                     Vec::new()
                 }
                 KeyCode::Char('j') | KeyCode::Down => {
@@ -1208,6 +1230,11 @@ impl App {
                             self.say(
                                 Level::Warning,
                                 "this session is read-only (--read-only): kms:CreateGrant is turned off",
+                            );
+                        } else if self.dry_run {
+                            self.say(
+                                Level::Warning,
+                                "dry run is on: a restore would create a grant for real, so it is not sent (:dry-run off first)",
                             );
                         } else if restorable {
                             *confirming = true;
@@ -1576,7 +1603,7 @@ impl App {
     }
 
     /// `:export FILE`: the current list as it is shown (filtered and sorted), with full values.
-    fn export(&mut self, path: &str) -> Vec<Command> {
+    fn export(&mut self, path: &str, overwrite: bool) -> Vec<Command> {
         let Some(format) = export::Format::from_path(path) else {
             self.say(
                 Level::Error,
@@ -1597,6 +1624,7 @@ impl App {
             path: path.to_owned(),
             contents,
             rows,
+            overwrite,
         }]
     }
 
@@ -1756,14 +1784,15 @@ impl App {
                 Vec::new()
             }
             ("retirable", principal) if is_principal(principal) => self.show_retirable(principal),
-            ("export", "") => {
+            ("export" | "export!", "") => {
                 self.say(
                     Level::Error,
                     ":export needs a file name ending in .csv or .json",
                 );
                 Vec::new()
             }
-            ("export", path) => self.export(path),
+            ("export", path) => self.export(path, false),
+            ("export!", path) => self.export(path, true),
             ("retire-token", "") => {
                 self.say(
                     Level::Error,
@@ -1772,7 +1801,12 @@ impl App {
                 Vec::new()
             }
             ("retire-token", token) => {
-                if self.read_only {
+                if let Some(Err(reason)) = &self.audit_log
+                    && !self.read_only
+                {
+                    let text = reason.clone();
+                    self.say(Level::Error, text);
+                } else if self.read_only {
                     self.say(
                         Level::Warning,
                         "this session is read-only (--read-only): kms:RetireGrant is turned off",

@@ -12,9 +12,10 @@ use std::fmt;
 pub enum Finding {
     /// Older than the configured number of days.
     Old { days: i64 },
-    /// Same grantee, retiring principal, operations and constraints as an older grant on the
-    /// same key: what CreateGrant retries without `Name` leave behind.
-    Duplicate { of: String },
+    /// An unnamed grant with the same grantee, retiring principal, operations and constraints
+    /// as an older grant on the same key: what CreateGrant retries without `Name` leave behind.
+    /// `by_date` is false when the server gave no creation dates (then "older" is list order).
+    Duplicate { of: String, by_date: bool },
     /// A principal shown as a unique id (`AROA…`, `AIDA…`): its IAM role or user was deleted.
     Orphan { principal: String },
     /// The key is disabled or pending deletion, so the grant cannot be used.
@@ -66,9 +67,14 @@ impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Old { days } => write!(f, "created {days} days ago; grants never expire"),
-            Self::Duplicate { of } => write!(
+            Self::Duplicate { of, by_date } => write!(
                 f,
-                "duplicates the older grant {of} (same grantee, retiring principal, operations and constraints): a CreateGrant retry without Name leaves these"
+                "duplicates {} {of} (same grantee, retiring principal, operations and constraints, and no name): a CreateGrant retry without Name leaves these",
+                if *by_date {
+                    "the older grant"
+                } else {
+                    "the grant listed first (no creation dates to tell which is older)"
+                }
             ),
             Self::Orphan { principal } => write!(
                 f,
@@ -134,7 +140,10 @@ pub fn findings_for_grant(
         }
     }
     if let Some(of) = duplicate_of {
-        out.push(Finding::Duplicate { of });
+        out.push(Finding::Duplicate {
+            of,
+            by_date: grant.creation_date.is_some(),
+        });
     }
     for principal in [&grant.grantee_principal, &grant.retiring_principal]
         .into_iter()
@@ -188,8 +197,12 @@ fn duplicate_of(grants: &[Grant]) -> Vec<Option<String>> {
     let mut out = vec![None; grants.len()];
     for i in order {
         let signature = signature(&grants[i]);
+        // A named grant is never a retry duplicate (KMS makes CreateGrant with a Name
+        // idempotent); it can still be the original an unnamed retry duplicates.
+        let named = grants[i].name.as_deref().is_some_and(|n| !n.is_empty());
         match first.get(&signature) {
-            Some(&original) => out[i] = Some(grants[original].grant_id.clone()),
+            Some(&original) if !named => out[i] = Some(grants[original].grant_id.clone()),
+            Some(_) => {}
             None => {
                 first.insert(signature, i);
             }
@@ -341,7 +354,8 @@ mod tests {
         assert_eq!(
             dup(0),
             Some(Finding::Duplicate {
-                of: "original".into()
+                of: "original".into(),
+                by_date: true
             }),
             "the younger one is the duplicate"
         );
@@ -349,13 +363,7 @@ mod tests {
         for (near, grant) in grants.iter().enumerate().take(6).skip(2) {
             assert_eq!(dup(near), None, "{} differs", grant.grant_id);
         }
-        assert_eq!(
-            dup(6),
-            Some(Finding::Duplicate {
-                of: "original".into()
-            }),
-            "the name does not matter"
-        );
+        assert_eq!(dup(6), None, "a named grant is not a retry duplicate");
     }
 
     #[test]

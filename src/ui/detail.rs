@@ -176,7 +176,7 @@ fn lines(app: &App, view: &DetailView, theme: &Theme, width: usize) -> Vec<Line<
         ),
     }
     out.blank();
-    who_can_remove(&mut out, grant, &view.target.key_arn);
+    who_can_remove(&mut out, grant, &view.target.key_arn, &app.info);
     out.blank();
     let hint = if app.read_only {
         "Esc back (read-only session: retire and revoke are off)"
@@ -188,7 +188,12 @@ fn lines(app: &App, view: &DetailView, theme: &Theme, width: usize) -> Vec<Line<
 }
 
 /// Who may delete the grant, and the AWS CLI commands that do what `x`, `X` and restore do.
-fn who_can_remove(out: &mut Lines<'_>, grant: &Grant, key_arn: &str) {
+fn who_can_remove(
+    out: &mut Lines<'_>,
+    grant: &Grant,
+    key_arn: &str,
+    app_info: &crate::source::SourceInfo,
+) {
     let theme = out.theme;
     let plain = ratatui::style::Style::default();
     out.out
@@ -219,10 +224,15 @@ fn who_can_remove(out: &mut Lines<'_>, grant: &Grant, key_arn: &str) {
     );
     out.text(
         3,
-        &format!(
-            "            the account that created it, {}",
-            clean(grant.issuing_account.as_deref().unwrap_or("—"))
-        ),
+        &match grant.issuing_account.as_deref() {
+            Some(account) => format!(
+                "            the account that created it, {}",
+                clean(account)
+            ),
+            None => {
+                "            the account that created it (not listed by this server)".to_owned()
+            }
+        },
         plain,
     );
     out.text(
@@ -235,23 +245,49 @@ fn who_can_remove(out: &mut Lines<'_>, grant: &Grant, key_arn: &str) {
         .push(Line::styled(" The same with the AWS CLI", theme.label));
     let key = clean(key_arn).into_owned();
     let id = clean(&grant.grant_id).into_owned();
-    out.text(
-        3,
-        &format!("aws kms retire-grant --key-id {key} --grant-id {id}"),
-        theme.dim,
-    );
-    out.text(
-        3,
-        &format!("aws kms revoke-grant --key-id {key} --grant-id {id}"),
-        theme.dim,
-    );
-    out.text(3, &clean(&create_grant_command(grant, &key)), theme.dim);
+    let target = cli_target(app_info);
+    // One argument a line, each line ending in a backslash, so a copy pastes as one command.
+    let command = |out: &mut Lines<'_>, parts: Vec<String>| {
+        let last = parts.len().saturating_sub(1);
+        for (i, part) in parts.into_iter().enumerate() {
+            let indent = if i == 0 { 3 } else { 7 };
+            let tail = if i == last { "" } else { " \\" };
+            out.text(indent, &format!("{}{tail}", clean(&part)), theme.dim);
+        }
+    };
+    for verb in ["retire-grant", "revoke-grant"] {
+        let mut parts = vec![format!("aws kms {verb}")];
+        parts.extend(target.iter().cloned());
+        parts.push(format!("--key-id {key}"));
+        parts.push(format!("--grant-id {id}"));
+        command(out, parts);
+    }
+    let mut parts = create_grant_parts(grant, &key);
+    parts.splice(1..1, target);
+    command(out, parts);
 }
 
-/// The `aws kms create-grant` that would recreate `grant`.
-pub(crate) fn create_grant_command(grant: &Grant, key: &str) -> String {
+/// `--region X` and, for a non-AWS endpoint, `--endpoint-url Y`, so a pasted command goes where
+/// this session goes.
+fn cli_target(info: &crate::source::SourceInfo) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(region) = &info.region {
+        out.push(format!("--region {region}"));
+    }
+    if let crate::source::SourceKind::Live {
+        endpoint: Some(endpoint),
+        ..
+    } = &info.kind
+    {
+        out.push(format!("--endpoint-url {endpoint}"));
+    }
+    out
+}
+
+/// The arguments of the `aws kms create-grant` that would recreate `grant`.
+pub(crate) fn create_grant_parts(grant: &Grant, key: &str) -> Vec<String> {
     let quote = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
-    let mut parts = vec![format!("aws kms create-grant --key-id {key}")];
+    let mut parts = vec!["aws kms create-grant".to_owned(), format!("--key-id {key}")];
     if let Some(p) = &grant.grantee_principal {
         parts.push(format!("--grantee-principal {}", quote(p)));
     }
@@ -269,7 +305,7 @@ pub(crate) fn create_grant_command(grant: &Grant, key: &str) -> String {
     if let Some(name) = grant.name.as_deref().filter(|n| !n.is_empty()) {
         parts.push(format!("--name {}", quote(name)));
     }
-    parts.join(" ")
+    parts
 }
 
 fn constraint_lines(out: &mut Lines<'_>, c: &Constraints) {

@@ -311,12 +311,18 @@ pub(super) fn draw_outcomes(
             lines.push(Line::styled(format!("{head} {piece}"), style));
         }
     }
+    let total_lines = lines.len();
     let height = area.height.saturating_sub(2).min(lines.len() as u16 + 4);
     let room = height.saturating_sub(3) as usize;
     let scroll = (scroll as usize).min(lines.len().saturating_sub(room));
     let mut shown: Vec<Line<'static>> = lines.into_iter().skip(scroll).take(room).collect();
+    let in_flight = bulk.done() < bulk.outcomes.len();
     shown.push(Line::styled(
-        "j/k scroll · any other key closes (the calls go on)",
+        if in_flight {
+            "j/k scroll · any other key closes (the calls go on)"
+        } else {
+            "j/k scroll · any other key closes"
+        },
         theme.dim,
     ));
     let verb = if bulk.dry_run {
@@ -328,7 +334,23 @@ pub(super) fn draw_outcomes(
             .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
             .unwrap_or_default()
     };
-    let title = format!(" {verb}: {}/{} answered ", bulk.done(), bulk.outcomes.len());
+    let tally = |level: Level| {
+        bulk.outcomes
+            .iter()
+            .filter(|o| matches!(&o.result, Some((l, _)) if *l == level))
+            .count()
+    };
+    let title = format!(
+        " {verb}: {}/{} answered · ✓ {} · ! {} · ✗ {} · lines {}–{} of {} ",
+        bulk.done(),
+        bulk.outcomes.len(),
+        tally(Level::Success) + tally(Level::Info),
+        tally(Level::Warning),
+        tally(Level::Error),
+        scroll + 1,
+        (scroll + room).min(total_lines),
+        total_lines
+    );
     let rect = centered(area, width, height.max(4));
     let block = Block::default()
         .borders(Borders::ALL)
@@ -357,7 +379,22 @@ pub(super) fn draw_history(
             theme.dim,
         ));
     }
-    for (i, entry) in app.history.iter().enumerate() {
+    // Only a window of the entries fits; it follows the cursor, and the prompt below it always
+    // shows.
+    let room = (area.height as usize).saturating_sub(2 + 2 + 4).max(1);
+    let first = cursor.saturating_sub(room.saturating_sub(1));
+    if app.history.len() > room {
+        lines.push(Line::styled(
+            format!(
+                "{}–{} of {} (j/k move)",
+                first + 1,
+                (first + room).min(app.history.len()),
+                app.history.len()
+            ),
+            theme.dim,
+        ));
+    }
+    for (i, entry) in app.history.iter().enumerate().skip(first).take(room) {
         let state = match &entry.restored {
             None => String::new(),
             Some(Ok(id)) if id.is_empty() => " · restoring…".to_owned(),

@@ -88,8 +88,10 @@ fn draw_header(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
             if let Some(profile) = profile {
                 segments.push((7, format!("profile {}", clean(profile))));
             }
+            // A local or other endpoint must never look like production: it stays long after
+            // the caller and the profile have gone.
             if let Some(endpoint) = endpoint {
-                segments.push((5, format!("endpoint {}", clean(endpoint))));
+                segments.push((8, format!("endpoint {}", clean(endpoint))));
             }
         }
         other => segments.push((10, clean(&other.to_string()).into_owned())),
@@ -118,6 +120,12 @@ fn draw_header(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     }
     if app.dry_run {
         badges.push(Span::styled(" DRY-RUN ", theme.badge_dry_run));
+    }
+    if !app.read_only && matches!(app.audit_log, Some(Err(_))) {
+        badges.push(Span::styled(
+            " NO AUDIT LOG: WRITES OFF ",
+            theme.badge_read_only,
+        ));
     }
     let title = " kms-grants ";
     let badges_width: usize = badges.iter().map(|s| s.content.width() + 1).sum();
@@ -444,7 +452,11 @@ fn draw_list(frame: &mut Frame<'_>, area: Rect, app: &App, view: &ListView, them
                 let width = (*width)?;
                 let text = list::cell_text(ctx, &view.kind, index, column);
                 // Role paths are told apart by their end; service principals by their start.
-                let shown = if columns[column].keep_end && text.contains('/') {
+                // A principal of another account starts with its account id, which must stay.
+                let foreign = text.len() > 13
+                    && text.as_bytes()[..12].iter().all(u8::is_ascii_digit)
+                    && text.as_bytes()[12] == b':';
+                let shown = if columns[column].keep_end && text.contains('/') && !foreign {
                     text::fit_end(&clean(&text), width as usize).into_owned()
                 } else {
                     fit(&clean(&text), width as usize).into_owned()
@@ -592,7 +604,8 @@ fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
 }
 
 fn draw_footer(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
-    let mut hints: Vec<(String, String, u8)> = keymap::footer_hints(app.context(), !app.read_only)
+    let writes = !app.read_only && !matches!(app.audit_log, Some(Err(_)));
+    let mut hints: Vec<(String, String, u8)> = keymap::footer_hints(app.context(), writes)
         .map(|(key, what, priority)| (key.to_owned(), what.to_owned(), priority))
         .collect();
     if !app.marks.is_empty() {
