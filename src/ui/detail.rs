@@ -248,11 +248,24 @@ fn who_can_remove(
     let target = cli_target(app_info);
     // One argument a line, each line ending in a backslash, so a copy pastes as one command.
     let command = |out: &mut Lines<'_>, parts: Vec<String>| {
-        let last = parts.len().saturating_sub(1);
-        for (i, part) in parts.into_iter().enumerate() {
+        // A flag whose value would not fit on its line gets the value on a line of its own, so
+        // every line still ends in a backslash.
+        let room = out.width.saturating_sub(9);
+        let mut lines: Vec<String> = Vec::new();
+        for part in parts {
+            match part.split_once(' ') {
+                Some((flag, value)) if part.chars().count() > room && flag.starts_with("--") => {
+                    lines.push(flag.to_owned());
+                    lines.push(value.to_owned());
+                }
+                _ => lines.push(part),
+            }
+        }
+        let last = lines.len().saturating_sub(1);
+        for (i, line) in lines.into_iter().enumerate() {
             let indent = if i == 0 { 3 } else { 7 };
             let tail = if i == last { "" } else { " \\" };
-            out.text(indent, &format!("{}{tail}", clean(&part)), theme.dim);
+            out.text(indent, &format!("{}{tail}", clean(&line)), theme.dim);
         }
     };
     for verb in ["retire-grant", "revoke-grant"] {
