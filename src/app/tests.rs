@@ -107,6 +107,16 @@ fn data_for(command: &Command) -> Option<Action> {
     })
 }
 
+/// Presses `key` (x or X) and confirms with `y`; returns the one grant the write names.
+fn confirm_delete(app: &mut App, key: char) -> Box<GrantTarget> {
+    press(app, KeyCode::Char(key));
+    let commands = press(app, KeyCode::Char('y'));
+    match commands.as_slice() {
+        [Command::DeleteGrant { target, .. }] => target.clone(),
+        other => panic!("one write expected: {other:?}"),
+    }
+}
+
 /// The LoadKeys command among `commands`.
 fn keys_load(commands: &[Command]) -> Command {
     commands
@@ -486,11 +496,7 @@ fn a_reload_that_no_longer_lists_a_deleted_grant_drops_it() {
     let mut app = loaded(false);
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Enter);
-    press(&mut app, KeyCode::Char('x'));
-    let commands = press(&mut app, KeyCode::Char('y'));
-    let Command::DeleteGrant { target, .. } = &commands[0] else {
-        panic!()
-    };
+    let target = confirm_delete(&mut app, 'x');
     app.update(Action::GrantDeleted {
         kind: WriteKind::Retire,
         target: target.clone(),
@@ -526,11 +532,7 @@ fn failed_write_keeps_the_grant_and_says_why() {
     let mut app = loaded(false);
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Enter);
-    press(&mut app, KeyCode::Char('x'));
-    let commands = press(&mut app, KeyCode::Char('y'));
-    let Command::DeleteGrant { target, .. } = &commands[0] else {
-        panic!()
-    };
+    let target = confirm_delete(&mut app, 'x');
     app.update(Action::GrantDeleted {
         kind: WriteKind::Retire,
         target: target.clone(),
@@ -554,11 +556,7 @@ fn grant_already_gone_is_removed_with_a_warning() {
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Enter); // detail of g-old
-    press(&mut app, KeyCode::Char('x'));
-    let commands = press(&mut app, KeyCode::Char('y'));
-    let Command::DeleteGrant { target, .. } = &commands[0] else {
-        panic!()
-    };
+    let target = confirm_delete(&mut app, 'x');
     app.update(Action::GrantDeleted {
         kind: WriteKind::Retire,
         target: target.clone(),
@@ -696,11 +694,7 @@ fn retire_from_the_retirable_view_updates_both_lists() {
     let mut app = loaded(false);
     press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Enter);
-    press(&mut app, KeyCode::Char('x'));
-    let commands = press(&mut app, KeyCode::Char('y'));
-    let Command::DeleteGrant { target, .. } = &commands[0] else {
-        panic!()
-    };
+    let target = confirm_delete(&mut app, 'x');
     assert_eq!(target.key_aliases, ["alias/orders"]);
     app.update(Action::GrantDeleted {
         kind: WriteKind::Retire,
@@ -1036,11 +1030,7 @@ fn a_dry_run_the_endpoint_ignored_is_reported_as_a_real_delete() {
     app.update(Action::RunCommand("dry-run on".into()));
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Enter);
-    press(&mut app, KeyCode::Char('X'));
-    let commands = press(&mut app, KeyCode::Char('y'));
-    let Command::DeleteGrant { target, .. } = &commands[0] else {
-        panic!()
-    };
+    let target = confirm_delete(&mut app, 'X');
     app.update(Action::GrantDeleted {
         kind: WriteKind::Revoke,
         target: target.clone(),
@@ -1060,11 +1050,7 @@ fn a_retirable_list_that_no_longer_shows_a_deleted_grant_settles_it_everywhere()
     let mut app = loaded(false);
     press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Enter);
-    press(&mut app, KeyCode::Char('x'));
-    let commands = press(&mut app, KeyCode::Char('y'));
-    let Command::DeleteGrant { target, .. } = &commands[0] else {
-        panic!()
-    };
+    let target = confirm_delete(&mut app, 'x');
     app.update(Action::GrantDeleted {
         kind: WriteKind::Retire,
         target: target.clone(),
@@ -1094,11 +1080,7 @@ fn a_dry_run_that_would_fail_says_so() {
     app.update(Action::RunCommand("dry-run on".into()));
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Enter);
-    press(&mut app, KeyCode::Char('X'));
-    let commands = press(&mut app, KeyCode::Char('y'));
-    let Command::DeleteGrant { target, .. } = &commands[0] else {
-        panic!()
-    };
+    let target = confirm_delete(&mut app, 'X');
     app.update(Action::GrantDeleted {
         kind: WriteKind::Revoke,
         target: target.clone(),
