@@ -160,12 +160,23 @@ pub fn read(path: &Path) -> Result<Vec<AuditRecord>, String> {
         .collect()
 }
 
-/// The last record showing that grant `grant_id` was really retired or revoked.
+/// The last record showing that grant `grant_id` was really retired or revoked in a live
+/// account. (A delete in a demo or fixture session changed memory only: nothing to restore.)
 pub fn find_deletion<'a>(records: &'a [AuditRecord], grant_id: &str) -> Option<&'a AuditRecord> {
-    records
-        .iter()
-        .rev()
-        .find(|r| r.is_deletion() && r.grant.as_ref().is_some_and(|g| g.grant_id == grant_id))
+    records.iter().rev().find(|r| {
+        r.is_deletion()
+            && r.source == "live"
+            && r.grant.as_ref().is_some_and(|g| g.grant_id == grant_id)
+    })
+}
+
+/// The last CreateGrant record (intent or done) that restored grant `grant_id`, if any.
+pub fn find_restore<'a>(records: &'a [AuditRecord], grant_id: &str) -> Option<&'a AuditRecord> {
+    records.iter().rev().find(|r| {
+        r.action == "CreateGrant"
+            && r.outcome.as_deref() != Some("error")
+            && r.grant.as_ref().is_some_and(|g| g.grant_id == grant_id)
+    })
 }
 
 /// The current time as the log writes it.

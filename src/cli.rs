@@ -212,6 +212,17 @@ async fn restore(cli: &Cli, config: &Config, grant_id: &str, yes: bool) -> anyho
             anyhow::anyhow!("this platform has no state directory; pass --audit-log PATH")
         })?;
     let records = crate::audit::read(&path).map_err(anyhow::Error::msg)?;
+    if let Some(memory_only) = records.iter().rev().find(|r| {
+        r.is_deletion()
+            && r.source != "live"
+            && r.grant.as_ref().is_some_and(|g| g.grant_id == grant_id)
+    }) && crate::audit::find_deletion(&records, grant_id).is_none()
+    {
+        anyhow::bail!(
+            "grant {grant_id} was deleted in a {} session, which changed only memory: there is nothing to restore",
+            memory_only.source
+        );
+    }
     let Some(deleted) = crate::audit::find_deletion(&records, grant_id) else {
         anyhow::bail!(
             "{} has no successful retire or revoke of grant {grant_id}, so there is nothing to restore",

@@ -21,35 +21,44 @@ pub fn redact(snapshot: &Snapshot) -> Snapshot {
     if let Some(account) = &snapshot.account {
         r.account(account);
     }
-    let mut out = snapshot.clone();
-    out.account = snapshot.account.as_deref().map(|a| r.account(a));
-    for entry in &mut out.keys {
-        let meta = &mut entry.key.metadata;
-        meta.arn = r.arn(&meta.arn);
-        meta.aws_account_id = meta.aws_account_id.as_deref().map(|a| r.account(a));
-        meta.description = meta.description.as_deref().map(|d| r.known_accounts(d));
-        for alias in &mut entry.key.aliases {
-            alias.alias_arn = alias.alias_arn.as_deref().map(|a| r.arn(a));
-        }
-        for grant in &mut entry.grants {
-            r.grant(grant);
-        }
-    }
-    out.retirable = snapshot
-        .retirable
-        .iter()
-        .map(|(principal, grants)| {
-            let mut grants = grants.clone();
-            for grant in &mut grants {
-                r.grant(grant);
-            }
-            (r.principal(principal), grants)
-        })
-        .collect::<BTreeMap<_, _>>();
-    out
+    // A first pass meets every account id in an ARN or principal; the second pass can then
+    // replace them in free text too (descriptions, names, constraint values), wherever they
+    // appear in the file.
+    let _ = r.apply(snapshot);
+    r.apply(snapshot)
 }
 
 impl Redactor {
+    fn apply(&mut self, snapshot: &Snapshot) -> Snapshot {
+        let r = self;
+        let mut out = snapshot.clone();
+        out.account = snapshot.account.as_deref().map(|a| r.account(a));
+        for entry in &mut out.keys {
+            let meta = &mut entry.key.metadata;
+            meta.arn = r.arn(&meta.arn);
+            meta.aws_account_id = meta.aws_account_id.as_deref().map(|a| r.account(a));
+            meta.description = meta.description.as_deref().map(|d| r.known_accounts(d));
+            for alias in &mut entry.key.aliases {
+                alias.alias_arn = alias.alias_arn.as_deref().map(|a| r.arn(a));
+            }
+            for grant in &mut entry.grants {
+                r.grant(grant);
+            }
+        }
+        out.retirable = snapshot
+            .retirable
+            .iter()
+            .map(|(principal, grants)| {
+                let mut grants = grants.clone();
+                for grant in &mut grants {
+                    r.grant(grant);
+                }
+                (r.principal(principal), grants)
+            })
+            .collect::<BTreeMap<_, _>>();
+        out
+    }
+
     /// `111122223333` → `000000000001` (numbered by first appearance).
     pub fn account(&mut self, id: &str) -> String {
         let next = self.accounts.len() + 1;
@@ -72,6 +81,7 @@ impl Redactor {
             .as_deref()
             .map(|p| self.principal(p));
         grant.issuing_account = grant.issuing_account.as_deref().map(|p| self.principal(p));
+        grant.name = grant.name.as_deref().map(|n| self.known_accounts(n));
         if let Some(constraints) = &mut grant.constraints {
             for map in [
                 &mut constraints.encryption_context_subset,
@@ -92,6 +102,8 @@ impl Redactor {
     pub fn principal(&mut self, principal: &str) -> String {
         if principal.starts_with("arn:") {
             self.arn(principal)
+        } else if principal.len() == 12 && principal.bytes().all(|b| b.is_ascii_digit()) {
+            self.account(principal)
         } else if is_unique_id(principal) {
             let next = self.unique_ids.len() + 1;
             let prefix = &principal[..4];
@@ -226,6 +238,19 @@ mod tests {
         let again = fixture::parse(text.as_bytes(), Path::new("redacted")).unwrap();
         assert_eq!(again.summary(), original.summary());
         assert_eq!(again.account.as_deref(), Some("000000000001"));
+    }
+
+    #[test]
+    fn accounts_in_free_text_and_bare_issuers_are_replaced_too() {
+        let mut snapshot = demo();
+        snapshot.keys[0].key.metadata.description = Some("shared with partner 999988887777".into());
+        let grant = &mut snapshot.keys[1].grants[0];
+        grant.name = Some("copy-for-999988887777".into());
+        grant.issuing_account = Some("999988887777".into());
+        grant.grantee_principal = Some("arn:aws:iam::999988887777:role/partner".into());
+        let text = fixture::to_json(&redact(&snapshot));
+        assert!(!text.contains("999988887777"), "an account id survived");
+        assert!(!text.contains("111122223333"));
     }
 
     #[test]

@@ -346,22 +346,25 @@ impl Executor {
             Audit::Unavailable(err) => return Err(SourceError::Audit(err.to_string())),
         };
         // A grant restored once is not restored again: that would rebuild a duplicate storm.
-        if let Ok(records) = audit::read(log.path())
-            && let Some(done) = records.iter().rev().find(|r| {
-                r.action == "CreateGrant"
-                    && r.phase == Phase::Outcome
-                    && r.outcome.as_deref() == Some("done")
-                    && r.grant
-                        .as_ref()
-                        .is_some_and(|g| g.grant_id == grant.grant_id)
-            })
-        {
-            return Err(SourceError::Invalid(format!(
-                "grant {} was already restored as {} at {} (audit log); nothing was created",
-                grant.grant_id,
-                done.new_grant_id.as_deref().unwrap_or("?"),
-                done.time
-            )));
+        // An intent without an outcome (a restore cut off) counts too: the grant may exist.
+        let records = audit::read(log.path()).map_err(|e| {
+            SourceError::Audit(format!(
+                "cannot check the audit log for an earlier restore ({e}), so nothing was created"
+            ))
+        })?;
+        if let Some(earlier) = audit::find_restore(&records, &grant.grant_id) {
+            return Err(SourceError::Invalid(
+                match (&earlier.phase, &earlier.new_grant_id) {
+                    (Phase::Outcome, Some(id)) => format!(
+                        "grant {} was already restored as {id} at {} (audit log); nothing was created",
+                        grant.grant_id, earlier.time
+                    ),
+                    _ => format!(
+                        "a restore of grant {} was started at {} and its outcome is unknown; check the key's grants before restoring again",
+                        grant.grant_id, earlier.time
+                    ),
+                },
+            ));
         }
         let intent = self
             .record("CreateGrant", key, Some(grant.clone()), false)

@@ -212,3 +212,14 @@ fn help_lists_every_flag() {
     }
     assert!(Path::new(&demo_path()).exists());
 }
+
+#[test]
+fn restore_refuses_a_delete_that_only_changed_a_fixture_in_memory() {
+    let record = r#"{"time":"2026-11-23T10:00:00Z","phase":"outcome","source":"demo","profile":null,"region":"us-east-2","account":"111122223333","caller":null,"action":"RevokeGrant","dry_run":false,"key":"arn:aws:kms:us-east-2:111122223333:key/k1","grant":{"KeyId":"k1","GrantId":"g1","Operations":["Decrypt"]},"outcome":"done"}"#;
+    let (_dir, path) = temp_file("audit.jsonl", &format!("{record}\n"));
+    let out = kms_grants(&["restore", "--audit-log", &path, "--grant-id", "g1", "--yes"]);
+    assert_one_sentence_error(
+        &out,
+        "kms-grants: grant g1 was deleted in a demo session, which changed only memory: there is nothing to restore",
+    );
+}

@@ -333,3 +333,32 @@ fn a_long_history_keeps_its_cursor_and_prompt_on_screen() {
         "exactly one highlighted entry is visible: {screen}"
     );
 }
+
+#[test]
+fn a_confirmation_that_does_not_fit_cannot_be_confirmed() {
+    let mut h = Harness::demo();
+    h.select_row_containing("payments, ");
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::Char('X'));
+    let screen = h.screen(60, 12);
+    assert!(screen.contains("enlarge the terminal"), "{screen}");
+    h.press(KeyCode::Char('y'));
+    assert!(
+        h.status().contains("does not fit this terminal"),
+        "{}",
+        h.status()
+    );
+    assert!(
+        !h.commands
+            .iter()
+            .any(|c| matches!(c, kms_grants::app::Command::DeleteGrant { .. }))
+    );
+    // Drawn whole again, it confirms.
+    h.screen(120, 40);
+    h.press(KeyCode::Char('y'));
+    assert!(
+        h.commands
+            .iter()
+            .any(|c| matches!(c, kms_grants::app::Command::DeleteGrant { .. }))
+    );
+}

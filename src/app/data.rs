@@ -166,17 +166,19 @@ impl Data {
         (done, keys.len())
     }
 
-    /// Whether this grant was deleted by this session less than five minutes before `now`.
+    /// Whether this session deleted this grant and no reload has settled it yet.
     pub fn pending_delete(
         &self,
         key_id: &str,
         grant_id: &str,
         now: Timestamp,
     ) -> Option<WriteKind> {
-        let entry = self
-            .pending
-            .get(&(key_id_of(key_id).to_owned(), grant_id.to_owned()))?;
-        (now.millis() - entry.at.millis() < PENDING_FOR_MILLIS).then_some(entry.kind)
+        // It stays pending until a reload settles it (see `settle_pending`): only a reload that
+        // still lists it after five minutes shows it live again.
+        let _ = now;
+        self.pending
+            .get(&(key_id_of(key_id).to_owned(), grant_id.to_owned()))
+            .map(|entry| entry.kind)
     }
 
     /// Settles the pending deletes of one key against a fresh list of its grants: a grant the
@@ -203,7 +205,7 @@ impl Data {
     /// Settles pending deletes against a fresh list of the grants `principal` may retire
     /// (call it before storing that list): a pending grant the previous list showed and the
     /// fresh one does not is gone for good, and leaves every cached list.
-    pub fn settle_pending_retirable(&mut self, principal: &str, listed: &[Grant]) {
+    pub fn settle_pending_retirable(&mut self, principal: &str, listed: &[Grant]) -> Vec<String> {
         let listed_here = |grants: &[Grant], k: &str, g: &str| {
             grants
                 .iter()
@@ -216,10 +218,13 @@ impl Data {
             .filter(|(k, g)| listed_here(before, k, g) && !listed_here(listed, k, g))
             .cloned()
             .collect();
+        let mut keys = Vec::new();
         for (key_id, grant_id) in gone {
             self.pending.remove(&(key_id.clone(), grant_id.clone()));
             self.remove_grant(&key_id, &grant_id);
+            keys.push(key_id);
         }
+        keys
     }
 
     /// The key with this id or ARN, if loaded.

@@ -363,12 +363,16 @@ pub struct App {
     pub marks: std::collections::BTreeSet<(String, String)>,
     /// The last bulk run's outcomes, filled in as the answers arrive.
     pub bulk: Option<BulkRun>,
-    /// (key id, grant id) of the writes in flight that were sent as dry runs.
-    dry_runs_in_flight: std::collections::HashSet<(String, String)>,
+    /// (key id, grant id) of the writes in flight → whether each was sent as a dry run. A grant
+    /// in flight cannot be sent again until its answer comes.
+    in_flight: std::collections::HashMap<(String, String), bool>,
     /// How many rows the list area showed last frame (for PgUp/PgDn); set by the renderer.
     pub page_rows: Cell<usize>,
     /// The terminal size, from resize events.
     pub size: (u16, u16),
+    /// Whether the open confirmation was drawn whole last frame (set by the renderer); a
+    /// confirmation the operator cannot see entirely cannot be confirmed.
+    pub confirm_fits: Cell<bool>,
     next_req: RequestId,
 }
 
@@ -392,12 +396,13 @@ impl App {
             modal: Modal::None,
             status: None,
             writes_in_flight: 0,
-            dry_runs_in_flight: std::collections::HashSet::new(),
+            in_flight: std::collections::HashMap::new(),
             marks: std::collections::BTreeSet::new(),
             history: Vec::new(),
             bulk: None,
             page_rows: Cell::new(20),
             size: (120, 40),
+            confirm_fits: Cell::new(true),
             next_req: 0,
         }
     }
@@ -706,7 +711,7 @@ impl App {
                     self.refresh(|list| {
                         list.kind == ListKind::Keys
                             && (!list.filter.is_empty()
-                                || [2, 3, 4, 6, 7].contains(&list.sort_column))
+                                || [2, 3, 4, 6, 7, 8].contains(&list.sort_column))
                     });
                 }
                 Vec::new()
@@ -720,6 +725,7 @@ impl App {
                 Vec::new()
             }
             Action::GrantRestored { entry, result } => {
+                self.writes_in_flight = self.writes_in_flight.saturating_sub(1);
                 let mut commands = Vec::new();
                 if let Some(item) = self.history.get_mut(entry) {
                     let what = describe_grant(&item.target);
@@ -813,7 +819,11 @@ impl App {
                     .is_some_and(|load| load.awaits(req));
                 if awaited {
                     if let Ok(grants) = &result {
-                        self.data.settle_pending_retirable(&principal, grants);
+                        // Grants confirmed gone leave their key's list: its findings change.
+                        for key in self.data.settle_pending_retirable(&principal, grants) {
+                            self.data
+                                .compute_findings(&key, self.now, self.stale_after_days);
+                        }
                     }
                     let text = result.as_ref().err().map(|err| {
                         format!("could not list the grants {principal} may retire: {err}")
@@ -936,7 +946,7 @@ impl App {
         self.refresh(|list| match &list.kind {
             ListKind::Grants { key_id: k } => k == key_id,
             // The keys list only changes order or membership if it sorts or filters by counts.
-            ListKind::Keys => !list.filter.is_empty() || list.sort_column == 5,
+            ListKind::Keys => !list.filter.is_empty() || [5, 8].contains(&list.sort_column),
             // A deleted grant this list confirms gone leaves the retirable lists too.
             ListKind::Retirable { .. } | ListKind::Principals => true,
         });
@@ -953,8 +963,9 @@ impl App {
         let grant = &target.grant;
         let what = describe_grant(target);
         let was_dry_run = self
-            .dry_runs_in_flight
-            .remove(&(key_id_of(&grant.key_id).to_owned(), grant.grant_id.clone()));
+            .in_flight
+            .remove(&(key_id_of(&grant.key_id).to_owned(), grant.grant_id.clone()))
+            .unwrap_or(false);
         let id = (key_id_of(&grant.key_id).to_owned(), grant.grant_id.clone());
         // Deleted (or already gone): unmarked. Failed or a dry run: stays marked for another try.
         let gone = matches!(
@@ -1007,7 +1018,7 @@ impl App {
             }
             Err(err) if was_dry_run => {
                 self.say(
-                    Level::Warning,
+                    Level::Error,
                     format!("dry run: {} of {what} would fail: {err}", kind.api_action()),
                 );
             }
@@ -1091,7 +1102,7 @@ impl App {
         self.refresh(|list| match &list.kind {
             ListKind::Grants { key_id: k } => *k == key_id,
             ListKind::Retirable { .. } | ListKind::Principals => true,
-            ListKind::Keys => !list.filter.is_empty() || list.sort_column == 5,
+            ListKind::Keys => !list.filter.is_empty() || [5, 8].contains(&list.sort_column),
         });
     }
 
@@ -1527,6 +1538,19 @@ impl App {
             );
             return Vec::new();
         };
+        if self.in_flight.contains_key(&(
+            key_id_of(&target.grant.key_id).to_owned(),
+            target.grant.grant_id.clone(),
+        )) {
+            self.say(
+                Level::Info,
+                format!(
+                    "{} is being deleted; wait for the answer",
+                    describe_grant(&target)
+                ),
+            );
+            return Vec::new();
+        }
         if let Some(done) =
             self.data
                 .pending_delete(&target.grant.key_id, &target.grant.grant_id, self.now)
@@ -1579,12 +1603,18 @@ impl App {
 
     fn ask_delete_marked(&mut self, kind: WriteKind) -> Vec<Command> {
         let (targets, missing) = self.marked_targets();
+        // Grants already deleted, or whose delete is still on its way, are not sent again.
         let targets: Vec<GrantTarget> = targets
             .into_iter()
             .filter(|t| {
+                let id = (
+                    key_id_of(&t.grant.key_id).to_owned(),
+                    t.grant.grant_id.clone(),
+                );
                 self.data
                     .pending_delete(&t.grant.key_id, &t.grant.grant_id, self.now)
                     .is_none()
+                    && !self.in_flight.contains_key(&id)
             })
             .collect();
         if targets.is_empty() {
@@ -1635,6 +1665,8 @@ impl App {
         };
         item.restored = Some(Ok(String::new()));
         let what = describe_grant(&item.target);
+        // Counted like any write: `q` asks while it is on its way.
+        self.writes_in_flight += 1;
         let command = Command::RestoreGrant {
             entry,
             grant: Box::new(item.target.grant.clone()),
@@ -1697,6 +1729,13 @@ impl App {
     }
 
     fn confirm(&mut self) -> Vec<Command> {
+        if !self.confirm_fits.get() {
+            self.say(
+                Level::Warning,
+                "the confirmation does not fit this terminal: enlarge it to see everything before confirming",
+            );
+            return Vec::new();
+        }
         let Modal::Confirm(change) = std::mem::replace(&mut self.modal, Modal::None) else {
             return Vec::new();
         };
@@ -1740,13 +1779,14 @@ impl App {
             self.modal = Modal::Outcomes { scroll: 0 };
         }
         self.writes_in_flight += change.targets.len();
-        if change.dry_run {
-            for target in &change.targets {
-                self.dry_runs_in_flight.insert((
+        for target in &change.targets {
+            self.in_flight.insert(
+                (
                     key_id_of(&target.grant.key_id).to_owned(),
                     target.grant.grant_id.clone(),
-                ));
-            }
+                ),
+                change.dry_run,
+            );
         }
         let count = change.targets.len();
         let what = match change.targets.first() {

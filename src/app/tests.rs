@@ -1090,10 +1090,101 @@ fn a_dry_run_that_would_fail_says_so() {
         }),
     });
     let status = app.status.clone().unwrap();
-    assert_eq!(status.level, Level::Warning);
+    assert_eq!(status.level, Level::Error);
     assert_eq!(
         status.text,
         "dry run: kms:RevokeGrant of grant g-old on alias/payments would fail: access denied: kms:RevokeGrant on k1"
     );
     assert_eq!(row_ids(&app).len(), 3);
+}
+
+#[test]
+fn grants_on_their_way_are_not_sent_twice() {
+    let mut app = loaded(false);
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('a'));
+    press(&mut app, KeyCode::Char('X'));
+    press(&mut app, KeyCode::Char('3'));
+    let first = press(&mut app, KeyCode::Enter);
+    assert_eq!(first.len(), 3);
+    // No answer yet: X again sends nothing.
+    press(&mut app, KeyCode::Esc);
+    assert!(press(&mut app, KeyCode::Char('X')).is_empty());
+    assert_eq!(app.modal, Modal::None);
+    assert!(app.status.clone().unwrap().text.contains("nothing to do"));
+}
+
+#[test]
+fn a_restore_on_its_way_makes_quit_ask() {
+    let mut app = loaded(false);
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Enter);
+    let target = confirm_delete(&mut app, 'X');
+    app.update(Action::GrantDeleted {
+        kind: WriteKind::Revoke,
+        target,
+        result: Ok(WriteOutcome::Done),
+    });
+    press(&mut app, KeyCode::Char('H'));
+    press(&mut app, KeyCode::Char('r'));
+    let commands = press(&mut app, KeyCode::Char('y'));
+    assert!(matches!(&commands[..], [Command::RestoreGrant { .. }]));
+    press(&mut app, KeyCode::Esc);
+    assert!(press(&mut app, KeyCode::Char('q')).is_empty());
+    assert_eq!(app.modal, Modal::ConfirmQuit);
+}
+
+#[test]
+fn a_bulk_dry_run_that_would_fail_is_not_reported_as_clean() {
+    let mut app = loaded(false);
+    app.update(Action::RunCommand("dry-run on".into()));
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('a'));
+    press(&mut app, KeyCode::Char('X'));
+    press(&mut app, KeyCode::Char('3'));
+    let commands = press(&mut app, KeyCode::Enter);
+    for (i, command) in commands.into_iter().enumerate() {
+        let Command::DeleteGrant { target, kind, .. } = command else {
+            panic!()
+        };
+        let result = if i == 0 {
+            Err(SourceError::AccessDenied {
+                action: "kms:RevokeGrant".into(),
+                resource: "k1".into(),
+            })
+        } else {
+            Ok(WriteOutcome::DryRunWouldSucceed)
+        };
+        app.update(Action::GrantDeleted {
+            kind,
+            target,
+            result,
+        });
+    }
+    let status = app.status.clone().unwrap();
+    assert_eq!(status.level, Level::Error);
+    assert!(status.text.contains("1 failed"), "{}", status.text);
+}
+
+#[test]
+fn a_deleted_grant_stays_pending_until_a_reload_settles_it() {
+    let mut app = loaded(false);
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Enter);
+    let target = confirm_delete(&mut app, 'X');
+    app.update(Action::GrantDeleted {
+        kind: WriteKind::Revoke,
+        target,
+        result: Ok(WriteOutcome::Done),
+    });
+    // An hour later, with no reload, it is still shown as revoked, and not offered again.
+    app.update(Action::Tick(Timestamp::from_secs(
+        NOW.millis() / 1000 + 3600,
+    )));
+    assert!(app.data.pending_delete("k1", "g-old", app.now).is_some());
+    press(&mut app, KeyCode::Char('g'));
+    assert!(press(&mut app, KeyCode::Char('X')).is_empty());
+    assert_eq!(app.modal, Modal::None);
 }

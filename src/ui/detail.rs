@@ -271,8 +271,9 @@ fn who_can_remove(
     for verb in ["retire-grant", "revoke-grant"] {
         let mut parts = vec![format!("aws kms {verb}")];
         parts.extend(target.iter().cloned());
-        parts.push(format!("--key-id {key}"));
-        parts.push(format!("--grant-id {id}"));
+        // Every value is quoted: ids from a shared fixture could hold shell syntax.
+        parts.push(format!("--key-id {}", shell_quote(&key)));
+        parts.push(format!("--grant-id {}", shell_quote(&id)));
         command(out, parts);
     }
     let mut parts = create_grant_parts(grant, &key);
@@ -297,10 +298,26 @@ fn cli_target(info: &crate::source::SourceInfo) -> Vec<String> {
     out
 }
 
+/// `text` as one shell word: left bare when it is plainly safe, else single-quoted.
+fn shell_quote(text: &str) -> String {
+    let safe = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_:/.=@+".contains(c));
+    if safe {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
 /// The arguments of the `aws kms create-grant` that would recreate `grant`.
 pub(crate) fn create_grant_parts(grant: &Grant, key: &str) -> Vec<String> {
-    let quote = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
-    let mut parts = vec!["aws kms create-grant".to_owned(), format!("--key-id {key}")];
+    let quote = |s: &str| shell_quote(s);
+    let mut parts = vec![
+        "aws kms create-grant".to_owned(),
+        format!("--key-id {}", quote(key)),
+    ];
     if let Some(p) = &grant.grantee_principal {
         parts.push(format!("--grantee-principal {}", quote(p)));
     }
@@ -308,6 +325,7 @@ pub(crate) fn create_grant_parts(grant: &Grant, key: &str) -> Vec<String> {
         parts.push(format!("--retiring-principal {}", quote(p)));
     }
     let ops: Vec<&str> = grant.operations.iter().map(|o| o.as_str()).collect();
+    let ops: Vec<String> = ops.iter().map(|op| quote(op)).collect();
     parts.push(format!("--operations {}", ops.join(" ")));
     if let Some(c) = grant.constraints.as_ref().filter(|c| !c.is_empty()) {
         parts.push(format!(

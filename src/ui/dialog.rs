@@ -123,6 +123,22 @@ pub(super) fn draw_confirm(
         .into_owned(),
         theme.dim,
     ));
+    // Confirming is only possible while the whole dialog is on screen.
+    let fits = lines.len() as u16 + 2 <= area.height;
+    app.confirm_fits.set(fits);
+    if !fits {
+        lines.insert(
+            0,
+            Line::styled(
+                fit(
+                    "⚠ enlarge the terminal to see all of this: confirming is off",
+                    text_width,
+                )
+                .into_owned(),
+                theme.danger,
+            ),
+        );
+    }
     let height = (lines.len() as u16 + 2).min(area.height);
     let rect = centered(area, width, height);
     let block = Block::default()
@@ -265,6 +281,8 @@ fn draw_bulk_confirm(
     ));
     lines.extend(list.into_iter().skip(scroll).take(room));
     lines.extend(prompt);
+    // The list scrolls, but the head and the prompt must both be visible to confirm.
+    app.confirm_fits.set(lines.len() as u16 + 2 <= height);
     let rect = centered(area, width, (lines.len() as u16 + 2).min(height));
     let block = Block::default()
         .borders(Borders::ALL)
