@@ -267,6 +267,32 @@ impl LiveKms {
         .await
     }
 
+    /// What a retire or revoke answer means. `DryRunOperationException` is KMS's "would have
+    /// succeeded"; plain success to a DryRun request means the server ignored DryRun and the
+    /// write really happened.
+    fn write_outcome<E>(
+        &self,
+        action: &str,
+        resource: &str,
+        dry_run: bool,
+        sent: Result<(), SdkError<E, aws_sdk_kms::config::http::HttpResponse>>,
+    ) -> Result<WriteOutcome, SourceError>
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        match sent {
+            Ok(()) if dry_run => Ok(WriteOutcome::DoneDespiteDryRun),
+            Ok(()) => Ok(WriteOutcome::Done),
+            Err(e)
+                if e.as_service_error().and_then(ProvideErrorMetadata::code)
+                    == Some("DryRunOperationException") =>
+            {
+                Ok(WriteOutcome::DryRunWouldSucceed)
+            }
+            Err(e) => Err(self.error(action, resource, e)),
+        }
+    }
+
     /// Maps an SDK error to a sentence naming `action` and `resource`.
     fn error<E>(
         &self,
@@ -709,45 +735,39 @@ impl KmsSource for LiveKms {
         // DryRun is only set when asked for, so a server that ignores it never sees it.
         let dry = dry_run.then_some(true);
         let resource = format!("grant {grant_id} on key {key_id}");
-        let result = match kind {
-            WriteKind::Retire => self
-                .kms
-                .retire_grant()
-                .key_id(key_id)
-                .grant_id(grant_id)
-                .set_dry_run(dry)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| {
-                    let dry_ok = matches!(e.as_service_error(), Some(s) if s.is_dry_run_operation_exception());
-                    (dry_ok, self.error(kind.api_action(), &resource, e))
-                }),
-            WriteKind::Revoke => self
-                .kms
-                .revoke_grant()
-                .key_id(key_id)
-                .grant_id(grant_id)
-                .set_dry_run(dry)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| {
-                    let dry_ok = matches!(e.as_service_error(), Some(s) if s.is_dry_run_operation_exception());
-                    (dry_ok, self.error(kind.api_action(), &resource, e))
-                }),
+        let outcome = match kind {
+            WriteKind::Retire => {
+                let sent = self
+                    .kms
+                    .retire_grant()
+                    .key_id(key_id)
+                    .grant_id(grant_id)
+                    .set_dry_run(dry)
+                    .send()
+                    .await
+                    .map(|_| ());
+                self.write_outcome(kind.api_action(), &resource, dry_run, sent)
+            }
+            WriteKind::Revoke => {
+                let sent = self
+                    .kms
+                    .revoke_grant()
+                    .key_id(key_id)
+                    .grant_id(grant_id)
+                    .set_dry_run(dry)
+                    .send()
+                    .await
+                    .map(|_| ());
+                self.write_outcome(kind.api_action(), &resource, dry_run, sent)
+            }
         };
-        match result {
-            // Success to a DryRun request means the server ignored DryRun: it really happened.
-            Ok(()) if dry_run => Ok(WriteOutcome::DoneDespiteDryRun),
-            Ok(()) => Ok(WriteOutcome::Done),
-            Err((true, _)) => Ok(WriteOutcome::DryRunWouldSucceed),
-            Err((false, SourceError::NotFound { .. })) => Err(SourceError::GrantNotFound {
+        outcome.map_err(|err| match err {
+            SourceError::NotFound { .. } => SourceError::GrantNotFound {
                 key_id: key_id.to_owned(),
                 grant_id: grant_id.to_owned(),
-            }),
-            Err((false, err)) => Err(err),
-        }
+            },
+            other => other,
+        })
     }
 
     async fn create_grant(&self, grant: &Grant) -> Result<String, SourceError> {
@@ -812,22 +832,16 @@ impl KmsSource for LiveKms {
             });
         }
         CallCounts::bump(&self.calls.writes);
-        match self
+        let sent = self
             .kms
             .retire_grant()
             .grant_token(token)
             .set_dry_run(dry_run.then_some(true))
             .send()
             .await
-        {
-            Ok(_) if dry_run => Ok(WriteOutcome::DoneDespiteDryRun),
-            Ok(_) => Ok(WriteOutcome::Done),
-            Err(e) if matches!(e.as_service_error(), Some(s) if s.is_dry_run_operation_exception()) => {
-                Ok(WriteOutcome::DryRunWouldSucceed)
-            }
-            // The token itself is a credential: it never goes into the message.
-            Err(e) => Err(self.error("kms:RetireGrant", "a grant token", e)),
-        }
+            .map(|_| ());
+        // The token itself is a credential: it never goes into the message.
+        self.write_outcome("kms:RetireGrant", "a grant token", dry_run, sent)
     }
 }
 
