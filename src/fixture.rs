@@ -4,6 +4,7 @@
 //! `aws kms describe-key` / `list-aliases` / `list-grants` output can be pasted in. Reading never
 //! panics: every problem becomes a [`FixtureError`] naming the file, line, column and JSON path.
 
+use crate::domain::shared::interning;
 use crate::domain::{Alias, Grant, Key, KeyMetadata, Timestamp, key_id_of};
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
@@ -185,6 +186,11 @@ pub fn parse(bytes: &[u8], origin: &Path) -> Result<Snapshot, FixtureError> {
         json_path,
         message: describe_json_error(&inner),
     };
+    // The fast path reads straight into the domain types, sharing repeated strings; only a
+    // file that fails is read again, tracking the JSON path to name where it went wrong.
+    if let Ok(document) = interning(|| serde_json::from_slice::<Document>(bytes)) {
+        return Ok(document.into_snapshot());
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let document: Document =
         serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
@@ -428,6 +434,7 @@ impl<'de> Visitor<'de> for GrantsOf<'_> {
             check_grant_on_key(&grant, grants.len(), self.meta).map_err(de::Error::custom)?;
             grants.push(grant);
         }
+        grants.shrink_to_fit();
         Ok(grants)
     }
 }

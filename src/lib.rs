@@ -16,4 +16,5 @@ pub mod record;
 pub mod redact;
 pub mod runtime;
 pub mod source;
+pub mod synth;
 pub mod ui;

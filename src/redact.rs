@@ -5,6 +5,7 @@
 use crate::domain::Grant;
 use crate::fixture::Snapshot;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// The consistent replacements made so far.
 #[derive(Debug, Default)]
@@ -70,19 +71,23 @@ impl Redactor {
 
     fn grant(&mut self, grant: &mut Grant) {
         if grant.key_id.starts_with("arn:") {
-            grant.key_id = self.arn(&grant.key_id);
+            grant.key_id = self.arn(&grant.key_id).into();
         }
         grant.grantee_principal = grant
             .grantee_principal
             .as_deref()
-            .map(|p| self.principal(p));
+            .map(|p| self.principal(p).into());
         grant.retiring_principal = grant
             .retiring_principal
             .as_deref()
-            .map(|p| self.principal(p));
-        grant.issuing_account = grant.issuing_account.as_deref().map(|p| self.principal(p));
-        grant.name = grant.name.as_deref().map(|n| self.known_accounts(n));
+            .map(|p| self.principal(p).into());
+        grant.issuing_account = grant
+            .issuing_account
+            .as_deref()
+            .map(|p| self.principal(p).into());
+        grant.name = grant.name.as_deref().map(|n| self.known_accounts(n).into());
         if let Some(constraints) = &mut grant.constraints {
+            let constraints = Arc::make_mut(constraints);
             for map in [
                 &mut constraints.encryption_context_subset,
                 &mut constraints.encryption_context_equals,
@@ -217,6 +222,7 @@ mod tests {
             .flatten()
             .filter(|p| !p.ends_with(".amazonaws.com") && !p.contains("aws-service-role"))
             .filter(|p| !p.contains("assumed-role/aws:"))
+            .map(String::from)
             .collect()
     }
 

@@ -80,7 +80,7 @@ fn demo_grants_cover_every_case_an_operator_meets() {
     let demo = demo();
     let grants: Vec<_> = demo.keys.iter().flat_map(|k| &k.grants).collect();
     assert!(grants.len() >= 150, "{} grants", grants.len());
-    let ops: HashSet<&Operation> = grants.iter().flat_map(|g| &g.operations).collect();
+    let ops: HashSet<&Operation> = grants.iter().flat_map(|g| g.operations.iter()).collect();
     for op in Operation::KNOWN {
         assert!(ops.contains(op), "no grant allows {op}");
     }

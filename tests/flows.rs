@@ -69,7 +69,7 @@ fn revoke_a_grant_through_the_keyboard() {
     let screen = h.screen(120, 40);
     assert!(screen.contains("Revoke 1 grant?"), "{screen}");
     assert!(
-        screen.contains(&grant_id),
+        screen.contains(&*grant_id),
         "the dialog shows the full grant id"
     );
     assert!(screen.contains("alias/payments"), "and the key alias");
@@ -570,12 +570,12 @@ fn export_writes_the_filtered_sorted_view_with_full_values() {
     // Full grant ids, not the shortened cells.
     let shown = h.app.current_list().unwrap();
     let first = kms_grants::app::list::grant_at(&h.app.data, &shown.kind, shown.rows[0]).unwrap();
-    assert!(lines[1].contains(&first.grant_id), "{}", lines[1]);
+    assert!(lines[1].contains(&*first.grant_id), "{}", lines[1]);
     let parsed: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     let rows = parsed.as_array().unwrap();
     assert_eq!(rows.len(), 9);
-    assert_eq!(rows[0]["GrantId"], first.grant_id);
+    assert_eq!(rows[0]["GrantId"], first.grant_id.as_str());
     assert!(rows.iter().all(|r| {
         r["Findings"]
             .as_array()

@@ -135,7 +135,7 @@ fn retire_and_revoke_delete_grants_and_a_second_revoke_is_already_gone() {
         .block_on(live.list_grants(key_id))
         .unwrap()
         .into_iter()
-        .map(|g| g.grant_id)
+        .map(|g| g.grant_id.to_string())
         .collect();
     assert_eq!(left, vec![ids[2].clone()]);
     let again = rt.block_on(live.delete_grant(WriteKind::Revoke, key_id, &ids[1], false));
@@ -196,7 +196,7 @@ fn record_captures_what_the_server_lists_and_check_accepts_it() {
         .keys
         .iter()
         .map(|k| {
-            let mut ids: Vec<String> = k.grants.iter().map(|g| g.grant_id.clone()).collect();
+            let mut ids: Vec<String> = k.grants.iter().map(|g| g.grant_id.to_string()).collect();
             ids.sort();
             (k.key.id().to_owned(), (k.key.alias_list(), ids))
         })

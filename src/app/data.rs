@@ -1,7 +1,7 @@
 //! What the app has loaded from the source, with the load state of each part.
 
 use crate::domain::findings::{self, Finding, FindingContext};
-use crate::domain::{Grant, Key, KeyMetadata, Timestamp, arn_account, key_id_of};
+use crate::domain::{Grant, Key, KeyMetadata, SharedStr, Timestamp, arn_account, key_id_of};
 use crate::source::WriteKind;
 use std::collections::HashMap;
 
@@ -106,7 +106,7 @@ pub struct Data {
     /// Key id → why DescribeKey failed.
     pub describe_errors: HashMap<String, String>,
     /// Key id → grant id → the findings of that grant (see [`Data::compute_findings`]).
-    findings: HashMap<String, HashMap<String, Vec<Finding>>>,
+    findings: HashMap<String, HashMap<SharedStr, Vec<Finding>>>,
     /// (key id, grant id) → a delete this session made that KMS may still list.
     pub pending: HashMap<(String, String), PendingDelete>,
 }
@@ -294,7 +294,7 @@ impl Data {
             key_state: key.map(|k| &k.metadata.key_state),
             key_account: self.home_account_of(key_id),
         };
-        let computed: HashMap<String, Vec<Finding>> = grants
+        let computed: HashMap<SharedStr, Vec<Finding>> = grants
             .iter()
             .zip(findings::findings_for_key(grants, ctx))
             .map(|(g, f)| (g.grant_id.clone(), f))

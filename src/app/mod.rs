@@ -610,7 +610,7 @@ impl App {
                         .rows
                         .iter()
                         .filter_map(|&i| list::grant_at(&self.data, &list.kind, i))
-                        .map(|g| (key_id_of(&g.key_id).to_owned(), g.grant_id.clone()))
+                        .map(|g| (key_id_of(&g.key_id).to_owned(), g.grant_id.to_string()))
                         .collect();
                     let added = ids.len();
                     self.marks.extend(ids);
@@ -964,9 +964,15 @@ impl App {
         let what = describe_grant(target);
         let was_dry_run = self
             .in_flight
-            .remove(&(key_id_of(&grant.key_id).to_owned(), grant.grant_id.clone()))
+            .remove(&(
+                key_id_of(&grant.key_id).to_owned(),
+                grant.grant_id.to_string(),
+            ))
             .unwrap_or(false);
-        let id = (key_id_of(&grant.key_id).to_owned(), grant.grant_id.clone());
+        let id = (
+            key_id_of(&grant.key_id).to_owned(),
+            grant.grant_id.to_string(),
+        );
         // Deleted (or already gone): unmarked. Failed or a dry run: stays marked for another try.
         let gone = matches!(
             result,
@@ -981,7 +987,10 @@ impl App {
                 // KMS may list the grant for a while yet: it stays, marked pending, until a
                 // reload no longer lists it (or five minutes pass).
                 self.data.pending.insert(
-                    (key_id_of(&grant.key_id).to_owned(), grant.grant_id.clone()),
+                    (
+                        key_id_of(&grant.key_id).to_owned(),
+                        grant.grant_id.to_string(),
+                    ),
                     PendingDelete { kind, at: self.now },
                 );
                 self.close_detail_of(grant);
@@ -1493,7 +1502,7 @@ impl App {
                 .unwrap_or_default(),
             key_arn: key
                 .map(|k| k.metadata.arn.clone())
-                .unwrap_or_else(|| grant.key_id.clone()),
+                .unwrap_or_else(|| grant.key_id.to_string()),
             key_state: key
                 .filter(|k| k.described && !k.metadata.key_state.is_usable())
                 .map(|k| k.metadata.key_state.to_string()),
@@ -1540,7 +1549,7 @@ impl App {
         };
         if self.in_flight.contains_key(&(
             key_id_of(&target.grant.key_id).to_owned(),
-            target.grant.grant_id.clone(),
+            target.grant.grant_id.to_string(),
         )) {
             self.say(
                 Level::Info,
@@ -1591,7 +1600,7 @@ impl App {
                 .find(|g| key_id_of(&g.key_id) == key_id && &g.grant_id == grant_id);
             match found {
                 Some(grant) => targets.push(self.target_for(grant)),
-                None => missing.push((key_id.clone(), grant_id.clone())),
+                None => missing.push((key_id.clone(), grant_id.to_string())),
             }
         }
         for mark in &missing {
@@ -1609,7 +1618,7 @@ impl App {
             .filter(|t| {
                 let id = (
                     key_id_of(&t.grant.key_id).to_owned(),
-                    t.grant.grant_id.clone(),
+                    t.grant.grant_id.to_string(),
                 );
                 self.data
                     .pending_delete(&t.grant.key_id, &t.grant.grant_id, self.now)
@@ -1679,7 +1688,7 @@ impl App {
     /// `y`: the grant id, key ARN or principal ARN under the cursor, to the clipboard.
     fn copy_selected(&mut self) -> Vec<Command> {
         let (what, text) = match self.current_view() {
-            View::Detail(detail) => ("grant id", detail.target.grant.grant_id.clone()),
+            View::Detail(detail) => ("grant id", detail.target.grant.grant_id.to_string()),
             View::List(list) => {
                 let Some(index) = list.selected_index() else {
                     return Vec::new();
@@ -1694,7 +1703,7 @@ impl App {
                         None => return Vec::new(),
                     },
                     kind => match list::grant_at(&self.data, kind, index) {
-                        Some(grant) => ("grant id", grant.grant_id.clone()),
+                        Some(grant) => ("grant id", grant.grant_id.to_string()),
                         None => return Vec::new(),
                     },
                 }
@@ -1721,7 +1730,10 @@ impl App {
         else {
             return Vec::new();
         };
-        let id = (key_id_of(&grant.key_id).to_owned(), grant.grant_id.clone());
+        let id = (
+            key_id_of(&grant.key_id).to_owned(),
+            grant.grant_id.to_string(),
+        );
         if !self.marks.remove(&id) {
             self.marks.insert(id);
         }
@@ -1766,7 +1778,7 @@ impl App {
                 bulk.index.insert(
                     (
                         key_id_of(&target.grant.key_id).to_owned(),
-                        target.grant.grant_id.clone(),
+                        target.grant.grant_id.to_string(),
                     ),
                     i,
                 );
@@ -1783,7 +1795,7 @@ impl App {
             self.in_flight.insert(
                 (
                     key_id_of(&target.grant.key_id).to_owned(),
-                    target.grant.grant_id.clone(),
+                    target.grant.grant_id.to_string(),
                 ),
                 change.dry_run,
             );

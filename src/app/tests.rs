@@ -39,16 +39,16 @@ fn key(id: &str, alias: Option<&str>, state: KeyState) -> Key {
 
 fn grant(key_id: &str, id: &str, name: &str, grantee: &str, days_old: i64) -> Grant {
     Grant {
-        key_id: format!("arn:aws:kms:us-east-2:111122223333:key/{key_id}"),
-        grant_id: id.to_owned(),
-        name: (!name.is_empty()).then(|| name.to_owned()),
+        key_id: format!("arn:aws:kms:us-east-2:111122223333:key/{key_id}").into(),
+        grant_id: id.to_owned().into(),
+        name: (!name.is_empty()).then(|| name.into()),
         creation_date: Some(Timestamp::from_secs(1_800_000_000 - days_old * 86_400)),
-        grantee_principal: Some(format!("arn:aws:iam::111122223333:role/{grantee}")),
+        grantee_principal: Some(format!("arn:aws:iam::111122223333:role/{grantee}").into()),
         grantee_service_principal: None,
         retiring_principal: None,
         retiring_service_principal: None,
-        issuing_account: Some("arn:aws:iam::111122223333:root".to_owned()),
-        operations: vec![Operation::Decrypt],
+        issuing_account: Some("arn:aws:iam::111122223333:root".to_owned().into()),
+        operations: vec![Operation::Decrypt].into(),
         constraints: None,
     }
 }

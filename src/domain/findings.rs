@@ -4,6 +4,7 @@
 //! sentence for the detail view. Nothing here decides anything: a finding is a reason to look.
 
 use super::{Grant, KeyState, Operation, Timestamp, arn_account};
+use crate::domain::SharedStr;
 use std::collections::HashMap;
 use std::fmt;
 
@@ -15,9 +16,9 @@ pub enum Finding {
     /// An unnamed grant with the same grantee, retiring principal, operations and constraints
     /// as an older grant on the same key: what CreateGrant retries without `Name` leave behind.
     /// `by_date` is false when the server gave no creation dates (then "older" is list order).
-    Duplicate { of: String, by_date: bool },
+    Duplicate { of: SharedStr, by_date: bool },
     /// A principal shown as a unique id (`AROA…`, `AIDA…`): its IAM role or user was deleted.
-    Orphan { principal: String },
+    Orphan { principal: SharedStr },
     /// The key is disabled or pending deletion, so the grant cannot be used.
     UnusableKey { state: String },
     /// The grantee is in another account than the key.
@@ -27,7 +28,7 @@ pub enum Finding {
     /// No retiring principal: only key administrators (RevokeGrant) can clean it up.
     NoRetiree,
     /// Created for an AWS service: deleting it can break that service.
-    Service { principal: String },
+    Service { principal: SharedStr },
 }
 
 impl Finding {
@@ -129,7 +130,7 @@ pub fn findings_for_key(grants: &[Grant], ctx: FindingContext<'_>) -> Vec<Vec<Fi
 /// The findings of one grant; `duplicate_of` comes from [`findings_for_key`].
 pub fn findings_for_grant(
     grant: &Grant,
-    duplicate_of: Option<String>,
+    duplicate_of: Option<SharedStr>,
     ctx: FindingContext<'_>,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -188,7 +189,7 @@ pub fn findings_for_grant(
 }
 
 /// For each grant, the id of the oldest grant it duplicates (`None` for originals).
-fn duplicate_of(grants: &[Grant]) -> Vec<Option<String>> {
+fn duplicate_of(grants: &[Grant]) -> Vec<Option<SharedStr>> {
     // Oldest first; grants without a date count as oldest, then by position, so the choice of
     // "original" is stable.
     let mut order: Vec<usize> = (0..grants.len()).collect();
@@ -245,11 +246,11 @@ pub fn is_unique_id(principal: &str) -> bool {
 
 /// The service a grant was made for, if any: a service principal, or a service role or
 /// service session (`aws-service-role/…`, `AWSServiceRole…`, `assumed-role/aws:…`).
-fn service_principal(grant: &Grant) -> Option<String> {
+fn service_principal(grant: &Grant) -> Option<SharedStr> {
     if let Some(service) = &grant.grantee_service_principal {
         return Some(service.clone());
     }
-    let grantee = grant.grantee_principal.as_deref()?;
+    let grantee = grant.grantee_principal.as_ref()?;
     let is_service = grantee.ends_with(".amazonaws.com")
         || grantee.contains(":role/aws-service-role/")
         || grantee.contains(":assumed-role/aws:")
@@ -258,7 +259,7 @@ fn service_principal(grant: &Grant) -> Option<String> {
             .rsplit('/')
             .next()
             .is_some_and(|name| name.starts_with("AWSServiceRole"));
-    is_service.then(|| grantee.to_owned())
+    is_service.then(|| grantee.clone())
 }
 
 #[cfg(test)]
@@ -272,16 +273,16 @@ mod tests {
 
     fn grant(id: &str, days_old: i64) -> Grant {
         Grant {
-            key_id: KEY.to_owned(),
-            grant_id: id.to_owned(),
+            key_id: KEY.to_owned().into(),
+            grant_id: id.to_owned().into(),
             name: None,
             creation_date: Some(Timestamp::from_secs(1_800_000_000 - days_old * 86_400)),
-            grantee_principal: Some("arn:aws:iam::111122223333:role/app".to_owned()),
+            grantee_principal: Some("arn:aws:iam::111122223333:role/app".to_owned().into()),
             grantee_service_principal: None,
-            retiring_principal: Some("arn:aws:iam::111122223333:role/admin".to_owned()),
+            retiring_principal: Some("arn:aws:iam::111122223333:role/admin".to_owned().into()),
             retiring_service_principal: None,
-            issuing_account: Some("arn:aws:iam::111122223333:root".to_owned()),
-            operations: vec![Operation::Decrypt, Operation::Encrypt],
+            issuing_account: Some("arn:aws:iam::111122223333:root".to_owned().into()),
+            operations: vec![Operation::Decrypt, Operation::Encrypt].into(),
             constraints: None,
         }
     }
@@ -309,7 +310,7 @@ mod tests {
     fn old_is_strictly_older_than_the_setting() {
         let enabled = KeyState::Enabled;
         let mut older = grant("b", 91);
-        older.grantee_principal = Some("arn:aws:iam::111122223333:role/other".to_owned());
+        older.grantee_principal = Some("arn:aws:iam::111122223333:role/other".to_owned().into());
         let found = findings_for_key(&[grant("a", 90), older], ctx(&enabled));
         assert!(found[0].is_empty());
         assert_eq!(found[1], vec![Finding::Old { days: 91 }]);
@@ -324,20 +325,30 @@ mod tests {
         let enabled = KeyState::Enabled;
         let original = grant("original", 30);
         let mut retry = grant("retry", 29);
-        retry.operations.reverse(); // the same set in another order is the same grant
+        retry.operations = retry.operations.iter().rev().cloned().collect(); // the same set in another order is the same grant
         let mut other_ops = grant("other-ops", 28);
-        other_ops.operations.push(Operation::GenerateDataKey);
+        other_ops.operations = [
+            Operation::Decrypt,
+            Operation::Encrypt,
+            Operation::GenerateDataKey,
+        ]
+        .into();
         let mut other_retiree = grant("other-retiree", 27);
-        other_retiree.retiring_principal = Some("arn:aws:iam::111122223333:role/ci".to_owned());
+        other_retiree.retiring_principal =
+            Some("arn:aws:iam::111122223333:role/ci".to_owned().into());
         let mut other_constraints = grant("other-constraints", 26);
-        other_constraints.constraints = Some(Constraints {
-            encryption_context_equals: Some(BTreeMap::from([("t".to_owned(), "1".to_owned())])),
-            ..Constraints::default()
-        });
+        other_constraints.constraints = Some(
+            Constraints {
+                encryption_context_equals: Some(BTreeMap::from([("t".to_owned(), "1".to_owned())])),
+                ..Constraints::default()
+            }
+            .into(),
+        );
         let mut other_grantee = grant("other-grantee", 25);
-        other_grantee.grantee_principal = Some("arn:aws:iam::111122223333:role/app2".to_owned());
+        other_grantee.grantee_principal =
+            Some("arn:aws:iam::111122223333:role/app2".to_owned().into());
         let named_retry = Grant {
-            name: Some("named".to_owned()),
+            name: Some("named".to_owned().into()),
             ..grant("named-retry", 24)
         };
         let grants = [
@@ -370,9 +381,14 @@ mod tests {
     fn orphans_unusable_keys_cross_account_delegation_and_no_retiree() {
         let disabled = KeyState::Disabled;
         let mut g = grant("g", 1);
-        g.grantee_principal = Some("AROAJQABLZS4A3QDU576Q".to_owned());
+        g.grantee_principal = Some("AROAJQABLZS4A3QDU576Q".to_owned().into());
         g.retiring_principal = None;
-        g.operations.push(Operation::CreateGrant);
+        g.operations = g
+            .operations
+            .iter()
+            .cloned()
+            .chain([Operation::CreateGrant])
+            .collect();
         let found = findings_for_key(&[g], ctx(&disabled));
         assert_eq!(
             codes(&found[0]),
@@ -384,7 +400,7 @@ mod tests {
         );
         let enabled = KeyState::Enabled;
         let mut g = grant("x", 1);
-        g.grantee_principal = Some("arn:aws:iam::444455556666:role/partner".to_owned());
+        g.grantee_principal = Some("arn:aws:iam::444455556666:role/partner".to_owned().into());
         assert_eq!(
             findings_for_key(&[g], ctx(&enabled))[0],
             vec![Finding::CrossAccount {
@@ -393,7 +409,7 @@ mod tests {
         );
         // An orphaned retiring principal counts too; a short or lowercase id does not.
         let mut g = grant("y", 1);
-        g.retiring_principal = Some("AIDAJQABLZS4A3QDU576Q".to_owned());
+        g.retiring_principal = Some("AIDAJQABLZS4A3QDU576Q".to_owned().into());
         assert_eq!(codes(&findings_for_key(&[g], ctx(&enabled))[0]), ["orphan"]);
         assert!(!is_unique_id("AROA123"));
         assert!(!is_unique_id("aroajqablzs4a3qdu576q"));

@@ -6,14 +6,17 @@
 
 pub mod findings;
 mod operation;
+pub mod shared;
 mod time;
 
 pub use self::operation::Operation;
+pub use self::shared::SharedStr;
 pub use self::time::Timestamp;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 /// The lifecycle state of a KMS key. Unknown states (AWS adds some) are kept by name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -247,26 +250,36 @@ fn join_map(map: &BTreeMap<String, String>) -> String {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Grant {
-    pub key_id: String,
-    pub grant_id: String,
+    pub key_id: SharedStr,
+    #[serde(deserialize_with = "SharedStr::unique")]
+    pub grant_id: SharedStr,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<SharedStr>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub grantee_principal: Option<String>,
+    pub grantee_principal: Option<SharedStr>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub grantee_service_principal: Option<String>,
+    pub grantee_service_principal: Option<SharedStr>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retiring_principal: Option<String>,
+    pub retiring_principal: Option<SharedStr>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retiring_service_principal: Option<String>,
+    pub retiring_service_principal: Option<SharedStr>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub issuing_account: Option<String>,
-    #[serde(default)]
-    pub operations: Vec<Operation>,
+    pub issuing_account: Option<SharedStr>,
+    /// Shared: most grants carry one of a few operation lists.
+    #[serde(
+        default = "no_operations",
+        deserialize_with = "shared::deserialize_operations"
+    )]
+    pub operations: Arc<[Operation]>,
+    /// Boxed and shared: most grants have none, and a clone should not copy the maps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub constraints: Option<Constraints>,
+    pub constraints: Option<Arc<Constraints>>,
+}
+
+fn no_operations() -> Arc<[Operation]> {
+    Arc::from(Vec::new())
 }
 
 impl Grant {
@@ -299,7 +312,7 @@ impl Grant {
     /// The constraints summary (empty when there are none).
     pub fn constraints_summary(&self) -> String {
         self.constraints
-            .as_ref()
+            .as_deref()
             .map(Constraints::summary)
             .unwrap_or_default()
     }

@@ -102,7 +102,7 @@ impl KmsSource for FixtureKms {
             .iter()
             .position(|k| k.key.id() == wanted)
             .ok_or_else(|| SourceError::KeyNotFound {
-                key_id: grant.key_id.clone(),
+                key_id: grant.key_id.to_string(),
             })?;
         // A new id shaped like KMS's (64 hex digits), unique on the key.
         let mut salt = snapshot.keys[index].grants.len() as u64;
@@ -114,7 +114,7 @@ impl KmsSource for FixtureKms {
             }
         };
         let mut created = grant.clone();
-        created.grant_id = new_id.clone();
+        created.grant_id = new_id.as_str().into();
         created.creation_date = Some(crate::domain::Timestamp::now());
         snapshot.keys[index].grants.push(created);
         Ok(new_id)
@@ -234,7 +234,10 @@ mod tests {
     fn first_grant(source: &FixtureKms) -> (String, String) {
         let snapshot = source.current();
         let entry = snapshot.keys.iter().find(|k| !k.grants.is_empty()).unwrap();
-        (entry.key.id().to_owned(), entry.grants[0].grant_id.clone())
+        (
+            entry.key.id().to_owned(),
+            entry.grants[0].grant_id.to_string(),
+        )
     }
 
     #[tokio::test]

@@ -8,7 +8,10 @@
 use super::{
     CallerIdentity, KmsSource, SourceError, SourceInfo, SourceKind, WriteKind, WriteOutcome,
 };
-use crate::domain::{Alias, Constraints, Grant, Key, KeyMetadata, KeyState, Operation, Timestamp};
+use crate::domain::shared::{intern, intern_operations};
+use crate::domain::{
+    Alias, Constraints, Grant, Key, KeyMetadata, KeyState, Operation, SharedStr, Timestamp,
+};
 use async_trait::async_trait;
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
@@ -523,21 +526,23 @@ fn grant_from(entry: &aws_sdk_kms::types::GrantListEntry, key_id: &str) -> Grant
         other: BTreeMap::new(),
     });
     Grant {
-        key_id: entry.key_id().unwrap_or(key_id).to_owned(),
-        grant_id: entry.grant_id().unwrap_or_default().to_owned(),
-        name: entry.name().filter(|n| !n.is_empty()).map(str::to_owned),
+        key_id: intern(entry.key_id().unwrap_or(key_id)),
+        grant_id: entry.grant_id().unwrap_or_default().into(),
+        name: entry.name().filter(|n| !n.is_empty()).map(SharedStr::from),
         creation_date: entry.creation_date().and_then(timestamp),
-        grantee_principal: entry.grantee_principal().map(str::to_owned),
-        grantee_service_principal: entry.grantee_service_principal().map(str::to_owned),
-        retiring_principal: entry.retiring_principal().map(str::to_owned),
-        retiring_service_principal: entry.retiring_service_principal().map(str::to_owned),
-        issuing_account: entry.issuing_account().map(str::to_owned),
-        operations: entry
-            .operations()
-            .iter()
-            .map(|op| Operation::from_name(op.as_str()))
-            .collect(),
-        constraints: constraints.filter(|c| !c.is_empty()),
+        grantee_principal: entry.grantee_principal().map(intern),
+        grantee_service_principal: entry.grantee_service_principal().map(intern),
+        retiring_principal: entry.retiring_principal().map(intern),
+        retiring_service_principal: entry.retiring_service_principal().map(intern),
+        issuing_account: entry.issuing_account().map(intern),
+        operations: intern_operations(
+            entry
+                .operations()
+                .iter()
+                .map(|op| Operation::from_name(op.as_str()))
+                .collect(),
+        ),
+        constraints: constraints.filter(|c| !c.is_empty()).map(Arc::new),
     }
 }
 
@@ -797,10 +802,20 @@ impl KmsSource for LiveKms {
             .kms
             .create_grant()
             .key_id(&grant.key_id)
-            .set_grantee_principal(grant.grantee_principal.clone())
-            .set_grantee_service_principal(grant.grantee_service_principal.clone())
-            .set_retiring_principal(grant.retiring_principal.clone())
-            .set_retiring_service_principal(grant.retiring_service_principal.clone())
+            .set_grantee_principal(grant.grantee_principal.as_deref().map(str::to_owned))
+            .set_grantee_service_principal(
+                grant
+                    .grantee_service_principal
+                    .as_deref()
+                    .map(str::to_owned),
+            )
+            .set_retiring_principal(grant.retiring_principal.as_deref().map(str::to_owned))
+            .set_retiring_service_principal(
+                grant
+                    .retiring_service_principal
+                    .as_deref()
+                    .map(str::to_owned),
+            )
             .set_operations(Some(
                 grant
                     .operations
@@ -809,7 +824,7 @@ impl KmsSource for LiveKms {
                     .collect(),
             ))
             .set_constraints(constraints)
-            .set_name(grant.name.clone())
+            .set_name(grant.name.as_deref().map(str::to_owned))
             .send()
             .await
             .map_err(|e| self.error("kms:CreateGrant", &grant.key_id, e))?;

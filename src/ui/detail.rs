@@ -162,7 +162,7 @@ fn lines(app: &App, view: &DetailView, theme: &Theme, width: usize) -> Vec<Line<
         format!(" Operations ({})", grant.operations.len()),
         theme.label,
     ));
-    for op in &grant.operations {
+    for op in grant.operations.iter() {
         out.text(3, &clean(op.as_str()), ratatui::style::Style::default());
     }
     out.blank();

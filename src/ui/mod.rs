@@ -496,7 +496,7 @@ fn draw_list(frame: &mut Frame<'_>, area: Rect, app: &App, view: &ListView, them
             let marked = list::grant_at(&app.data, &view.kind, index).is_some_and(|g| {
                 app.marks.contains(&(
                     crate::domain::key_id_of(&g.key_id).to_owned(),
-                    g.grant_id.clone(),
+                    g.grant_id.to_string(),
                 ))
             });
             if marked {
@@ -617,7 +617,7 @@ fn draw_footer(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
                 .filter(|g| {
                     app.marks.contains(&(
                         crate::domain::key_id_of(&g.key_id).to_owned(),
-                        g.grant_id.clone(),
+                        g.grant_id.to_string(),
                     ))
                 })
                 .count()
