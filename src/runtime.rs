@@ -85,12 +85,13 @@ async fn event_loop(
             Some(action) = rx.recv() => action,
             _ = ticker.tick() => Action::Tick(Timestamp::now()),
         };
-        commands = app.update(action);
+        commands = app.apply(action);
         // Apply every result already waiting before drawing again: a burst of loads costs one
-        // frame, not one frame each.
+        // recompute of the rows and one frame, not one each.
         while let Ok(action) = rx.try_recv() {
-            commands.extend(app.update(action));
+            commands.extend(app.apply(action));
         }
+        app.settle();
     }
 }
 

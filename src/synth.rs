@@ -4,6 +4,7 @@
 //! Deterministic: the same [`Spec`] always gives the same snapshot (a small built-in PRNG, no
 //! clock), so benchmark inputs do not drift between runs. Nothing here does IO.
 
+use crate::app::{Action, App, Command};
 use crate::domain::shared::{intern, intern_operations, interning};
 use crate::domain::{
     Alias, Constraints, Grant, Key, KeyMetadata, KeyState, Operation, SharedStr, Timestamp,
@@ -49,6 +50,46 @@ const REGION: &str = "us-east-2";
 /// 2026-11-01T00:00:00Z: grants are created in the years before.
 const EPOCH_MILLIS: i64 = 1_793_491_200_000;
 const DAY_MILLIS: i64 = 86_400_000;
+
+/// Answers the load commands `commands` (and those their answers lead to) straight from
+/// `snapshot`, without a runtime or a source: how benchmarks and scale tests drive an [`App`].
+/// Other commands are dropped. Like the runtime, it applies the whole burst and settles once.
+pub fn feed(app: &mut App, snapshot: &Snapshot, mut commands: Vec<Command>) {
+    while !commands.is_empty() {
+        let action = match commands.remove(0) {
+            Command::LoadKeys { req } => Action::KeysLoaded {
+                req,
+                result: Ok(snapshot.keys.iter().map(|k| k.key.clone()).collect()),
+            },
+            Command::LoadGrants { req, key_id, .. } => Action::GrantsLoaded {
+                req,
+                result: Ok(snapshot
+                    .keys
+                    .iter()
+                    .find(|k| k.key.id() == key_id)
+                    .map(|k| k.grants.clone())
+                    .unwrap_or_default()),
+                key_id,
+            },
+            Command::LoadPrincipals { req } => Action::PrincipalsLoaded {
+                req,
+                result: Ok(snapshot.retirable.keys().cloned().collect()),
+            },
+            Command::LoadRetirable { req, principal } => Action::RetirableLoaded {
+                req,
+                result: Ok(snapshot
+                    .retirable
+                    .get(&principal)
+                    .cloned()
+                    .unwrap_or_default()),
+                principal,
+            },
+            _ => continue,
+        };
+        commands.extend(app.apply(action));
+    }
+    app.settle();
+}
 
 /// SplitMix64: tiny, fast and good enough for synthetic data.
 #[derive(Debug, Clone)]

@@ -8,6 +8,7 @@ use super::data::Data;
 use crate::domain::{Grant, Key, Timestamp, arn_account, key_id_of};
 use std::cell::Cell;
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 /// Which list a view shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -296,7 +297,11 @@ pub fn spec_usage(key: &Key) -> String {
 }
 
 fn grant_cell(ctx: CellContext<'_>, grant: &Grant, column: usize) -> String {
-    let home = ctx.data.home_account_of(&grant.key_id);
+    grant_cell_in(ctx, grant, ctx.data.home_account_of(&grant.key_id), column)
+}
+
+/// A grant's cell, given the account of its key (looked up once per row, not per cell).
+fn grant_cell_in(ctx: CellContext<'_>, grant: &Grant, home: Option<&str>, column: usize) -> String {
     match column {
         0 => {
             let name = grant.name.as_deref().unwrap_or_default();
@@ -418,6 +423,11 @@ pub fn short_principal(principal: &str, home_account: Option<&str>) -> String {
 }
 
 /// A list on screen: filter, sort, cursor, and the derived rows (indices into the data).
+///
+/// The rows are derived in two steps, each cached until what it depends on changes: the sorted
+/// order of every item (data, sort column, direction), and the lowercased text of every row's
+/// cells that the filter searches (data). A filter keystroke only scans the cached text, and a
+/// keystroke that narrows the filter only scans the rows already shown.
 #[derive(Debug, Clone)]
 pub struct ListView {
     pub kind: ListKind,
@@ -435,6 +445,33 @@ pub struct ListView {
     pub selected_id: Option<String>,
     /// First row drawn; only the renderer moves it, to keep the cursor in sight.
     pub offset: Cell<usize>,
+    /// The data changed since `rows` were derived: [`ListView::recompute`] is due.
+    pub dirty: bool,
+    cache: Box<ViewCache>,
+}
+
+/// What [`ListView`] keeps between recomputes. Shared (`Arc`) so cloning a view stays cheap.
+#[derive(Clone, Default)]
+struct ViewCache {
+    /// Every item index in sort order, for this (column, reverse).
+    order: Option<(usize, bool, Arc<[usize]>)>,
+    /// Per item, the lowercased text of its cells, separated by newlines (which a filter cannot
+    /// contain, so a match never spans two cells).
+    haystack: Option<Arc<[Box<str>]>>,
+    /// The filter, finding and order `rows` were derived with.
+    derived_from: Option<(String, Option<&'static str>, usize, bool)>,
+}
+
+impl std::fmt::Debug for ViewCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ViewCache")
+            .field(
+                "order",
+                &self.order.as_ref().map(|(c, r, o)| (c, r, o.len())),
+            )
+            .field("haystack", &self.haystack.as_ref().map(|h| h.len()))
+            .finish()
+    }
 }
 
 impl ListView {
@@ -451,6 +488,8 @@ impl ListView {
             cursor: 0,
             selected_id: None,
             offset: Cell::new(0),
+            dirty: false,
+            cache: Box::default(),
         }
     }
 
@@ -459,62 +498,100 @@ impl ListView {
         self.rows.get(self.cursor).copied()
     }
 
-    /// Rebuilds `rows` from the data, filter and sort, keeping the selected row by id.
+    /// Rebuilds `rows` after the data changed: every cache is dropped.
     pub fn recompute(&mut self, ctx: CellContext<'_>) {
+        *self.cache = ViewCache::default();
+        self.dirty = false;
+        self.refilter(ctx);
+    }
+
+    /// Rebuilds `rows` after the filter, finding or sort changed, reusing what the data allows:
+    /// the sorted order, the searchable text, and (when the filter only narrowed) the rows.
+    pub fn refilter(&mut self, ctx: CellContext<'_>) {
         let count = item_count(ctx.data, &self.kind).unwrap_or(0);
         let columns = self.kind.columns().len();
+        let column = self.sort_column.min(columns.saturating_sub(1));
         let needle = self.filter.to_lowercase();
-        let finding = self.finding;
-        let has_finding = |i: usize| match (finding, grant_at(ctx.data, &self.kind, i)) {
-            (None, _) => true,
-            (Some(code), Some(grant)) => ctx
-                .data
-                .findings_of(grant, ctx.now, ctx.stale_after_days)
-                .iter()
-                .any(|f| f.code() == code),
-            (Some(_), None) => true,
+        let order = match &self.cache.order {
+            Some((c, r, order))
+                if *c == column && *r == self.sort_reverse && order.len() == count =>
+            {
+                Arc::clone(order)
+            }
+            _ => {
+                let order = sorted_order(ctx, &self.kind, count, column, self.sort_reverse);
+                self.cache.order = Some((column, self.sort_reverse, Arc::clone(&order)));
+                order
+            }
         };
-        let mut rows: Vec<usize> = if needle.is_empty() {
-            (0..count).filter(|&i| has_finding(i)).collect()
-        } else {
-            (0..count)
+        // Typing one more character only narrows: scan the rows shown, not every item.
+        let narrowing = match &self.cache.derived_from {
+            Some((old, finding, c, r)) => {
+                !old.is_empty()
+                    && needle.contains(old.as_str())
+                    && *finding == self.finding
+                    && (*c, *r) == (column, self.sort_reverse)
+            }
+            None => false,
+        };
+        let candidates: &[usize] = if narrowing { &self.rows } else { &order };
+        let finding = self.finding;
+        let has_finding = |i: usize| match finding {
+            None => true,
+            Some(code) => grant_at(ctx.data, &self.kind, i).is_none_or(|grant| {
+                ctx.data
+                    .has_finding(grant, code, ctx.now, ctx.stale_after_days)
+            }),
+        };
+        let rows: Vec<usize> = if needle.is_empty() {
+            candidates
+                .iter()
+                .copied()
                 .filter(|&i| has_finding(i))
+                .collect()
+        } else {
+            let haystack = match &self.cache.haystack {
+                Some(h) if h.len() == count => Arc::clone(h),
+                _ => {
+                    let built = build_haystack(ctx, &self.kind, count);
+                    self.cache.haystack = Some(Arc::clone(&built));
+                    built
+                }
+            };
+            let finder = memchr::memmem::Finder::new(needle.as_bytes());
+            candidates
+                .iter()
+                .copied()
                 .filter(|&i| {
-                    (0..columns).any(|c| {
-                        cell_text(ctx, &self.kind, i, c)
-                            .to_lowercase()
-                            .contains(&needle)
-                    })
+                    haystack
+                        .get(i)
+                        .is_some_and(|text| finder.find(text.as_bytes()).is_some())
                 })
+                .filter(|&i| has_finding(i))
                 .collect()
         };
-        let column = self.sort_column.min(columns.saturating_sub(1));
-        let mut keyed: Vec<(SortKey, usize)> = rows
-            .iter()
-            .map(|&i| (sort_key(ctx, &self.kind, i, column), i))
-            .collect();
-        keyed.sort_by(|a, b| {
-            let order = compare_keys(&a.0, &b.0);
-            let order = if self.sort_reverse {
-                order.reverse()
-            } else {
-                order
-            };
-            order.then(a.1.cmp(&b.1))
-        });
-        rows = keyed.into_iter().map(|(_, i)| i).collect();
         self.rows = rows;
+        self.cache.derived_from = Some((needle, self.finding, column, self.sort_reverse));
         // Keep the same row selected if it is still shown; otherwise stay at the same height.
-        let found = self.selected_id.as_ref().and_then(|id| {
-            self.rows
-                .iter()
-                .position(|&i| row_id(ctx.data, &self.kind, i).as_deref() == Some(id.as_str()))
-        });
+        let found = self
+            .selected_id
+            .as_ref()
+            .and_then(|id| index_of_id(ctx.data, &self.kind, id))
+            .and_then(|index| self.rows.iter().position(|&i| i == index));
         self.cursor = match found {
             Some(position) => position,
             None => self.cursor.min(self.rows.len().saturating_sub(1)),
         };
         self.remember_selection(ctx.data);
+    }
+
+    /// Builds the text the filter searches, if the data changed since it was built: opening
+    /// the filter pays for it once, so every keystroke after only scans.
+    pub fn prepare_filter(&mut self, ctx: CellContext<'_>) {
+        let count = item_count(ctx.data, &self.kind).unwrap_or(0);
+        if !matches!(&self.cache.haystack, Some(h) if h.len() == count) {
+            self.cache.haystack = Some(build_haystack(ctx, &self.kind, count));
+        }
     }
 
     /// Moves the cursor to `position` (clamped) and remembers the row's id.
@@ -531,6 +608,117 @@ impl ListView {
             .and_then(|i| row_id(data, &self.kind, i))
         {
             self.selected_id = Some(id);
+        }
+    }
+}
+
+/// Every item index of the list, sorted by `column` (ties keep data order).
+fn sorted_order(
+    ctx: CellContext<'_>,
+    kind: &ListKind,
+    count: usize,
+    column: usize,
+    reverse: bool,
+) -> Arc<[usize]> {
+    let mut keyed: Vec<(SortKey, usize)> = (0..count)
+        .map(|i| (sort_key(ctx, kind, i, column), i))
+        .collect();
+    keyed.sort_by(|a, b| {
+        let order = compare_keys(&a.0, &b.0);
+        let order = if reverse { order.reverse() } else { order };
+        order.then(a.1.cmp(&b.1))
+    });
+    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
+/// The filter's text of every item: its cells, lowercased, one line each.
+fn build_haystack(ctx: CellContext<'_>, kind: &ListKind, count: usize) -> Arc<[Box<str>]> {
+    let columns = kind.columns().len();
+    let mut line = String::new();
+    let grants: &[Grant] = match kind {
+        ListKind::Grants { key_id } => ctx.data.grants_of(key_id).map_or(&[], Vec::as_slice),
+        ListKind::Retirable { principal } => {
+            ctx.data.retirable_of(principal).map_or(&[], Vec::as_slice)
+        }
+        _ => &[],
+    };
+    // The account of the key the previous grant was on: a grant list is mostly one key.
+    let mut home: Option<(&str, Option<&str>)> = None;
+    (0..count)
+        .map(|i| {
+            line.clear();
+            match (kind, grants.get(i)) {
+                (ListKind::Grants { .. } | ListKind::Retirable { .. }, Some(grant)) => {
+                    let account = match home {
+                        Some((key, account)) if key == &*grant.key_id => account,
+                        _ => {
+                            let account = ctx.data.home_account_of(&grant.key_id);
+                            home = Some((&grant.key_id, account));
+                            account
+                        }
+                    };
+                    let retirable = matches!(kind, ListKind::Retirable { .. });
+                    for c in 0..columns {
+                        if c > 0 {
+                            line.push('\n');
+                        }
+                        let text = if retirable {
+                            match c {
+                                0 => ctx.data.key_label(&grant.key_id),
+                                1..=3 => grant_cell_in(ctx, grant, account, c - 1),
+                                other => grant_cell_in(ctx, grant, account, other),
+                            }
+                        } else {
+                            grant_cell_in(ctx, grant, account, c)
+                        };
+                        push_lowercase(&mut line, &text);
+                    }
+                }
+                _ => {
+                    for c in 0..columns {
+                        if c > 0 {
+                            line.push('\n');
+                        }
+                        push_lowercase(&mut line, &cell_text(ctx, kind, i, c));
+                    }
+                }
+            }
+            line.as_str().into()
+        })
+        .collect()
+}
+
+/// Appends `text` lowercased (ASCII quickly, the rest as `str::to_lowercase` would).
+fn push_lowercase(out: &mut String, text: &str) {
+    if text.is_ascii() {
+        out.extend(text.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    } else {
+        out.push_str(&text.to_lowercase());
+    }
+}
+
+/// The data index of the item whose stable id (as [`row_id`] makes it) is `id`.
+fn index_of_id(data: &Data, kind: &ListKind, id: &str) -> Option<usize> {
+    match kind {
+        ListKind::Keys => data.key(id).and_then(|key| {
+            data.keys
+                .loaded()?
+                .iter()
+                .position(|k| std::ptr::eq(k, key))
+        }),
+        ListKind::Principals => data.principals.loaded()?.iter().position(|p| p == id),
+        ListKind::Grants { key_id } => {
+            let (key, grant) = id.split_once('/')?;
+            (key_id_of(key_id) == key).then_some(())?;
+            data.grants_of(key_id)?
+                .iter()
+                .position(|g| g.grant_id == grant)
+        }
+        ListKind::Retirable { principal } => {
+            let (key, grant) = id.split_once('/')?;
+            data.retirable_of(principal)?
+                .iter()
+                .position(|g| g.grant_id == grant && key_id_of(&g.key_id) == key)
         }
     }
 }

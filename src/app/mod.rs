@@ -368,6 +368,9 @@ pub struct App {
     in_flight: std::collections::HashMap<(String, String), bool>,
     /// How many rows the list area showed last frame (for PgUp/PgDn); set by the renderer.
     pub page_rows: Cell<usize>,
+    /// The background load's progress (grant lists answered, keys described, keys), counted
+    /// once per change of the data rather than once per frame: see [`App::load_progress`].
+    progress: Cell<Option<(usize, usize, usize)>>,
     /// The terminal size, from resize events.
     pub size: (u16, u16),
     /// Whether the open confirmation was drawn whole last frame (set by the renderer); a
@@ -401,6 +404,7 @@ impl App {
             history: Vec::new(),
             bulk: None,
             page_rows: Cell::new(20),
+            progress: Cell::new(None),
             size: (120, 40),
             confirm_fits: Cell::new(true),
             next_req: 0,
@@ -415,11 +419,13 @@ impl App {
             let text = format!("retire and revoke are off: {reason}");
             self.say(Level::Warning, text);
         }
-        vec![
+        let commands = vec![
             Command::LoadCaller,
             self.load_keys(),
             self.load_principals(),
-        ]
+        ];
+        self.settle();
+        commands
     }
 
     /// Whether the terminal is smaller than the layout needs (the screen then says so).
@@ -536,8 +542,35 @@ impl App {
         }
     }
 
-    /// Recomputes the rows of every list view that `affected` says may have changed.
+    /// Marks the list views that `affected` says may have changed: their rows are recomputed
+    /// by the next [`App::settle`], once however many answers changed them.
     fn refresh(&mut self, affected: impl Fn(&ListView) -> bool) {
+        self.progress.set(None);
+        for stack in &mut self.stacks {
+            for view in stack.iter_mut() {
+                if let View::List(list) = view
+                    && affected(list)
+                {
+                    list.dirty = true;
+                }
+            }
+        }
+    }
+
+    /// How far the background load is: (grant lists answered, keys described, keys).
+    pub fn load_progress(&self) -> (usize, usize, usize) {
+        if let Some(progress) = self.progress.get() {
+            return progress;
+        }
+        let (granted, total) = self.data.grant_progress();
+        let (described, _) = self.data.describe_progress();
+        let progress = (granted, described, total);
+        self.progress.set(Some(progress));
+        progress
+    }
+
+    /// Recomputes the rows of every list view whose data changed.
+    pub fn settle(&mut self) {
         let ctx = CellContext {
             data: &self.data,
             now: self.now,
@@ -546,7 +579,7 @@ impl App {
         for stack in &mut self.stacks {
             for view in stack.iter_mut() {
                 if let View::List(list) = view
-                    && affected(list)
+                    && list.dirty
                 {
                     list.recompute(ctx);
                 }
@@ -556,8 +589,31 @@ impl App {
 
     // ----- update -----
 
-    /// Applies one action; returns what the runtime must do next.
+    /// Applies one action and settles the derived rows; returns what the runtime must do next.
     pub fn update(&mut self, action: Action) -> Vec<Command> {
+        let commands = self.apply(action);
+        self.settle();
+        commands
+    }
+
+    /// Applies one action, leaving changed views marked for [`App::settle`]: the runtime
+    /// applies a burst of answers this way and settles once before drawing.
+    pub fn apply(&mut self, action: Action) -> Vec<Command> {
+        // Anything but input and cursor moves may change what is loaded.
+        if !matches!(
+            action,
+            Action::Key(_)
+                | Action::Resize { .. }
+                | Action::Tick(_)
+                | Action::MoveDown
+                | Action::MoveUp
+                | Action::PageDown
+                | Action::PageUp
+                | Action::Top
+                | Action::Bottom
+        ) {
+            self.progress.set(None);
+        }
         match action {
             Action::Key(event) => self.on_key(event),
             Action::Tick(now) => {
@@ -591,7 +647,13 @@ impl App {
                 Vec::new()
             }
             Action::StartFilter => {
-                if self.current_list().is_some() {
+                let ctx = CellContext {
+                    data: &self.data,
+                    now: self.now,
+                    stale_after_days: self.stale_after_days,
+                };
+                if let Some(View::List(list)) = self.stacks[self.tab as usize].last_mut() {
+                    list.prepare_filter(ctx);
                     self.modal = Modal::Filter;
                 }
                 Vec::new()
@@ -1339,7 +1401,7 @@ impl App {
         let stack = &mut self.stacks[self.tab as usize];
         if let Some(View::List(list)) = stack.last_mut() {
             edit(&mut list.filter);
-            list.recompute(ctx);
+            list.refilter(ctx);
         }
     }
 
@@ -1352,7 +1414,7 @@ impl App {
         let stack = &mut self.stacks[self.tab as usize];
         if let Some(View::List(list)) = stack.last_mut() {
             change(list);
-            list.recompute(ctx);
+            list.refilter(ctx);
         }
         Vec::new()
     }
@@ -1465,7 +1527,7 @@ impl App {
             } else {
                 list.filter.clear();
             }
-            list.recompute(ctx);
+            list.refilter(ctx);
             return Vec::new();
         }
         if stack.len() > 1 {
@@ -1928,6 +1990,7 @@ impl App {
         let stack = &mut self.stacks[Tab::Retirable as usize];
         stack.truncate(1);
         self.refresh(|list| list.kind == ListKind::Principals);
+        self.settle();
         // Put the cursor of the principals list on this principal, so Back lands on it.
         let data = &self.data;
         if let Some(View::List(list)) = self.stacks[Tab::Retirable as usize].first_mut()

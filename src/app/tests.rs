@@ -1188,3 +1188,110 @@ fn a_deleted_grant_stays_pending_until_a_reload_settles_it() {
     assert!(press(&mut app, KeyCode::Char('X')).is_empty());
     assert_eq!(app.modal, Modal::None);
 }
+
+/// An app over a synthetic snapshot, every load answered from it.
+fn over_snapshot(snapshot: &crate::fixture::Snapshot) -> App {
+    let mut app = App::new(info(), false, false, NOW);
+    let commands = app.start();
+    crate::synth::feed(&mut app, snapshot, commands);
+    app
+}
+
+/// The rows a fresh view with the same filter, finding and sort derives from scratch.
+fn rows_from_scratch(app: &App) -> Vec<usize> {
+    let shown = list(app);
+    let mut fresh = ListView::new(shown.kind.clone());
+    fresh.filter = shown.filter.clone();
+    fresh.finding = shown.finding;
+    fresh.sort_column = shown.sort_column;
+    fresh.sort_reverse = shown.sort_reverse;
+    fresh.recompute(app.cell_context());
+    fresh.rows
+}
+
+#[test]
+fn cached_filtering_shows_what_a_fresh_filter_would() {
+    let snapshot = crate::synth::snapshot(crate::synth::Spec {
+        keys: 3,
+        grants: 3_000,
+        hot_keys: 1,
+        hot_share: 0.9,
+        seed: 11,
+    });
+    let mut app = over_snapshot(&snapshot);
+    // Open the hot key (the first one generated), wherever the alias sort puts it.
+    let hot = snapshot.keys[0].key.id().to_owned();
+    let position = list(&app)
+        .rows
+        .iter()
+        .position(|&i| list::key_at(&app.data, i).is_some_and(|k| k.id() == hot))
+        .unwrap();
+    for _ in 0..position {
+        press(&mut app, KeyCode::Down);
+    }
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(list(&app).rows.len(), snapshot.keys[0].grants.len());
+    press(&mut app, KeyCode::Char('/'));
+    let mut seen = Vec::new();
+    // Typing narrows, erasing widens, and a jump to another text starts over.
+    for step in [
+        "r", "o", "l", "e", "/", "s", "\u{8}", "\u{8}", "\u{8}", "x", "\u{8}",
+    ] {
+        let code = match step {
+            "\u{8}" => KeyCode::Backspace,
+            text => KeyCode::Char(text.chars().next().unwrap()),
+        };
+        press(&mut app, code);
+        let shown = list(&app);
+        assert_eq!(
+            shown.rows,
+            rows_from_scratch(&app),
+            "filter {:?}",
+            shown.filter
+        );
+        // And every row shown holds the filter in one of its cells.
+        let ctx = app.cell_context();
+        let columns = shown.kind.columns().len();
+        for &i in &shown.rows {
+            assert!(
+                (0..columns).any(|c| list::cell_text(ctx, &shown.kind, i, c)
+                    .to_lowercase()
+                    .contains(&shown.filter)),
+                "row {i} does not match {:?}",
+                shown.filter
+            );
+        }
+        seen.push((shown.filter.clone(), shown.rows.len()));
+    }
+    // The steps really narrowed and widened (so both paths ran).
+    let counts: Vec<usize> = seen.iter().map(|(_, n)| *n).collect();
+    assert!(counts[0] > counts[4] && counts[4] > 0, "{seen:?}");
+    assert_eq!(counts[6], counts[4], "{seen:?}");
+    press(&mut app, KeyCode::Enter);
+    // Sorting and the finding filter reuse the cached text and still agree.
+    press(&mut app, KeyCode::Char('S'));
+    assert_eq!(list(&app).rows, rows_from_scratch(&app));
+    press(&mut app, KeyCode::Char('f'));
+    assert!(list(&app).finding.is_some());
+    assert_eq!(list(&app).rows, rows_from_scratch(&app));
+    assert!(!list(&app).rows.is_empty());
+}
+
+#[test]
+fn a_burst_of_answers_recomputes_the_rows_once_settled() {
+    let mut app = App::new(info(), false, false, NOW);
+    let commands = app.start();
+    let Command::LoadKeys { req } = keys_load(&commands) else {
+        unreachable!()
+    };
+    app.apply(Action::KeysLoaded {
+        req,
+        result: Ok(vec![key("k1", Some("payments"), KeyState::Enabled)]),
+    });
+    // Applied, not yet settled: the view is marked, its rows are still the old ones.
+    assert!(list(&app).dirty);
+    assert!(list(&app).rows.is_empty());
+    app.settle();
+    assert!(!list(&app).dirty);
+    assert_eq!(list(&app).rows, vec![0]);
+}

@@ -177,8 +177,7 @@ fn draw_tabs(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         Span::styled("Retirable grants", style(Tab::Retirable)),
     ];
     // Background loading, until every key is described and every grant list answered.
-    let (granted, total) = app.data.grant_progress();
-    let (described, _) = app.data.describe_progress();
+    let (granted, described, total) = app.load_progress();
     if granted < total || described < total {
         spans.push(Span::styled(
             format!("   loading: grants {granted}/{total} keys"),
