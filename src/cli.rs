@@ -192,6 +192,7 @@ fn live_options(cli: &Cli, config: &Config, read_only: bool) -> LiveOptions {
         read_only,
         retiring_principals: principals,
         operation_timeout: std::time::Duration::from_secs(config.timeout_seconds),
+        rate_limits: config.rate_limits,
         ..LiveOptions::default()
     }
 }
@@ -355,6 +356,12 @@ async fn record_to(cli: &Cli, config: &Config, output: &Path, redact: bool) -> a
         "API calls: {} in all ({}); the lower bound for this account is {}{note}",
         report.calls, report.call_detail, report.lower_bound
     );
+    if report.throttled > 0 {
+        eprintln!(
+            "KMS throttled {} call(s) even after the SDK's retries; each was slowed down and tried again ({})",
+            report.throttled, report.slowdowns
+        );
+    }
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 //! `--config PATH`. A missing default file is fine; a file that exists but does not parse, or an
 //! explicitly named file that is missing, is an error naming the file, line and column.
 
+use crate::source::pace::{MAX_RATE, RateLimits};
 use crate::ui::theme::ThemeName;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -30,6 +31,8 @@ pub struct Config {
     pub timeout_seconds: u64,
     /// Retiring principals to offer in the retirable tab (besides the caller).
     pub retiring_principals: Vec<String>,
+    /// The most calls per second of each KMS operation (`[rate_limits]`).
+    pub rate_limits: RateLimits,
 }
 
 impl Default for Config {
@@ -44,6 +47,7 @@ impl Default for Config {
             theme: ThemeName::Dark,
             timeout_seconds: 30,
             retiring_principals: Vec::new(),
+            rate_limits: RateLimits::default(),
         }
     }
 }
@@ -135,6 +139,15 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             ),
         ));
     }
+    if let Some((op, rate)) = config.rate_limits.invalid() {
+        return Err(invalid(
+            offset_of(op.name()),
+            format!(
+                "rate_limits.{} must be between 1 and {MAX_RATE} calls per second, not {rate}",
+                op.name()
+            ),
+        ));
+    }
     if config.stale_after_days == 0 {
         return Err(invalid(
             offset_of("stale_after_days"),
@@ -187,6 +200,27 @@ mod tests {
         assert_eq!(
             config.retiring_principals,
             ["arn:aws:iam::111122223333:role/admin"]
+        );
+    }
+
+    #[test]
+    fn rate_limits_read_and_are_checked() {
+        let config = parse_str("[rate_limits]\nListGrants = 20\nDescribeKey = 500\n").unwrap();
+        assert_eq!(config.rate_limits.list_grants, 20);
+        assert_eq!(config.rate_limits.describe_key, 500);
+        assert_eq!(
+            config.rate_limits.list_keys,
+            RateLimits::default().list_keys
+        );
+        let err = parse_str("concurrency = 4\n[rate_limits]\nListGrants = 0\n").unwrap_err();
+        assert_eq!(
+            err,
+            "config file c.toml:3:1: rate_limits.ListGrants must be between 1 and 100000 calls per second, not 0"
+        );
+        let err = parse_str("[rate_limits]\nListGrant = 5\n").unwrap_err();
+        assert!(
+            err.contains("c.toml:2:1: unknown field `ListGrant`"),
+            "{err}"
         );
     }
 

@@ -27,6 +27,10 @@ pub struct RecordReport {
     pub lower_bound: u64,
     pub call_detail: String,
     pub elapsed: Duration,
+    /// Calls KMS throttled even after the SDK's retries (each was slowed and tried again).
+    pub throttled: u64,
+    /// What throttling did to the pace: `ListGrants slowed to 10/s (of 80/s)`; empty if none.
+    pub slowdowns: String,
 }
 
 /// Pages of `page` items needed to list `n` items (an empty list still takes one call).
@@ -49,18 +53,22 @@ pub async fn record(
     let aliases: usize = keys.iter().map(|k| k.aliases.len()).sum();
     progress.set_length(keys.len() as u64);
     progress.set_message("describing keys and listing their grants");
-    let entries: Vec<KeyWithGrants> = stream::iter(keys)
-        .map(|mut key| async move {
+    // Unordered: a key with many grant pages does not hold up the keys behind it. The file
+    // keeps ListKeys order.
+    let mut entries: Vec<(usize, KeyWithGrants)> = stream::iter(keys.into_iter().enumerate())
+        .map(|(index, mut key)| async move {
             let (metadata, grants) =
                 tokio::try_join!(source.describe_key(key.id()), source.list_grants(key.id()))?;
             key.metadata = metadata;
             key.described = true;
             progress.inc(1);
-            Ok::<_, SourceError>(KeyWithGrants { key, grants })
+            Ok::<_, SourceError>((index, KeyWithGrants { key, grants }))
         })
-        .buffered(concurrency.max(1))
+        .buffer_unordered(concurrency.max(1))
         .try_collect()
         .await?;
+    entries.sort_unstable_by_key(|(index, _)| *index);
+    let entries: Vec<KeyWithGrants> = entries.into_iter().map(|(_, entry)| entry).collect();
     progress.set_message("listing retirable grants");
     let mut retirable = BTreeMap::new();
     for principal in principals {
@@ -103,6 +111,16 @@ pub async fn record(
         lower_bound,
         call_detail: source.calls().to_string(),
         elapsed: started.elapsed(),
+        throttled: source.pacer().throttles(),
+        slowdowns: source
+            .pacer()
+            .slowdowns()
+            .iter()
+            .map(|(op, lowest, configured)| {
+                format!("{} slowed to {lowest}/s (of {configured}/s)", op.name())
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
     };
     let snapshot = if redact_it {
         redact::redact(&snapshot)

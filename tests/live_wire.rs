@@ -7,6 +7,7 @@ use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_credential_types::Credentials;
+use kms_grants::source::pace::{Backoff, Op};
 use kms_grants::source::{KmsSource, LiveKms, LiveOptions, SourceError, WriteKind, WriteOutcome};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -18,7 +19,20 @@ const KEY_ARN: &str = "arn:aws:kms:us-east-2:111122223333:key/1234abcd-12ab-34cd
 
 /// A live source pointed at `endpoint`, with `attempts` tries per call and quick backoff.
 async fn source_at(endpoint: &str, attempts: u32, timeout: Duration) -> LiveKms {
-    let config = aws_config::defaults(BehaviorVersion::latest())
+    let config = live_config(endpoint, attempts, timeout).await;
+    LiveKms::from_sdk_config(
+        &config,
+        &LiveOptions {
+            backoff: QUICK_BACKOFF,
+            ..LiveOptions::default()
+        },
+    )
+    .unwrap()
+}
+
+/// The SDK config of [`source_at`].
+async fn live_config(endpoint: &str, attempts: u32, timeout: Duration) -> aws_config::SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
         .region(aws_config::Region::new("us-east-2"))
         .endpoint_url(endpoint)
         .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
@@ -34,9 +48,16 @@ async fn source_at(endpoint: &str, attempts: u32, timeout: Duration) -> LiveKms 
                 .build(),
         )
         .load()
-        .await;
-    LiveKms::from_sdk_config(&config, &LiveOptions::default()).unwrap()
+        .await
 }
+
+/// Throttling that outlasts the SDK's retries pauses a millisecond, then two, and a call is
+/// tried twice more before it fails (the default pauses start at 250 ms).
+const QUICK_BACKOFF: Backoff = Backoff {
+    first: Duration::from_millis(1),
+    max: Duration::from_millis(4),
+    retries: 2,
+};
 
 async fn source(server: &MockServer) -> LiveKms {
     source_at(&server.uri(), 3, Duration::from_secs(10)).await
@@ -290,7 +311,8 @@ async fn throttling_that_outlasts_the_retries_is_a_sentence() {
     Mock::given(method("POST"))
         .and(target("ListGrants"))
         .respond_with(error(400, "ThrottlingException", "Rate exceeded"))
-        .expect(3)
+        // Three SDK attempts, three times: the first call and the pacer's two retries.
+        .expect(9)
         .mount(&server)
         .await;
     let err = source(&server).await.list_grants(KEY).await.unwrap_err();
@@ -603,4 +625,91 @@ async fn a_server_that_ignores_dry_run_is_reported_as_a_real_delete() {
         .delete_grant(WriteKind::Revoke, KEY, "g1", true)
         .await;
     assert_eq!(outcome, Ok(WriteOutcome::DoneDespiteDryRun));
+}
+
+/// A ListKeys answer naming `keys`, a DescribeKey answer for whichever key is asked for, and no
+/// aliases: an account the record test can inventory.
+async fn mount_account(server: &MockServer, keys: usize) {
+    let listed: Vec<Value> = (0..keys)
+        .map(|i| json!({"KeyId": format!("key-{i}"), "KeyArn": format!("arn:aws:kms:us-east-2:111122223333:key/key-{i}")}))
+        .collect();
+    Mock::given(method("POST"))
+        .and(target("ListKeys"))
+        .respond_with(ok(json!({"Keys": listed, "Truncated": false})))
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .and(target("ListAliases"))
+        .respond_with(ok(json!({"Aliases": [], "Truncated": false})))
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .and(target("DescribeKey"))
+        .respond_with(|request: &Request| {
+            let body: Value = serde_json::from_slice(&request.body).unwrap();
+            let id = body["KeyId"].as_str().unwrap().to_owned();
+            ok(json!({"KeyMetadata": {
+                "KeyId": id,
+                "Arn": format!("arn:aws:kms:us-east-2:111122223333:key/{id}"),
+                "KeyState": "Enabled", "Enabled": true
+            }}))
+        })
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn a_throttling_storm_slows_record_down_instead_of_failing_it() {
+    let server = MockServer::start().await;
+    mount_account(&server, 6).await;
+    // Twelve throttles in a row, more than the SDK (one attempt here) and the pacer's two
+    // retries could absorb for one call, spread over the six keys' ListGrants calls.
+    Mock::given(method("POST"))
+        .and(target("ListGrants"))
+        .respond_with(error(400, "ThrottlingException", "Rate exceeded"))
+        .up_to_n_times(12)
+        .expect(12)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(target("ListGrants"))
+        .respond_with(|request: &Request| {
+            let body: Value = serde_json::from_slice(&request.body).unwrap();
+            let mut entry = grant("g1");
+            entry["KeyId"] = body["KeyId"].clone();
+            ok(json!({"Grants": [entry], "Truncated": false}))
+        })
+        .expect(6)
+        .mount(&server)
+        .await;
+    let live = LiveKms::from_sdk_config(
+        &live_config(&server.uri(), 1, Duration::from_secs(10)).await,
+        &LiveOptions {
+            backoff: Backoff {
+                retries: 8,
+                ..QUICK_BACKOFF
+            },
+            ..LiveOptions::default()
+        },
+    )
+    .unwrap();
+    let progress = indicatif::ProgressBar::hidden();
+    let (snapshot, report) = kms_grants::record::record(&live, &[], 2, false, &progress)
+        .await
+        .expect("a throttled inventory still completes");
+    assert_eq!(snapshot.keys.len(), 6);
+    assert!(snapshot.keys.iter().all(|k| k.grants.len() == 1));
+    assert_eq!(report.throttled, 12);
+    // The pace of ListGrants was cut (80/s → 40 → … → at least 1) and the report says so.
+    let slowdowns = live.pacer().slowdowns();
+    assert_eq!(slowdowns.len(), 1, "{slowdowns:?}");
+    assert_eq!(slowdowns[0].0, Op::ListGrants);
+    assert!(slowdowns[0].1 < 80);
+    assert!(
+        report.slowdowns.starts_with("ListGrants slowed to "),
+        "{}",
+        report.slowdowns
+    );
+    // Every throttled attempt was a real call: 6 + 12 ListGrants.
+    assert_eq!(report.calls, 1 + 1 + 6 + 18);
 }

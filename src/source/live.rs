@@ -5,6 +5,7 @@
 //! connect/operation timeouts apply to every call; errors are mapped to [`SourceError`]
 //! sentences that name the action and the resource. A read-only source refuses writes itself.
 
+use super::pace::{Backoff, Op, Pacer, RateLimits};
 use super::{
     CallerIdentity, KmsSource, SourceError, SourceInfo, SourceKind, WriteKind, WriteOutcome,
 };
@@ -37,6 +38,10 @@ pub struct LiveOptions {
     pub operation_timeout: Duration,
     /// Attempts per call, the first included (the SDK's standard retry mode with backoff).
     pub max_attempts: u32,
+    /// The most calls per second of each operation.
+    pub rate_limits: RateLimits,
+    /// How throttling that outlasts the SDK's retries slows the pace.
+    pub backoff: Backoff,
 }
 
 impl Default for LiveOptions {
@@ -50,6 +55,8 @@ impl Default for LiveOptions {
             connect_timeout: Duration::from_secs(5),
             operation_timeout: Duration::from_secs(30),
             max_attempts: 3,
+            rate_limits: RateLimits::default(),
+            backoff: Backoff::default(),
         }
     }
 }
@@ -117,6 +124,8 @@ pub struct LiveKms {
     profile: Option<String>,
     retiring_principals: Vec<String>,
     calls: Arc<CallCounts>,
+    /// The rate ceilings and throttling slowdown, shared by every call of this source.
+    pacer: Arc<Pacer>,
     /// STS answers once per session: the header and the retirable tab both ask.
     caller: Arc<tokio::sync::OnceCell<CallerIdentity>>,
 }
@@ -177,6 +186,7 @@ impl LiveKms {
             profile: options.profile.clone(),
             retiring_principals: options.retiring_principals.clone(),
             calls: Arc::new(CallCounts::default()),
+            pacer: Arc::new(Pacer::new(options.rate_limits, options.backoff)),
             caller: Arc::new(tokio::sync::OnceCell::new()),
         })
     }
@@ -190,7 +200,7 @@ impl LiveKms {
     /// first page) and returns the page's items, `Truncated` and `NextMarker`.
     async fn paginate<T, F, Fut>(
         &self,
-        action: &'static str,
+        op: Op,
         counter: &AtomicU64,
         mut fetch: F,
     ) -> Result<Vec<T>, SourceError>
@@ -199,11 +209,10 @@ impl LiveKms {
         Fut: std::future::Future<Output = Result<Page<T>, SourceError>>,
     {
         let mut out = Vec::new();
-        let mut pages = Pages::new(action);
-        let mut marker = None;
+        let mut pages = Pages::new(op.action());
+        let mut marker: Option<String> = None;
         loop {
-            CallCounts::bump(counter);
-            let page = fetch(marker.take()).await?;
+            let page = self.paced(op, counter, || fetch(marker.clone())).await?;
             out.extend(page.items);
             match pages.next(page.truncated, page.next_marker.as_deref())? {
                 Some(next) => marker = Some(next),
@@ -212,9 +221,48 @@ impl LiveKms {
         }
     }
 
+    /// Makes one call of `op` at the pace the pacer allows. A call KMS still throttles after
+    /// the SDK's own retries slows `op` down and is tried again (up to the pacer's retries), so
+    /// a big inventory slows instead of failing. Every attempt counts in `counter`.
+    async fn paced<T, F, Fut>(
+        &self,
+        op: Op,
+        counter: &AtomicU64,
+        mut call: F,
+    ) -> Result<T, SourceError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, SourceError>>,
+    {
+        let mut retries = 0;
+        loop {
+            self.pacer.acquire(op).await;
+            CallCounts::bump(counter);
+            match call().await {
+                Ok(value) => {
+                    self.pacer.succeeded(op).await;
+                    return Ok(value);
+                }
+                Err(err @ SourceError::Throttled { .. }) => {
+                    self.pacer.throttled(op).await;
+                    if retries >= self.pacer.retries() {
+                        return Err(err);
+                    }
+                    retries += 1;
+                }
+                Err(err) => return Err(err),
+            }
+        }
+    }
+
+    /// The pace of this source's calls (throttling seen, ceilings lowered).
+    pub fn pacer(&self) -> &Pacer {
+        &self.pacer
+    }
+
     /// Every key id and ARN (ListKeys, all pages).
     async fn all_key_ids(&self) -> Result<Vec<(String, String)>, SourceError> {
-        self.paginate("kms:ListKeys", &self.calls.list_keys, |marker| async move {
+        self.paginate(Op::ListKeys, &self.calls.list_keys, |marker| async move {
             let page = self
                 .kms
                 .list_keys()
@@ -239,7 +287,7 @@ impl LiveKms {
     /// Every alias (ListAliases, all pages).
     async fn all_aliases(&self) -> Result<Vec<Alias>, SourceError> {
         self.paginate(
-            "kms:ListAliases",
+            Op::ListAliases,
             &self.calls.list_aliases,
             |marker| async move {
                 let page = self
@@ -636,14 +684,16 @@ impl KmsSource for LiveKms {
     }
 
     async fn describe_key(&self, key_id: &str) -> Result<KeyMetadata, SourceError> {
-        CallCounts::bump(&self.calls.describe_key);
         let out = self
-            .kms
-            .describe_key()
-            .key_id(key_id)
-            .send()
-            .await
-            .map_err(|e| self.error("kms:DescribeKey", key_id, e))?;
+            .paced(Op::DescribeKey, &self.calls.describe_key, || async {
+                self.kms
+                    .describe_key()
+                    .key_id(key_id)
+                    .send()
+                    .await
+                    .map_err(|e| self.error("kms:DescribeKey", key_id, e))
+            })
+            .await?;
         out.key_metadata()
             .map(metadata_from)
             .ok_or_else(|| SourceError::Malformed {
@@ -654,7 +704,7 @@ impl KmsSource for LiveKms {
 
     async fn list_grants(&self, key_id: &str) -> Result<Vec<Grant>, SourceError> {
         self.paginate(
-            "kms:ListGrants",
+            Op::ListGrants,
             &self.calls.list_grants,
             |marker| async move {
                 let page = self
@@ -702,7 +752,7 @@ impl KmsSource for LiveKms {
         // A service principal (`dynamodb.amazonaws.com`) is asked for by its own parameter.
         let by_service = !principal.starts_with("arn:");
         let calls = &self.calls.list_retirable_grants;
-        self.paginate("kms:ListRetirableGrants", calls, |marker| async move {
+        self.paginate(Op::ListRetirableGrants, calls, |marker| async move {
             let request = self
                 .kms
                 .list_retirable_grants()
@@ -736,36 +786,44 @@ impl KmsSource for LiveKms {
         if self.read_only {
             return Err(SourceError::ReadOnly { action: kind });
         }
-        CallCounts::bump(&self.calls.writes);
         // DryRun is only set when asked for, so a server that ignores it never sees it.
         let dry = dry_run.then_some(true);
         let resource = format!("grant {grant_id} on key {key_id}");
-        let outcome = match kind {
-            WriteKind::Retire => {
-                let sent = self
-                    .kms
-                    .retire_grant()
-                    .key_id(key_id)
-                    .grant_id(grant_id)
-                    .set_dry_run(dry)
-                    .send()
-                    .await
-                    .map(|_| ());
-                self.write_outcome(kind.api_action(), &resource, dry_run, sent)
-            }
-            WriteKind::Revoke => {
-                let sent = self
-                    .kms
-                    .revoke_grant()
-                    .key_id(key_id)
-                    .grant_id(grant_id)
-                    .set_dry_run(dry)
-                    .send()
-                    .await
-                    .map(|_| ());
-                self.write_outcome(kind.api_action(), &resource, dry_run, sent)
-            }
+        let op = match kind {
+            WriteKind::Retire => Op::RetireGrant,
+            WriteKind::Revoke => Op::RevokeGrant,
         };
+        let resource = &resource;
+        let outcome = self
+            .paced(op, &self.calls.writes, || async move {
+                match kind {
+                    WriteKind::Retire => {
+                        let sent = self
+                            .kms
+                            .retire_grant()
+                            .key_id(key_id)
+                            .grant_id(grant_id)
+                            .set_dry_run(dry)
+                            .send()
+                            .await
+                            .map(|_| ());
+                        self.write_outcome(kind.api_action(), resource, dry_run, sent)
+                    }
+                    WriteKind::Revoke => {
+                        let sent = self
+                            .kms
+                            .revoke_grant()
+                            .key_id(key_id)
+                            .grant_id(grant_id)
+                            .set_dry_run(dry)
+                            .send()
+                            .await
+                            .map(|_| ());
+                        self.write_outcome(kind.api_action(), resource, dry_run, sent)
+                    }
+                }
+            })
+            .await;
         outcome.map_err(|err| match err {
             SourceError::NotFound { .. } => SourceError::GrantNotFound {
                 key_id: key_id.to_owned(),
@@ -798,36 +856,40 @@ impl KmsSource for LiveKms {
                     )
                     .build()
             });
+        let constraints = &constraints;
         let out = self
-            .kms
-            .create_grant()
-            .key_id(&grant.key_id)
-            .set_grantee_principal(grant.grantee_principal.as_deref().map(str::to_owned))
-            .set_grantee_service_principal(
-                grant
-                    .grantee_service_principal
-                    .as_deref()
-                    .map(str::to_owned),
-            )
-            .set_retiring_principal(grant.retiring_principal.as_deref().map(str::to_owned))
-            .set_retiring_service_principal(
-                grant
-                    .retiring_service_principal
-                    .as_deref()
-                    .map(str::to_owned),
-            )
-            .set_operations(Some(
-                grant
-                    .operations
-                    .iter()
-                    .map(|op| GrantOperation::from(op.as_str()))
-                    .collect(),
-            ))
-            .set_constraints(constraints)
-            .set_name(grant.name.as_deref().map(str::to_owned))
-            .send()
-            .await
-            .map_err(|e| self.error("kms:CreateGrant", &grant.key_id, e))?;
+            .paced(Op::CreateGrant, &self.calls.writes, || async {
+                self.kms
+                    .create_grant()
+                    .key_id(&grant.key_id)
+                    .set_grantee_principal(grant.grantee_principal.as_deref().map(str::to_owned))
+                    .set_grantee_service_principal(
+                        grant
+                            .grantee_service_principal
+                            .as_deref()
+                            .map(str::to_owned),
+                    )
+                    .set_retiring_principal(grant.retiring_principal.as_deref().map(str::to_owned))
+                    .set_retiring_service_principal(
+                        grant
+                            .retiring_service_principal
+                            .as_deref()
+                            .map(str::to_owned),
+                    )
+                    .set_operations(Some(
+                        grant
+                            .operations
+                            .iter()
+                            .map(|op| GrantOperation::from(op.as_str()))
+                            .collect(),
+                    ))
+                    .set_constraints(constraints.clone())
+                    .set_name(grant.name.as_deref().map(str::to_owned))
+                    .send()
+                    .await
+                    .map_err(|e| self.error("kms:CreateGrant", &grant.key_id, e))
+            })
+            .await?;
         out.grant_id()
             .map(str::to_owned)
             .ok_or_else(|| SourceError::Malformed {
@@ -846,17 +908,19 @@ impl KmsSource for LiveKms {
                 action: WriteKind::Retire,
             });
         }
-        CallCounts::bump(&self.calls.writes);
-        let sent = self
-            .kms
-            .retire_grant()
-            .grant_token(token)
-            .set_dry_run(dry_run.then_some(true))
-            .send()
-            .await
-            .map(|_| ());
-        // The token itself is a credential: it never goes into the message.
-        self.write_outcome("kms:RetireGrant", "a grant token", dry_run, sent)
+        self.paced(Op::RetireGrant, &self.calls.writes, || async {
+            let sent = self
+                .kms
+                .retire_grant()
+                .grant_token(token)
+                .set_dry_run(dry_run.then_some(true))
+                .send()
+                .await
+                .map(|_| ());
+            // The token itself is a credential: it never goes into the message.
+            self.write_outcome("kms:RetireGrant", "a grant token", dry_run, sent)
+        })
+        .await
     }
 }
 

@@ -6,6 +6,7 @@
 
 mod fixture;
 pub mod live;
+pub mod pace;
 
 pub use self::fixture::FixtureKms;
 pub use self::live::{LiveKms, LiveOptions};
