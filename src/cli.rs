@@ -358,7 +358,7 @@ async fn record_to(cli: &Cli, config: &Config, output: &Path, redact: bool) -> a
     );
     if report.throttled > 0 {
         eprintln!(
-            "KMS throttled {} call(s) even after the SDK's retries; each was slowed down and tried again ({})",
+            "KMS throttled calls {} time(s) even after the SDK's retries; kms-grants slowed down and tried them again ({})",
             report.throttled, report.slowdowns
         );
     }

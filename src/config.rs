@@ -31,8 +31,9 @@ pub struct Config {
     pub timeout_seconds: u64,
     /// Retiring principals to offer in the retirable tab (besides the caller).
     pub retiring_principals: Vec<String>,
-    /// The most calls per second of each KMS operation (`[rate_limits]`).
-    pub rate_limits: RateLimits,
+    /// The most calls per second of each KMS operation (`[rate_limits]`); unset, 80% of the
+    /// KMS quotas, or no ceiling for a loopback endpoint (see [`RateLimits::for_endpoint`]).
+    pub rate_limits: Option<RateLimits>,
 }
 
 impl Default for Config {
@@ -47,7 +48,7 @@ impl Default for Config {
             theme: ThemeName::Dark,
             timeout_seconds: 30,
             retiring_principals: Vec::new(),
-            rate_limits: RateLimits::default(),
+            rate_limits: None,
         }
     }
 }
@@ -139,7 +140,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             ),
         ));
     }
-    if let Some((op, rate)) = config.rate_limits.invalid() {
+    if let Some((op, rate)) = config.rate_limits.and_then(|r| r.invalid()) {
         return Err(invalid(
             offset_of(op.name()),
             format!(
@@ -206,12 +207,10 @@ mod tests {
     #[test]
     fn rate_limits_read_and_are_checked() {
         let config = parse_str("[rate_limits]\nListGrants = 20\nDescribeKey = 500\n").unwrap();
-        assert_eq!(config.rate_limits.list_grants, 20);
-        assert_eq!(config.rate_limits.describe_key, 500);
-        assert_eq!(
-            config.rate_limits.list_keys,
-            RateLimits::default().list_keys
-        );
+        let limits = config.rate_limits.unwrap();
+        assert_eq!(limits.list_grants, 20);
+        assert_eq!(limits.describe_key, 500);
+        assert_eq!(limits.list_keys, RateLimits::default().list_keys);
         let err = parse_str("concurrency = 4\n[rate_limits]\nListGrants = 0\n").unwrap_err();
         assert_eq!(
             err,

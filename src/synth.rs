@@ -53,20 +53,22 @@ const DAY_MILLIS: i64 = 86_400_000;
 
 /// Answers the load commands `commands` (and those their answers lead to) straight from
 /// `snapshot`, without a runtime or a source: how benchmarks and scale tests drive an [`App`].
-/// Other commands are dropped. Like the runtime, it applies the whole burst and settles once.
-pub fn feed(app: &mut App, snapshot: &Snapshot, mut commands: Vec<Command>) {
-    while !commands.is_empty() {
-        let action = match commands.remove(0) {
+/// Other commands are dropped. It applies every answer and settles once at the end (the
+/// runtime settles once per burst of answers, so this is its best case).
+pub fn feed(app: &mut App, snapshot: &Snapshot, commands: Vec<Command>) {
+    let by_id: std::collections::HashMap<&str, &KeyWithGrants> =
+        snapshot.keys.iter().map(|k| (k.key.id(), k)).collect();
+    let mut commands = std::collections::VecDeque::from(commands);
+    while let Some(command) = commands.pop_front() {
+        let action = match command {
             Command::LoadKeys { req } => Action::KeysLoaded {
                 req,
                 result: Ok(snapshot.keys.iter().map(|k| k.key.clone()).collect()),
             },
             Command::LoadGrants { req, key_id, .. } => Action::GrantsLoaded {
                 req,
-                result: Ok(snapshot
-                    .keys
-                    .iter()
-                    .find(|k| k.key.id() == key_id)
+                result: Ok(by_id
+                    .get(key_id.as_str())
                     .map(|k| k.grants.clone())
                     .unwrap_or_default()),
                 key_id,

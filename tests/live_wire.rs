@@ -7,7 +7,7 @@ use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_credential_types::Credentials;
-use kms_grants::source::pace::{Backoff, Op};
+use kms_grants::source::pace::{Backoff, Op, RateLimits};
 use kms_grants::source::{KmsSource, LiveKms, LiveOptions, SourceError, WriteKind, WriteOutcome};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -318,7 +318,7 @@ async fn throttling_that_outlasts_the_retries_is_a_sentence() {
     let err = source(&server).await.list_grants(KEY).await.unwrap_err();
     assert_eq!(
         err.to_string(),
-        "kms:ListGrants was throttled by KMS even after retries; wait a moment and reload, or lower concurrency in the config"
+        "kms:ListGrants was throttled by KMS even after retries; wait a moment and reload, or lower rate_limits in the config"
     );
 }
 
@@ -689,6 +689,8 @@ async fn a_throttling_storm_slows_record_down_instead_of_failing_it() {
                 retries: 8,
                 ..QUICK_BACKOFF
             },
+            // The server stands for AWS here: the ceilings of a real account.
+            rate_limits: Some(RateLimits::default()),
             ..LiveOptions::default()
         },
     )
@@ -712,4 +714,24 @@ async fn a_throttling_storm_slows_record_down_instead_of_failing_it() {
     );
     // Every throttled attempt was a real call: 6 + 12 ListGrants.
     assert_eq!(report.calls, 1 + 1 + 6 + 18);
+}
+
+#[tokio::test]
+async fn a_throttled_write_is_not_sent_again_by_the_pacer() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(target("RevokeGrant"))
+        .respond_with(error(400, "ThrottlingException", "Rate exceeded"))
+        // The SDK's three attempts, and no more: an earlier attempt may have gone through.
+        .expect(3)
+        .mount(&server)
+        .await;
+    let live = source(&server).await;
+    let result = live.delete_grant(WriteKind::Revoke, KEY, "g1", false).await;
+    assert!(
+        matches!(result, Err(SourceError::Throttled { .. })),
+        "{result:?}"
+    );
+    // It still slows RevokeGrant down for the writes after it.
+    assert_eq!(live.pacer().throttles(), 1);
 }

@@ -456,8 +456,9 @@ struct ViewCache {
     /// Every item index in sort order, for this (column, reverse).
     order: Option<(usize, bool, Arc<[usize]>)>,
     /// Per item, the lowercased text of its cells, separated by newlines (which a filter cannot
-    /// contain, so a match never spans two cells).
-    haystack: Option<Arc<[Box<str>]>>,
+    /// contain, so a match never spans two cells), and the minute it was built in: ages are
+    /// shown to the minute, so the text is built again when the clock moves to the next one.
+    haystack: Option<(i64, Arc<[Box<str>]>)>,
     /// The filter, finding and order `rows` were derived with.
     derived_from: Option<(String, Option<&'static str>, usize, bool)>,
 }
@@ -469,7 +470,7 @@ impl std::fmt::Debug for ViewCache {
                 "order",
                 &self.order.as_ref().map(|(c, r, o)| (c, r, o.len())),
             )
-            .field("haystack", &self.haystack.as_ref().map(|h| h.len()))
+            .field("haystack", &self.haystack.as_ref().map(|(_, h)| h.len()))
             .finish()
     }
 }
@@ -524,6 +525,8 @@ impl ListView {
                 order
             }
         };
+        // Fetched (or built) first: building it forgets the rows it could narrow from.
+        let haystack = (!needle.is_empty()).then(|| self.haystack(ctx, count));
         // Typing one more character only narrows: scan the rows shown, not every item.
         let narrowing = match &self.cache.derived_from {
             Some((old, finding, c, r)) => {
@@ -543,32 +546,25 @@ impl ListView {
                     .has_finding(grant, code, ctx.now, ctx.stale_after_days)
             }),
         };
-        let rows: Vec<usize> = if needle.is_empty() {
-            candidates
+        let rows: Vec<usize> = match haystack {
+            None => candidates
                 .iter()
                 .copied()
                 .filter(|&i| has_finding(i))
-                .collect()
-        } else {
-            let haystack = match &self.cache.haystack {
-                Some(h) if h.len() == count => Arc::clone(h),
-                _ => {
-                    let built = build_haystack(ctx, &self.kind, count);
-                    self.cache.haystack = Some(Arc::clone(&built));
-                    built
-                }
-            };
-            let finder = memchr::memmem::Finder::new(needle.as_bytes());
-            candidates
-                .iter()
-                .copied()
-                .filter(|&i| {
-                    haystack
-                        .get(i)
-                        .is_some_and(|text| finder.find(text.as_bytes()).is_some())
-                })
-                .filter(|&i| has_finding(i))
-                .collect()
+                .collect(),
+            Some(haystack) => {
+                let finder = memchr::memmem::Finder::new(needle.as_bytes());
+                candidates
+                    .iter()
+                    .copied()
+                    .filter(|&i| {
+                        haystack
+                            .get(i)
+                            .is_some_and(|text| finder.find(text.as_bytes()).is_some())
+                    })
+                    .filter(|&i| has_finding(i))
+                    .collect()
+            }
         };
         self.rows = rows;
         self.cache.derived_from = Some((needle, self.finding, column, self.sort_reverse));
@@ -585,12 +581,33 @@ impl ListView {
         self.remember_selection(ctx.data);
     }
 
+    /// Drops the cached cell text (the data behind some cells changed, not the order): the
+    /// filter builds it again when it next runs, and does not narrow from the old rows.
+    pub fn forget_text(&mut self) {
+        self.cache.haystack = None;
+        self.cache.derived_from = None;
+    }
+
     /// Builds the text the filter searches, if the data changed since it was built: opening
     /// the filter pays for it once, so every keystroke after only scans.
     pub fn prepare_filter(&mut self, ctx: CellContext<'_>) {
         let count = item_count(ctx.data, &self.kind).unwrap_or(0);
-        if !matches!(&self.cache.haystack, Some(h) if h.len() == count) {
-            self.cache.haystack = Some(build_haystack(ctx, &self.kind, count));
+        self.haystack(ctx, count);
+    }
+
+    /// The cached cell text, built first if it is missing, for another item count, or from
+    /// another minute.
+    fn haystack(&mut self, ctx: CellContext<'_>, count: usize) -> Arc<[Box<str>]> {
+        let minute = ctx.now.millis().div_euclid(60_000);
+        match &self.cache.haystack {
+            Some((built, text)) if *built == minute && text.len() == count => Arc::clone(text),
+            _ => {
+                let text = build_haystack(ctx, &self.kind, count);
+                self.cache.haystack = Some((minute, Arc::clone(&text)));
+                // Rows derived from older text are no base to narrow from.
+                self.cache.derived_from = None;
+                text
+            }
         }
     }
 

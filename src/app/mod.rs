@@ -542,16 +542,24 @@ impl App {
         }
     }
 
-    /// Marks the list views that `affected` says may have changed: their rows are recomputed
-    /// by the next [`App::settle`], once however many answers changed them.
-    fn refresh(&mut self, affected: impl Fn(&ListView) -> bool) {
+    /// After the data changed: marks the list views whose order or membership `affected`
+    /// says may have changed (the next [`App::settle`] recomputes them, once however many
+    /// answers changed them), and drops the cached cell text of every other view whose cells
+    /// may show the change. `key` narrows that to one key's data: the grants views of other
+    /// keys keep their text.
+    fn refresh(&mut self, key: Option<&str>, affected: impl Fn(&ListView) -> bool) {
         self.progress.set(None);
         for stack in &mut self.stacks {
             for view in stack.iter_mut() {
-                if let View::List(list) = view
-                    && affected(list)
-                {
+                let View::List(list) = view else { continue };
+                if affected(list) {
                     list.dirty = true;
+                    continue;
+                }
+                let untouched = matches!((&list.kind, key),
+                    (ListKind::Grants { key_id }, Some(changed)) if key_id_of(key_id) != key_id_of(changed));
+                if !untouched {
+                    list.forget_text();
                 }
             }
         }
@@ -766,14 +774,20 @@ impl App {
                                 .compute_findings(&key_id, self.now, self.stale_after_days);
                         }
                         Err(err) => {
-                            self.data.describe_errors.insert(key_id, err.to_string());
+                            self.data
+                                .describe_errors
+                                .insert(key_id.clone(), err.to_string());
                         }
                     }
-                    // Only lists filtered or sorted by described columns change order.
-                    self.refresh(|list| {
-                        list.kind == ListKind::Keys
-                            && (!list.filter.is_empty()
-                                || [2, 3, 4, 6, 7, 8].contains(&list.sort_column))
+                    // Only lists filtered or sorted by described columns change order; the key's
+                    // grants change findings.
+                    self.refresh(Some(&key_id), |list| match &list.kind {
+                        ListKind::Keys => {
+                            !list.filter.is_empty()
+                                || [2, 3, 4, 6, 7, 8].contains(&list.sort_column)
+                        }
+                        ListKind::Grants { key_id: k } => key_id_of(k) == key_id_of(&key_id),
+                        _ => false,
                     });
                 }
                 Vec::new()
@@ -864,7 +878,7 @@ impl App {
                     if let Some(text) = text {
                         self.say_failure(text, kept);
                     }
-                    self.refresh(|list| list.kind == ListKind::Principals);
+                    self.refresh(None, |list| list.kind == ListKind::Principals);
                     return commands;
                 }
                 Vec::new()
@@ -900,7 +914,7 @@ impl App {
                         self.say_failure(text, kept);
                     }
                     // Settled pending deletes may have left key grant lists too.
-                    self.refresh(|list| list.kind != ListKind::Keys);
+                    self.refresh(None, |list| list.kind != ListKind::Keys);
                 }
                 Vec::new()
             }
@@ -956,7 +970,7 @@ impl App {
                 self.say_failure(text, kept);
             }
         }
-        self.refresh(|_| true);
+        self.refresh(None, |_| true);
         commands
     }
 
@@ -1005,7 +1019,7 @@ impl App {
                 kept,
             );
         }
-        self.refresh(|list| match &list.kind {
+        self.refresh(Some(key_id), |list| match &list.kind {
             ListKind::Grants { key_id: k } => k == key_id,
             // The keys list only changes order or membership if it sorts or filters by counts.
             ListKind::Keys => !list.filter.is_empty() || [5, 8].contains(&list.sort_column),
@@ -1055,6 +1069,13 @@ impl App {
                     ),
                     PendingDelete { kind, at: self.now },
                 );
+                // The Name cell now says "revoked · pending": a filter or a sort may see it.
+                let key_id = key_id_of(&grant.key_id).to_owned();
+                self.refresh(Some(&key_id), |list| match &list.kind {
+                    ListKind::Grants { key_id: k } => key_id_of(k) == key_id,
+                    ListKind::Retirable { .. } => true,
+                    _ => false,
+                });
                 self.close_detail_of(grant);
                 self.history.push(HistoryEntry {
                     kind,
@@ -1170,7 +1191,7 @@ impl App {
             .compute_findings(&grant.key_id, self.now, self.stale_after_days);
         self.close_detail_of(grant);
         let key_id = key_id_of(&grant.key_id).to_owned();
-        self.refresh(|list| match &list.kind {
+        self.refresh(Some(&key_id), |list| match &list.kind {
             ListKind::Grants { key_id: k } => *k == key_id,
             ListKind::Retirable { .. } | ListKind::Principals => true,
             ListKind::Keys => !list.filter.is_empty() || [5, 8].contains(&list.sort_column),
@@ -1549,7 +1570,7 @@ impl App {
             ListKind::Principals => self.load_principals(),
             ListKind::Retirable { principal } => self.load_retirable(principal),
         };
-        self.refresh(|list| list.kind == kind);
+        self.refresh(None, |list| list.kind == kind);
         // The list stays on screen and its frame says "reloading…" until the answer comes.
         self.clear_info();
         vec![command]
@@ -1989,7 +2010,7 @@ impl App {
         self.tab = Tab::Retirable;
         let stack = &mut self.stacks[Tab::Retirable as usize];
         stack.truncate(1);
-        self.refresh(|list| list.kind == ListKind::Principals);
+        self.refresh(None, |list| list.kind == ListKind::Principals);
         self.settle();
         // Put the cursor of the principals list on this principal, so Back lands on it.
         let data = &self.data;

@@ -1295,3 +1295,82 @@ fn a_burst_of_answers_recomputes_the_rows_once_settled() {
     assert!(!list(&app).dirty);
     assert_eq!(list(&app).rows, vec![0]);
 }
+
+#[test]
+fn the_filter_searches_cells_that_changed_after_its_text_was_cached() {
+    let mut app = App::new(info(), false, false, NOW);
+    let commands = app.start();
+    let Command::LoadKeys { req } = keys_load(&commands) else {
+        unreachable!()
+    };
+    // Keys listed, not yet described: their state cells say "…".
+    let undescribed = |id: &str| Key {
+        described: false,
+        metadata: KeyMetadata::unknown(
+            id.to_owned(),
+            format!("arn:aws:kms:us-east-2:111122223333:key/{id}"),
+        ),
+        aliases: Vec::new(),
+    };
+    app.update(Action::KeysLoaded {
+        req,
+        result: Ok(vec![undescribed("k1"), undescribed("k2")]),
+    });
+    // Filtering once caches the cells' text; clearing the filter keeps the cache.
+    press(&mut app, KeyCode::Char('/'));
+    press(&mut app, KeyCode::Char('k'));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Esc);
+    assert!(list(&app).filter.is_empty());
+    // DescribeKey answers: k2 is disabled. The keys list is not re-sorted for that, but the
+    // filter must see the new state.
+    let mut described = key("k2", None, KeyState::Disabled).metadata;
+    described.description = Some("old billing key".to_owned());
+    app.update(Action::KeyDescribed {
+        req,
+        key_id: "k2".to_owned(),
+        result: Ok(described),
+    });
+    press(&mut app, KeyCode::Char('/'));
+    for c in "disabled".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    assert_eq!(list(&app).rows.len(), 1);
+    assert_eq!(list(&app).rows, rows_from_scratch(&app));
+    for _ in 0.."disabled".len() {
+        press(&mut app, KeyCode::Backspace);
+    }
+    for c in "billing".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    assert_eq!(list(&app).rows.len(), 1);
+}
+
+#[test]
+fn the_filter_sees_ages_as_the_clock_moves() {
+    let mut app = loaded(false);
+    press(&mut app, KeyCode::Enter); // orders, first by alias: one grant, 10 days old
+    assert_eq!(
+        list(&app).kind,
+        ListKind::Grants {
+            key_id: "k2".to_owned()
+        }
+    );
+    press(&mut app, KeyCode::Char('/'));
+    for c in "10d".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    assert_eq!(list(&app).rows.len(), 1, "the 10-day-old grant");
+    // A day later it is 11 days old: the cached text is from another minute.
+    app.update(Action::Tick(Timestamp::from_millis(
+        NOW.millis() + 86_400_000,
+    )));
+    press(&mut app, KeyCode::Backspace);
+    press(&mut app, KeyCode::Backspace);
+    press(&mut app, KeyCode::Backspace);
+    for c in "11d".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    assert_eq!(list(&app).rows.len(), 1, "the grant is 11 days old now");
+    assert_eq!(list(&app).rows, rows_from_scratch(&app));
+}

@@ -177,10 +177,16 @@ thread_local! {
 /// Runs `f` with interning on: every [`SharedStr`] and operation list deserialized inside
 /// shares one copy per distinct value. The table is dropped when `f` returns.
 pub fn interning<T>(f: impl FnOnce() -> T) -> T {
-    let outer = INTERNER.with(|i| i.borrow_mut().replace(Interner::default()));
-    let result = f();
-    INTERNER.with(|i| *i.borrow_mut() = outer);
-    result
+    /// Puts the outer table back however `f` ends, a panic included.
+    struct Restore(Option<Interner>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let outer = self.0.take();
+            INTERNER.with(|i| *i.borrow_mut() = outer);
+        }
+    }
+    let _restore = Restore(INTERNER.with(|i| i.borrow_mut().replace(Interner::default())));
+    f()
 }
 
 /// The shared copy of `text`: from the table when interning is on, else a new one.

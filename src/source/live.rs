@@ -38,8 +38,9 @@ pub struct LiveOptions {
     pub operation_timeout: Duration,
     /// Attempts per call, the first included (the SDK's standard retry mode with backoff).
     pub max_attempts: u32,
-    /// The most calls per second of each operation.
-    pub rate_limits: RateLimits,
+    /// The most calls per second of each operation; `None` picks by endpoint
+    /// ([`RateLimits::for_endpoint`]).
+    pub rate_limits: Option<RateLimits>,
     /// How throttling that outlasts the SDK's retries slows the pace.
     pub backoff: Backoff,
 }
@@ -55,7 +56,7 @@ impl Default for LiveOptions {
             connect_timeout: Duration::from_secs(5),
             operation_timeout: Duration::from_secs(30),
             max_attempts: 3,
-            rate_limits: RateLimits::default(),
+            rate_limits: None,
             backoff: Backoff::default(),
         }
     }
@@ -186,7 +187,12 @@ impl LiveKms {
             profile: options.profile.clone(),
             retiring_principals: options.retiring_principals.clone(),
             calls: Arc::new(CallCounts::default()),
-            pacer: Arc::new(Pacer::new(options.rate_limits, options.backoff)),
+            pacer: Arc::new(Pacer::new(
+                options
+                    .rate_limits
+                    .unwrap_or_else(|| RateLimits::for_endpoint(config.endpoint_url())),
+                options.backoff,
+            )),
             caller: Arc::new(tokio::sync::OnceCell::new()),
         })
     }
@@ -222,8 +228,10 @@ impl LiveKms {
     }
 
     /// Makes one call of `op` at the pace the pacer allows. A call KMS still throttles after
-    /// the SDK's own retries slows `op` down and is tried again (up to the pacer's retries), so
-    /// a big inventory slows instead of failing. Every attempt counts in `counter`.
+    /// the SDK's own retries slows `op` down; a read is then tried again (up to the pacer's
+    /// retries), so a big inventory slows instead of failing. A write is not: an earlier attempt
+    /// may have gone through, and the operator should see the failure, not a second create.
+    /// Every attempt counts in `counter`.
     async fn paced<T, F, Fut>(
         &self,
         op: Op,
@@ -234,9 +242,10 @@ impl LiveKms {
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<T, SourceError>>,
     {
+        let retry = !matches!(op, Op::RetireGrant | Op::RevokeGrant | Op::CreateGrant);
         let mut retries = 0;
         loop {
-            self.pacer.acquire(op).await;
+            let started = self.pacer.acquire(op).await;
             CallCounts::bump(counter);
             match call().await {
                 Ok(value) => {
@@ -244,8 +253,8 @@ impl LiveKms {
                     return Ok(value);
                 }
                 Err(err @ SourceError::Throttled { .. }) => {
-                    self.pacer.throttled(op).await;
-                    if retries >= self.pacer.retries() {
+                    self.pacer.throttled(op, started).await;
+                    if !retry || retries >= self.pacer.retries() {
                         return Err(err);
                     }
                     retries += 1;

@@ -137,7 +137,7 @@ pub enum SourceError {
     InvalidKeyState { resource: String, detail: String },
     /// KMS kept throttling after the SDK's retries.
     #[error(
-        "{action} was throttled by KMS even after retries; wait a moment and reload, or lower concurrency in the config"
+        "{action} was throttled by KMS even after retries; wait a moment and reload, or lower rate_limits in the config"
     )]
     Throttled { action: String },
     /// No answer in time.

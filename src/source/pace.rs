@@ -121,6 +121,52 @@ impl Default for RateLimits {
 }
 
 impl RateLimits {
+    /// No ceiling worth the name: for a local KMS-compatible server, which has no quota.
+    pub fn unlimited() -> Self {
+        Self {
+            list_keys: MAX_RATE,
+            list_aliases: MAX_RATE,
+            describe_key: MAX_RATE,
+            list_grants: MAX_RATE,
+            list_retirable_grants: MAX_RATE,
+            retire_grant: MAX_RATE,
+            revoke_grant: MAX_RATE,
+            create_grant: MAX_RATE,
+        }
+    }
+
+    /// The ceilings when the config sets none: [`RateLimits::default`] for AWS (and any
+    /// endpoint that may be AWS, such as a VPC endpoint), none for a server on this machine
+    /// (`localhost`, `127.x.x.x`, `[::1]`), which has no KMS quota to respect.
+    pub fn for_endpoint(endpoint: Option<&str>) -> Self {
+        let host = endpoint
+            .and_then(|url| url.split_once("://").map(|(_, rest)| rest))
+            .map(|rest| rest.split(['/', '?']).next().unwrap_or_default())
+            .map(|authority| authority.rsplit_once('@').map_or(authority, |(_, h)| h))
+            .map(|host| {
+                if host.starts_with('[') {
+                    host.split(']')
+                        .next()
+                        .unwrap_or_default()
+                        .trim_start_matches('[')
+                } else {
+                    host.split(':').next().unwrap_or_default()
+                }
+            });
+        let loopback = match host {
+            Some(host) if host.eq_ignore_ascii_case("localhost") => true,
+            Some(host) => host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback()),
+            None => false,
+        };
+        if loopback {
+            Self::unlimited()
+        } else {
+            Self::default()
+        }
+    }
+
     /// The ceiling of `op`.
     pub fn of(&self, op: Op) -> u32 {
         match op {
@@ -171,20 +217,26 @@ struct Window {
     /// The configured ceiling, and the one in force (lower after throttling).
     configured: u32,
     ceiling: u32,
-    /// When the calls of the last second started.
+    /// When the calls of the last second started, and the starts reserved after them (in
+    /// order: each reservation is at or after the one before).
     starts: VecDeque<Instant>,
     /// No call starts before this (after a throttle).
     paused_until: Option<Instant>,
     /// Throttles in a row, for the backoff.
     streak: u32,
-    /// When the ceiling last changed, so it climbs back one step per second.
+    /// When the ceiling last changed: it climbs back one step per second after.
     changed: Instant,
+    /// When throttling last halved the ceiling: only a call that started after that can halve
+    /// it again (the calls in flight with it were sent at the old pace).
+    halved: Option<Instant>,
 }
 
 /// The pace of every operation of one source. Shared by all its calls.
 #[derive(Debug)]
 pub struct Pacer {
+    /// Held only to reserve a start or record a throttle, never while waiting.
     windows: Vec<Mutex<Window>>,
+    configured: Vec<u32>,
     backoff: Backoff,
     throttles: AtomicU64,
     lowest: Vec<AtomicU64>,
@@ -207,9 +259,11 @@ impl Pacer {
                         paused_until: None,
                         streak: 0,
                         changed: now,
+                        halved: None,
                     })
                 })
                 .collect(),
+            configured: Op::ALL.into_iter().map(|op| limits.of(op).max(1)).collect(),
             backoff,
             throttles: AtomicU64::new(0),
             lowest: Op::ALL
@@ -224,53 +278,59 @@ impl Pacer {
         self.backoff.retries
     }
 
-    /// Waits until a call of `op` may start without going over its ceiling. Waiters are served
-    /// in the order they came (the lock is fair).
-    pub async fn acquire(&self, op: Op) {
-        let mut window = self.windows[op.index()].lock().await;
-        loop {
+    /// Waits until a call of `op` may start without going over its ceiling, and returns when
+    /// it started. The start is reserved under the lock (first come, first served) and the
+    /// wait happens after the lock is released.
+    pub async fn acquire(&self, op: Op) -> Instant {
+        let slot = {
+            let mut window = self.windows[op.index()].lock().await;
             let now = Instant::now();
-            if let Some(until) = window.paused_until {
-                if until > now {
-                    tokio::time::sleep_until(until).await;
-                    continue;
-                }
-                window.paused_until = None;
+            // Climb back one tenth of the configured ceiling per second without throttling.
+            let quiet = now.duration_since(window.changed).as_secs();
+            if window.ceiling < window.configured && quiet >= 1 {
+                let step = u64::from((window.configured / 10).max(1));
+                let climbed = u64::from(window.ceiling) + step * quiet;
+                window.ceiling = u32::try_from(climbed)
+                    .unwrap_or(u32::MAX)
+                    .min(window.configured);
+                window.changed += Duration::from_secs(quiet);
             }
             while window
                 .starts
                 .front()
-                .is_some_and(|&start| now.duration_since(start) >= SECOND)
+                .is_some_and(|&start| now.saturating_duration_since(start) >= SECOND)
             {
                 window.starts.pop_front();
             }
-            // Climb back one tenth of the configured ceiling per second without throttling.
-            let quiet = now.duration_since(window.changed).as_secs();
-            if window.ceiling < window.configured && quiet >= 1 {
-                let step = (window.configured / 10).max(1);
-                let climbed = u64::from(window.ceiling) + u64::from(step) * quiet;
-                window.ceiling = u32::try_from(climbed)
-                    .unwrap_or(u32::MAX)
-                    .min(window.configured);
-                window.changed = now;
+            let mut slot = now.max(window.paused_until.unwrap_or(now));
+            if let Some(&last) = window.starts.back() {
+                slot = slot.max(last);
             }
-            if (window.starts.len() as u64) < u64::from(window.ceiling) {
-                window.starts.push_back(now);
-                return;
+            // The ceiling-th start before this one must be a second old by then.
+            let ceiling = window.ceiling as usize;
+            if window.starts.len() >= ceiling {
+                let bound = window.starts[window.starts.len() - ceiling] + SECOND;
+                slot = slot.max(bound);
             }
-            // Full: wait until the oldest call of the window is a second old.
-            let oldest = window.starts.front().copied().unwrap_or(now);
-            tokio::time::sleep_until(oldest + SECOND).await;
-        }
+            window.starts.push_back(slot);
+            slot
+        };
+        tokio::time::sleep_until(slot).await;
+        slot
     }
 
-    /// A call of `op` was throttled: halve its ceiling and pause it, longer each time in a row.
-    pub async fn throttled(&self, op: Op) {
+    /// A call of `op` that started at `started` was throttled: halve the ceiling (once per
+    /// change: the other calls in flight with it do not halve it again) and pause the
+    /// operation, longer each time in a row.
+    pub async fn throttled(&self, op: Op, started: Instant) {
         self.throttles.fetch_add(1, Ordering::Relaxed);
         let mut window = self.windows[op.index()].lock().await;
         let now = Instant::now();
-        window.ceiling = (window.ceiling / 2).max(1);
-        window.changed = now;
+        if window.halved.is_none_or(|halved| started > halved) {
+            window.ceiling = (window.ceiling / 2).max(1);
+            window.changed = now;
+            window.halved = Some(now);
+        }
         window.streak = window.streak.saturating_add(1);
         let factor = 2u32.saturating_pow(window.streak.saturating_sub(1).min(16));
         let pause = self
@@ -279,6 +339,12 @@ impl Pacer {
             .saturating_mul(factor)
             .min(self.backoff.max);
         window.paused_until = Some(now + pause);
+        // Reservations made before the throttle start no earlier than the pause ends.
+        for start in window.starts.iter_mut() {
+            if *start > now {
+                *start = (*start).max(now + pause);
+            }
+        }
         self.lowest[op.index()].fetch_min(u64::from(window.ceiling), Ordering::Relaxed);
     }
 
@@ -288,22 +354,20 @@ impl Pacer {
         window.streak = 0;
     }
 
-    /// How many calls were throttled after the SDK's retries.
+    /// How many times KMS throttled a call even after the SDK's retries.
     pub fn throttles(&self) -> u64 {
         self.throttles.load(Ordering::Relaxed)
     }
 
-    /// The report of throttling so far: `ListGrants slowed to 10/s` for each operation whose
-    /// ceiling was lowered; empty when none was.
+    /// For each operation whose ceiling throttling lowered: (operation, the lowest ceiling,
+    /// the configured one).
     pub fn slowdowns(&self) -> Vec<(Op, u32, u32)> {
-        let limits = Op::ALL.into_iter().zip(&self.lowest);
-        limits
-            .filter_map(|(op, lowest)| {
-                let lowest = u32::try_from(lowest.load(Ordering::Relaxed)).unwrap_or(u32::MAX);
-                let configured = self.windows[op.index()]
-                    .try_lock()
-                    .map(|w| w.configured)
-                    .unwrap_or(lowest);
+        Op::ALL
+            .into_iter()
+            .filter_map(|op| {
+                let lowest = self.lowest[op.index()].load(Ordering::Relaxed);
+                let lowest = u32::try_from(lowest).unwrap_or(u32::MAX);
+                let configured = self.configured[op.index()];
                 (lowest < configured).then_some((op, lowest, configured))
             })
             .collect()
@@ -350,6 +414,36 @@ mod tests {
         );
     }
 
+    #[test]
+    fn only_a_server_on_this_machine_goes_unpaced_by_default() {
+        for local in [
+            "http://127.0.0.1:5000",
+            "http://localhost:4566/",
+            "http://[::1]:5000",
+            "http://127.0.0.2",
+        ] {
+            assert_eq!(
+                RateLimits::for_endpoint(Some(local)),
+                RateLimits::unlimited(),
+                "{local}"
+            );
+        }
+        for remote in [
+            None,
+            Some("https://kms.us-east-2.amazonaws.com"),
+            Some("https://vpce-0123.kms.us-east-2.vpce.amazonaws.com"),
+            Some("http://10.0.0.5:5000"),
+            Some("http://localhost.example.com"),
+            Some("not a url"),
+        ] {
+            assert_eq!(
+                RateLimits::for_endpoint(remote),
+                RateLimits::default(),
+                "{remote:?}"
+            );
+        }
+    }
+
     #[tokio::test(start_paused = true)]
     async fn no_more_than_the_ceiling_start_in_any_second() {
         let pacer = Pacer::new(limits(5), Backoff::default());
@@ -386,25 +480,29 @@ mod tests {
             retries: 3,
         };
         let pacer = Pacer::new(limits(40), backoff);
-        pacer.throttled(Op::ListGrants).await;
+        // At 0 ms a call is throttled: 40 → 20, and ListGrants pauses 100 ms.
+        pacer.throttled(Op::ListGrants, Instant::now()).await;
         let before = Instant::now();
-        pacer.acquire(Op::ListGrants).await;
+        let first = pacer.acquire(Op::ListGrants).await;
         assert_eq!(before.elapsed(), Duration::from_millis(100));
-        // A second throttle in a row pauses twice as long, a third is capped.
-        pacer.throttled(Op::ListGrants).await;
-        pacer.throttled(Op::ListGrants).await;
+        // Two calls that started together are throttled: the ceiling halves once (20 → 10),
+        // and the pause doubles per throttle in a row, capped (200 ms, then 300 ms).
+        pacer.throttled(Op::ListGrants, first).await;
+        pacer.throttled(Op::ListGrants, first).await;
+        assert_eq!(pacer.slowdowns(), vec![(Op::ListGrants, 10, 40)]);
+        assert_eq!(pacer.throttles(), 3);
         let before = Instant::now();
         pacer.acquire(Op::ListGrants).await;
         assert_eq!(before.elapsed(), Duration::from_millis(300));
-        assert_eq!(pacer.throttles(), 3);
-        // 40 → 20 → 10 → 5: two calls started since the first throttle, so only three more
-        // start now; the fourth waits until the first is a second old (at 1.1 s).
-        let started = Instant::now();
-        for _ in 0..4 {
+        // Ten may start per second now: two did (at 100 and 400 ms), eight more start at once,
+        // the next waits until the first is a second old (1,100 ms).
+        let before = Instant::now();
+        for _ in 0..8 {
             pacer.acquire(Op::ListGrants).await;
         }
-        assert_eq!(started.elapsed(), Duration::from_millis(700));
-        assert_eq!(pacer.slowdowns(), vec![(Op::ListGrants, 5, 40)]);
+        assert_eq!(before.elapsed(), Duration::ZERO);
+        pacer.acquire(Op::ListGrants).await;
+        assert_eq!(before.elapsed(), Duration::from_millis(700));
         // Quiet seconds climb back to the configured ceiling.
         pacer.succeeded(Op::ListGrants).await;
         tokio::time::sleep(Duration::from_secs(10)).await;
