@@ -81,7 +81,7 @@ def main():
         if not args.fixture:
             subprocess.run([args.generator, "-o", str(fixture)], check=True)
         size = fixture.stat().st_size
-        python = [sys.executable, "-c", "import json, sys; json.load(open(sys.argv[1], 'rb'))", str(fixture)]
+        python = [sys.executable, "-c", "import json, sys; json.load(open(sys.argv[1], encoding='utf-8'))", str(fixture)]
         ours = [args.kms_grants, "check", str(fixture)]
         results = {"kms-grants check": [], "python json.load": []}
         for round_no in range(args.rounds):
