@@ -237,8 +237,12 @@ impl Data {
 
     /// The key with this id or ARN, if loaded.
     pub fn key(&self, key_id_or_arn: &str) -> Option<&Key> {
-        let index = *self.key_index.get(key_id_of(key_id_or_arn))?;
-        self.keys.loaded()?.get(index)
+        self.keys.loaded()?.get(self.key_position(key_id_or_arn)?)
+    }
+
+    /// Where the key with this id or ARN is in the keys list.
+    pub fn key_position(&self, key_id_or_arn: &str) -> Option<usize> {
+        self.key_index.get(key_id_of(key_id_or_arn)).copied()
     }
 
     /// The grants of a key, when loaded.
@@ -318,15 +322,10 @@ impl Data {
         now: Timestamp,
         stale_after_days: u32,
     ) -> Vec<Finding> {
-        let key_id = key_id_of(&grant.key_id);
-        if let Some(found) = self
-            .findings
-            .get(key_id)
-            .and_then(|m| m.get(&grant.grant_id))
-        {
-            return found.clone();
+        if let Some(found) = self.cached_findings(grant) {
+            return found.to_vec();
         }
-        let key = self.key(key_id).filter(|k| k.described);
+        let key = self.key(&grant.key_id).filter(|k| k.described);
         findings::findings_for_grant(
             grant,
             None,
@@ -348,17 +347,21 @@ impl Data {
         now: Timestamp,
         stale_after_days: u32,
     ) -> bool {
-        match self
-            .findings
-            .get(key_id_of(&grant.key_id))
-            .and_then(|m| m.get(&grant.grant_id))
-        {
+        match self.cached_findings(grant) {
             Some(found) => found.iter().any(|f| f.code() == code),
             None => self
                 .findings_of(grant, now, stale_after_days)
                 .iter()
                 .any(|f| f.code() == code),
         }
+    }
+
+    /// The findings computed with the grant's whole key list, when its key's grants are loaded.
+    fn cached_findings(&self, grant: &Grant) -> Option<&[Finding]> {
+        self.findings
+            .get(key_id_of(&grant.key_id))?
+            .get(&grant.grant_id)
+            .map(Vec::as_slice)
     }
 
     /// How many grants of a key have at least one finding, when its grants are loaded.

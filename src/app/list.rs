@@ -213,18 +213,25 @@ pub fn cell_text(ctx: CellContext<'_>, kind: &ListKind, index: usize, column: us
         ListKind::Principals => principal_at(ctx.data, index)
             .map(|p| principal_cell(ctx.data, p, column))
             .unwrap_or_default(),
-        ListKind::Grants { .. } => grant_at(ctx.data, kind, index)
-            .map(|g| grant_cell(ctx, g, column))
+        ListKind::Grants { .. } | ListKind::Retirable { .. } => grant_at(ctx.data, kind, index)
+            .map(|g| grant_row_cell(ctx, kind, g, ctx.data.home_account_of(&g.key_id), column))
             .unwrap_or_default(),
-        ListKind::Retirable { .. } => grant_at(ctx.data, kind, index)
-            .map(|g| match column {
-                0 => ctx.data.key_label(&g.key_id),
-                1 => grant_cell(ctx, g, 0),
-                2 => grant_cell(ctx, g, 1),
-                3 => grant_cell(ctx, g, 2),
-                other => grant_cell(ctx, g, other),
-            })
-            .unwrap_or_default(),
+    }
+}
+
+/// A cell of a grant list, given the account of the grant's key. The retirable list puts the
+/// key first, then the grant's own columns.
+fn grant_row_cell(
+    ctx: CellContext<'_>,
+    kind: &ListKind,
+    grant: &Grant,
+    home: Option<&str>,
+    column: usize,
+) -> String {
+    match (kind, column) {
+        (ListKind::Retirable { .. }, 0) => ctx.data.key_label(&grant.key_id),
+        (ListKind::Retirable { .. }, 1..=3) => grant_cell(ctx, grant, home, column - 1),
+        _ => grant_cell(ctx, grant, home, column),
     }
 }
 
@@ -296,12 +303,8 @@ pub fn spec_usage(key: &Key) -> String {
     }
 }
 
-fn grant_cell(ctx: CellContext<'_>, grant: &Grant, column: usize) -> String {
-    grant_cell_in(ctx, grant, ctx.data.home_account_of(&grant.key_id), column)
-}
-
-/// A grant's cell, given the account of its key (looked up once per row, not per cell).
-fn grant_cell_in(ctx: CellContext<'_>, grant: &Grant, home: Option<&str>, column: usize) -> String {
+/// A grant's own cell, given the account of its key (looked up once per row, not per cell).
+fn grant_cell(ctx: CellContext<'_>, grant: &Grant, home: Option<&str>, column: usize) -> String {
     match column {
         0 => {
             let name = grant.name.as_deref().unwrap_or_default();
@@ -664,41 +667,27 @@ fn build_haystack(ctx: CellContext<'_>, kind: &ListKind, count: usize) -> Arc<[B
     (0..count)
         .map(|i| {
             line.clear();
-            match (kind, grants.get(i)) {
-                (ListKind::Grants { .. } | ListKind::Retirable { .. }, Some(grant)) => {
-                    let account = match home {
-                        Some((key, account)) if key == &*grant.key_id => account,
-                        _ => {
-                            let account = ctx.data.home_account_of(&grant.key_id);
-                            home = Some((&grant.key_id, account));
-                            account
-                        }
-                    };
-                    let retirable = matches!(kind, ListKind::Retirable { .. });
-                    for c in 0..columns {
-                        if c > 0 {
-                            line.push('\n');
-                        }
-                        let text = if retirable {
-                            match c {
-                                0 => ctx.data.key_label(&grant.key_id),
-                                1..=3 => grant_cell_in(ctx, grant, account, c - 1),
-                                other => grant_cell_in(ctx, grant, account, other),
-                            }
-                        } else {
-                            grant_cell_in(ctx, grant, account, c)
-                        };
-                        push_lowercase(&mut line, &text);
+            // A grant's row resolves the grant and its key's account once, not once per cell.
+            let grant = grants.get(i).map(|grant| {
+                let account = match home {
+                    Some((key, account)) if key == &*grant.key_id => account,
+                    _ => {
+                        let account = ctx.data.home_account_of(&grant.key_id);
+                        home = Some((&grant.key_id, account));
+                        account
                     }
+                };
+                (grant, account)
+            });
+            for c in 0..columns {
+                if c > 0 {
+                    line.push('\n');
                 }
-                _ => {
-                    for c in 0..columns {
-                        if c > 0 {
-                            line.push('\n');
-                        }
-                        push_lowercase(&mut line, &cell_text(ctx, kind, i, c));
-                    }
-                }
+                let text = match grant {
+                    Some((grant, account)) => grant_row_cell(ctx, kind, grant, account, c),
+                    None => cell_text(ctx, kind, i, c),
+                };
+                push_lowercase(&mut line, &text);
             }
             line.as_str().into()
         })
@@ -717,12 +706,7 @@ fn push_lowercase(out: &mut String, text: &str) {
 /// The data index of the item whose stable id (as [`row_id`] makes it) is `id`.
 fn index_of_id(data: &Data, kind: &ListKind, id: &str) -> Option<usize> {
     match kind {
-        ListKind::Keys => data.key(id).and_then(|key| {
-            data.keys
-                .loaded()?
-                .iter()
-                .position(|k| std::ptr::eq(k, key))
-        }),
+        ListKind::Keys => data.key_position(id),
         ListKind::Principals => data.principals.loaded()?.iter().position(|p| p == id),
         ListKind::Grants { key_id } => {
             let (key, grant) = id.split_once('/')?;

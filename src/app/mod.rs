@@ -370,6 +370,7 @@ pub struct App {
     pub page_rows: Cell<usize>,
     /// The background load's progress (grant lists answered, keys described, keys), counted
     /// once per change of the data rather than once per frame: see [`App::load_progress`].
+    /// [`App::apply`] forgets it on every action that may change the data.
     progress: Cell<Option<(usize, usize, usize)>>,
     /// The terminal size, from resize events.
     pub size: (u16, u16),
@@ -548,7 +549,6 @@ impl App {
     /// may show the change. `key` narrows that to one key's data: the grants views of other
     /// keys keep their text.
     fn refresh(&mut self, key: Option<&str>, affected: impl Fn(&ListView) -> bool) {
-        self.progress.set(None);
         for stack in &mut self.stacks {
             for view in stack.iter_mut() {
                 let View::List(list) = view else { continue };
@@ -680,7 +680,7 @@ impl App {
                         .rows
                         .iter()
                         .filter_map(|&i| list::grant_at(&self.data, &list.kind, i))
-                        .map(|g| (key_id_of(&g.key_id).to_owned(), g.grant_id.to_string()))
+                        .map(|g| g.id_pair())
                         .collect();
                     let added = ids.len();
                     self.marks.extend(ids);
@@ -1038,17 +1038,8 @@ impl App {
         self.writes_in_flight = self.writes_in_flight.saturating_sub(1);
         let grant = &target.grant;
         let what = describe_grant(target);
-        let was_dry_run = self
-            .in_flight
-            .remove(&(
-                key_id_of(&grant.key_id).to_owned(),
-                grant.grant_id.to_string(),
-            ))
-            .unwrap_or(false);
-        let id = (
-            key_id_of(&grant.key_id).to_owned(),
-            grant.grant_id.to_string(),
-        );
+        let was_dry_run = self.in_flight.remove(&grant.id_pair()).unwrap_or(false);
+        let id = grant.id_pair();
         // Deleted (or already gone): unmarked. Failed or a dry run: stays marked for another try.
         let gone = matches!(
             result,
@@ -1062,13 +1053,9 @@ impl App {
             Ok(outcome @ (WriteOutcome::Done | WriteOutcome::DoneDespiteDryRun)) => {
                 // KMS may list the grant for a while yet: it stays, marked pending, until a
                 // reload no longer lists it (or five minutes pass).
-                self.data.pending.insert(
-                    (
-                        key_id_of(&grant.key_id).to_owned(),
-                        grant.grant_id.to_string(),
-                    ),
-                    PendingDelete { kind, at: self.now },
-                );
+                self.data
+                    .pending
+                    .insert(grant.id_pair(), PendingDelete { kind, at: self.now });
                 // The Name cell now says "revoked · pending": a filter or a sort may see it.
                 let key_id = key_id_of(&grant.key_id).to_owned();
                 self.refresh(Some(&key_id), |list| match &list.kind {
@@ -1630,10 +1617,7 @@ impl App {
             );
             return Vec::new();
         };
-        if self.in_flight.contains_key(&(
-            key_id_of(&target.grant.key_id).to_owned(),
-            target.grant.grant_id.to_string(),
-        )) {
+        if self.in_flight.contains_key(&target.grant.id_pair()) {
             self.say(
                 Level::Info,
                 format!(
@@ -1699,10 +1683,7 @@ impl App {
         let targets: Vec<GrantTarget> = targets
             .into_iter()
             .filter(|t| {
-                let id = (
-                    key_id_of(&t.grant.key_id).to_owned(),
-                    t.grant.grant_id.to_string(),
-                );
+                let id = t.grant.id_pair();
                 self.data
                     .pending_delete(&t.grant.key_id, &t.grant.grant_id, self.now)
                     .is_none()
@@ -1813,10 +1794,7 @@ impl App {
         else {
             return Vec::new();
         };
-        let id = (
-            key_id_of(&grant.key_id).to_owned(),
-            grant.grant_id.to_string(),
-        );
+        let id = grant.id_pair();
         if !self.marks.remove(&id) {
             self.marks.insert(id);
         }
@@ -1858,13 +1836,7 @@ impl App {
                 outcomes: Vec::new(),
             };
             for (i, target) in change.targets.iter().enumerate() {
-                bulk.index.insert(
-                    (
-                        key_id_of(&target.grant.key_id).to_owned(),
-                        target.grant.grant_id.to_string(),
-                    ),
-                    i,
-                );
+                bulk.index.insert(target.grant.id_pair(), i);
                 bulk.outcomes.push(Outcome {
                     what: describe_grant(target),
                     result: None,
@@ -1875,13 +1847,8 @@ impl App {
         }
         self.writes_in_flight += change.targets.len();
         for target in &change.targets {
-            self.in_flight.insert(
-                (
-                    key_id_of(&target.grant.key_id).to_owned(),
-                    target.grant.grant_id.to_string(),
-                ),
-                change.dry_run,
-            );
+            self.in_flight
+                .insert(target.grant.id_pair(), change.dry_run);
         }
         let count = change.targets.len();
         let what = match change.targets.first() {

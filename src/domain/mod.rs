@@ -283,6 +283,15 @@ fn no_operations() -> Arc<[Operation]> {
 }
 
 impl Grant {
+    /// The key id (never the ARN) and the grant id: how the app names a grant in its marks,
+    /// pending deletes and writes in flight.
+    pub fn id_pair(&self) -> (String, String) {
+        (
+            key_id_of(&self.key_id).to_owned(),
+            self.grant_id.to_string(),
+        )
+    }
+
     /// Who holds the grant: the grantee principal, else the service principal.
     pub fn grantee(&self) -> Option<&str> {
         self.grantee_principal

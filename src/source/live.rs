@@ -798,10 +798,7 @@ impl KmsSource for LiveKms {
         // DryRun is only set when asked for, so a server that ignores it never sees it.
         let dry = dry_run.then_some(true);
         let resource = format!("grant {grant_id} on key {key_id}");
-        let op = match kind {
-            WriteKind::Retire => Op::RetireGrant,
-            WriteKind::Revoke => Op::RevokeGrant,
-        };
+        let op = Op::from(kind);
         let resource = &resource;
         let outcome = self
             .paced(op, &self.calls.writes, || async move {

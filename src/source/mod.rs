@@ -92,10 +92,7 @@ impl WriteKind {
 
     /// The API action, as in IAM policies: `kms:RetireGrant`.
     pub fn api_action(self) -> &'static str {
-        match self {
-            Self::Retire => "kms:RetireGrant",
-            Self::Revoke => "kms:RevokeGrant",
-        }
+        pace::Op::from(self).action()
     }
 }
 

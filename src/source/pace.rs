@@ -30,6 +30,15 @@ pub enum Op {
     CreateGrant,
 }
 
+impl From<super::WriteKind> for Op {
+    fn from(kind: super::WriteKind) -> Self {
+        match kind {
+            super::WriteKind::Retire => Op::RetireGrant,
+            super::WriteKind::Revoke => Op::RevokeGrant,
+        }
+    }
+}
+
 impl Op {
     /// Every operation, in the order of [`RateLimits`]' fields.
     pub const ALL: [Op; 8] = [
@@ -43,18 +52,9 @@ impl Op {
         Op::CreateGrant,
     ];
 
-    /// The API name, as in the KMS quota table.
+    /// The API name, as in the KMS quota table: `ListGrants`.
     pub fn name(self) -> &'static str {
-        match self {
-            Op::ListKeys => "ListKeys",
-            Op::ListAliases => "ListAliases",
-            Op::DescribeKey => "DescribeKey",
-            Op::ListGrants => "ListGrants",
-            Op::ListRetirableGrants => "ListRetirableGrants",
-            Op::RetireGrant => "RetireGrant",
-            Op::RevokeGrant => "RevokeGrant",
-            Op::CreateGrant => "CreateGrant",
-        }
+        self.action().trim_start_matches("kms:")
     }
 
     /// The KMS request quota (requests per second, per account and region).

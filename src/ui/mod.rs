@@ -492,12 +492,8 @@ fn draw_list(frame: &mut Frame<'_>, area: Rect, app: &App, view: &ListView, them
     frame.render_widget(table, table_area);
     if gutter > 0 {
         for (n, &index) in view.rows[offset..end].iter().enumerate() {
-            let marked = list::grant_at(&app.data, &view.kind, index).is_some_and(|g| {
-                app.marks.contains(&(
-                    crate::domain::key_id_of(&g.key_id).to_owned(),
-                    g.grant_id.to_string(),
-                ))
-            });
+            let marked = list::grant_at(&app.data, &view.kind, index)
+                .is_some_and(|g| app.marks.contains(&g.id_pair()));
             if marked {
                 let y = inner.y + 1 + n as u16;
                 let style = if offset + n == view.cursor {
@@ -613,12 +609,7 @@ fn draw_footer(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
             list.rows
                 .iter()
                 .filter_map(|&i| list::grant_at(&app.data, &list.kind, i))
-                .filter(|g| {
-                    app.marks.contains(&(
-                        crate::domain::key_id_of(&g.key_id).to_owned(),
-                        g.grant_id.to_string(),
-                    ))
-                })
+                .filter(|g| app.marks.contains(&g.id_pair()))
                 .count()
         });
         let hidden = app.marks.len() - shown.min(app.marks.len());
