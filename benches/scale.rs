@@ -24,6 +24,7 @@ const NOW: Timestamp = Timestamp::from_secs(1_800_000_000);
 fn app_over(snapshot: &Snapshot) -> App {
     let info = SourceInfo {
         kind: SourceKind::Demo,
+        profile: None,
         account: snapshot.account.clone(),
         region: snapshot.region.clone(),
         recorded_at: None,

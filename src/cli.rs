@@ -6,8 +6,10 @@
 use crate::app::App;
 use crate::audit::{AuditError, AuditLog};
 use crate::config::{self, Config};
+use crate::connect::{Connector, FixtureDir};
 use crate::domain::Timestamp;
 use crate::fixture;
+use crate::places::{Places, Target, WriteFlags};
 use crate::record;
 use crate::runtime::{self, Audit, Executor};
 use crate::source::{FixtureKms, KmsSource, LiveKms, LiveOptions, SourceKind};
@@ -25,13 +27,19 @@ pub struct Cli {
     #[arg(long, conflicts_with = "fixture")]
     pub demo: bool,
 
-    /// Open a recorded fixture file instead of a live account.
+    /// Open a recorded fixture file instead of a live account, or a directory of them
+    /// (`record -o DIR`), switched between with :profile and :region.
     #[arg(long, value_name = "PATH")]
     pub fixture: Option<PathBuf>,
 
     /// Refuse every retire and revoke (the source refuses them too, not only the UI).
     #[arg(long, global = true)]
     pub read_only: bool,
+
+    /// Allow retire and revoke even where the config says read_only (the global setting or an
+    /// [[accounts]] entry).
+    #[arg(long, global = true, conflicts_with = "read_only")]
+    pub allow_writes: bool,
 
     /// Send every write with DryRun=true: KMS checks it and changes nothing.
     #[arg(long, global = true)]
@@ -41,13 +49,15 @@ pub struct Cli {
     #[arg(long, value_name = "PATH", global = true)]
     pub config: Option<PathBuf>,
 
-    /// The AWS profile (default: AWS_PROFILE, the config file, then the default chain).
+    /// The AWS profile (default: AWS_PROFILE, the config file, then the default chain);
+    /// `record` takes several.
     #[arg(long, value_name = "NAME", global = true)]
-    pub profile: Option<String>,
+    pub profile: Vec<String>,
 
-    /// The AWS region (default: AWS_REGION, the profile's region, the config file).
+    /// The AWS region (default: AWS_REGION, the profile's region, the config file); `record`
+    /// takes several.
     #[arg(long, value_name = "NAME", global = true)]
-    pub region: Option<String>,
+    pub region: Vec<String>,
 
     /// Send KMS and STS calls to this endpoint, e.g. a local KMS-compatible server
     /// (default: AWS_ENDPOINT_URL, the profile's endpoint_url, AWS's own).
@@ -85,26 +95,57 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
-    /// Record a live account and region into a fixture file (progress on stderr).
+    /// Record live accounts and regions into fixtures (progress on stderr). One profile and
+    /// region go to a file; several (repeat --profile or --region, or --all-regions) go to a
+    /// directory, one ACCOUNT-REGION.json each. Exits 2 when some targets failed.
     Record {
-        /// The fixture file to write (replaced atomically; untouched if recording fails).
-        #[arg(short, long, value_name = "FILE")]
+        /// The fixture file to write, or the directory for several targets (files are replaced
+        /// atomically; a target that fails leaves its file untouched).
+        #[arg(short, long, value_name = "FILE|DIR")]
         output: PathBuf,
         /// Replace account ids and principal names consistently, for sharing.
         #[arg(long)]
         redact: bool,
+        /// Every region KMS runs in, for each profile.
+        #[arg(long, conflicts_with = "region")]
+        all_regions: bool,
     },
 }
 
-/// Parses the process arguments and runs; the exit code says how it went.
+/// Parses the process arguments and runs; the exit code says how it went: 0, 1 for an error,
+/// 2 when `record` recorded some targets and not others.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("kms-grants: {err:#}");
-            ExitCode::FAILURE
+            if err.downcast_ref::<SomeFailed>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
         }
+    }
+}
+
+/// Some targets of a multi-target `record` failed (exit code 2); the others were written.
+#[derive(Debug, thiserror::Error)]
+#[error("{failed} of {total} targets failed; the others were recorded")]
+pub struct SomeFailed {
+    pub failed: usize,
+    pub total: usize,
+}
+
+/// The one value of a flag the TUI takes once (`record` takes several).
+fn one<'a>(values: &'a [String], flag: &str) -> anyhow::Result<Option<&'a String>> {
+    match values {
+        [] => Ok(None),
+        [one] => Ok(Some(one)),
+        _ => anyhow::bail!(
+            "--{flag} was given {} times; the app opens one at a time (switch inside it with :{flag} NAME), and only `kms-grants record` takes several",
+            values.len()
+        ),
     }
 }
 
@@ -114,46 +155,125 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         return check(file);
     }
     let (config, _) = config::load(cli.config.as_deref())?;
-    let read_only = cli.read_only || config.read_only;
+    let flags = WriteFlags {
+        read_only: cli.read_only,
+        allow_writes: cli.allow_writes,
+        config_read_only: config.read_only,
+    };
     let dry_run = cli.dry_run || config.dry_run;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    if let Some(Command::Record { output, redact }) = &cli.command {
-        return runtime.block_on(record_to(&cli, &config, output, *redact));
+    if let Some(Command::Record {
+        output,
+        redact,
+        all_regions,
+    }) = &cli.command
+    {
+        return runtime.block_on(record_cmd(&cli, &config, output, *redact, *all_regions));
     }
     if let Some(Command::Restore { grant_id, yes }) = &cli.command {
-        return runtime.block_on(restore(&cli, &config, grant_id, *yes));
+        return runtime.block_on(restore(&cli, &config, flags, grant_id, *yes));
     }
-    let source: Arc<dyn KmsSource> = if cli.demo {
-        let snapshot = fixture::parse(fixture::DEMO_JSON.as_bytes(), Path::new("<built-in demo>"))?;
-        Arc::new(FixtureKms::new(snapshot, SourceKind::Demo, read_only))
-    } else if let Some(path) = &cli.fixture {
-        let snapshot = fixture::load(path)?;
-        Arc::new(FixtureKms::new(
-            snapshot,
-            SourceKind::Fixture(path.display().to_string()),
-            read_only,
-        ))
-    } else {
-        let options = live_options(&cli, &config, read_only);
-        Arc::new(runtime.block_on(LiveKms::connect(&options))?)
-    };
+    let profile = one(&cli.profile, "profile")?;
+    let region = one(&cli.region, "region")?;
+    let mut warning = None;
+    let (source, connector, places, read_only): (Arc<dyn KmsSource>, Connector, Places, bool) =
+        if cli.demo {
+            let snapshot =
+                fixture::parse(fixture::DEMO_JSON.as_bytes(), Path::new("<built-in demo>"))?;
+            let read_only = flags.read_only || (flags.config_read_only && !flags.allow_writes);
+            (
+                Arc::new(FixtureKms::new(snapshot, SourceKind::Demo, read_only)),
+                Connector::Fixed,
+                Places::fixed("the demo is one account and region; there is nothing to switch to"),
+                read_only,
+            )
+        } else if let Some(path) = cli.fixture.as_ref().filter(|p| p.is_dir()) {
+            let dir = FixtureDir::open(path)?;
+            let places = dir.places(&config.accounts);
+            let connector = Connector::Fixtures {
+                dir,
+                places: places.clone(),
+                flags,
+            };
+            let target = Target {
+                profile: profile.or(config.profile.as_ref()).cloned(),
+                region: region.or(config.region.as_ref()).cloned(),
+            };
+            let connected = runtime
+                .block_on(connector.connect(&target))
+                .map_err(anyhow::Error::msg)?;
+            (connected.source, connector, places, connected.read_only)
+        } else if let Some(path) = &cli.fixture {
+            let snapshot = fixture::load(path)?;
+            let read_only = flags.read_only || (flags.config_read_only && !flags.allow_writes);
+            (
+                Arc::new(FixtureKms::new(
+                    snapshot,
+                    SourceKind::Fixture(path.display().to_string()),
+                    read_only,
+                )),
+                Connector::Fixed,
+                Places::fixed(
+                    "this session shows one fixture file; open a directory of them (kms-grants record -o DIR) to switch accounts and regions",
+                ),
+                read_only,
+            )
+        } else {
+            let mut options = live_options(&cli, &config, false);
+            let places =
+                match runtime.block_on(Places::load(&options.profile_files, &config.accounts)) {
+                    Ok(places) => places,
+                    Err(err) => {
+                        warning = Some(format!("{err}; :profile and P have no profiles to offer"));
+                        Places::from_profiles([], &config.accounts)
+                    }
+                };
+            let named = options
+                .profile
+                .clone()
+                .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
+            options.read_only = places.read_only(named.as_deref(), flags);
+            let read_only = options.read_only;
+            let live = runtime.block_on(LiveKms::connect(&options))?;
+            let connector = Connector::Live {
+                options: Box::new(options),
+                places: places.clone(),
+                flags,
+            };
+            (Arc::new(live), connector, places, read_only)
+        };
     let theme = Theme::new(config.theme, Theme::no_color_from_env());
     let mut app = App::new(source.info(), read_only, dry_run, Timestamp::now());
     app.stale_after_days = config.stale_after_days;
-    let audit = open_audit(cli.audit_log.as_deref(), read_only);
+    app.places = places;
+    // A session may reach an account that allows writes by switching, unless no account can.
+    let never_writes = flags.read_only || (flags.config_read_only && !flags.allow_writes);
+    let audit = open_audit(cli.audit_log.as_deref(), never_writes);
     app.audit_log = Some(audit_description(&audit));
+    if let Some(text) = warning {
+        app.status = Some(crate::app::Status {
+            level: crate::app::Level::Warning,
+            text,
+        });
+    }
     let executor = Arc::new(Executor { source, audit });
-    runtime.block_on(runtime::run(app, executor, theme, config.concurrency))
+    runtime.block_on(runtime::run(
+        app,
+        executor,
+        Arc::new(connector),
+        theme,
+        config.concurrency,
+    ))
 }
 
-/// Opens the audit log (`--audit-log`, else the platform state dir). A read-only session sends
-/// no write, so it does not need one.
-fn open_audit(path: Option<&Path>, read_only: bool) -> Audit {
+/// Opens the audit log (`--audit-log`, else the platform state dir). A session that can never
+/// write sends no write, so it does not need one.
+fn open_audit(path: Option<&Path>, never_writes: bool) -> Audit {
     let path = path.map(Path::to_path_buf).or_else(AuditLog::default_path);
-    match (path, read_only) {
+    match (path, never_writes) {
         (_, true) => Audit::Unavailable(AuditError {
             path: "(none)".to_owned(),
             reason: "the session is read-only".to_owned(),
@@ -186,8 +306,16 @@ fn live_options(cli: &Cli, config: &Config, read_only: bool) -> LiveOptions {
         }
     }
     LiveOptions {
-        profile: cli.profile.clone().or_else(|| config.profile.clone()),
-        region: cli.region.clone().or_else(|| config.region.clone()),
+        profile: cli
+            .profile
+            .first()
+            .cloned()
+            .or_else(|| config.profile.clone()),
+        region: cli
+            .region
+            .first()
+            .cloned()
+            .or_else(|| config.region.clone()),
         endpoint_url: cli.endpoint_url.clone(),
         read_only,
         retiring_principals: principals,
@@ -198,12 +326,23 @@ fn live_options(cli: &Cli, config: &Config, read_only: bool) -> LiveOptions {
 }
 
 /// `kms-grants restore --grant-id ID [--yes]`.
-async fn restore(cli: &Cli, config: &Config, grant_id: &str, yes: bool) -> anyhow::Result<()> {
+async fn restore(
+    cli: &Cli,
+    config: &Config,
+    flags: WriteFlags,
+    grant_id: &str,
+    yes: bool,
+) -> anyhow::Result<()> {
     if cli.demo || cli.fixture.is_some() {
         anyhow::bail!("restore recreates grants in a live account; drop --demo/--fixture");
     }
-    if cli.read_only || config.read_only {
-        anyhow::bail!("the session is read-only, so kms:CreateGrant was not sent");
+    one(&cli.profile, "profile")?;
+    one(&cli.region, "region")?;
+    let profile = cli.profile.first().or(config.profile.as_ref());
+    if Places::from_profiles([], &config.accounts).read_only(profile.map(String::as_str), flags) {
+        anyhow::bail!(
+            "the session is read-only (--read-only or read_only in the config; --allow-writes lifts the config's), so kms:CreateGrant was not sent"
+        );
     }
     let path = cli
         .audit_log
@@ -308,10 +447,115 @@ async fn restore(cli: &Cli, config: &Config, grant_id: &str, yes: bool) -> anyho
     Ok(())
 }
 
+/// `kms-grants record`: one target into a file, several into a directory.
+async fn record_cmd(
+    cli: &Cli,
+    config: &Config,
+    output: &Path,
+    redact: bool,
+    all_regions: bool,
+) -> anyhow::Result<()> {
+    let targets = record_targets(cli, config, all_regions);
+    let to_dir =
+        targets.len() > 1 || output.is_dir() || output.as_os_str().to_string_lossy().ends_with('/');
+    if !to_dir && let Some(target) = targets.first() {
+        return record_to(cli, config, target, output, redact).await;
+    }
+    std::fs::create_dir_all(output).map_err(|err| {
+        anyhow::anyhow!(
+            "cannot create directory {}: {}",
+            output.display(),
+            fixture::io_reason(&err)
+        )
+    })?;
+    let plan = record::Plan {
+        options: live_options(cli, config, true),
+        dir: output.to_owned(),
+        concurrency: config.concurrency,
+        redact,
+        stale_after_days: config.stale_after_days,
+    };
+    let progress = indicatif::MultiProgress::new();
+    let outcomes = record::record_targets(&targets, &plan, &progress).await;
+    print!("{}", record::summary_table(&outcomes));
+    let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
+    match failed {
+        0 => Ok(()),
+        n if n == outcomes.len() => anyhow::bail!(
+            "every target failed ({n}); nothing was written to {}",
+            output.display()
+        ),
+        n => Err(SomeFailed {
+            failed: n,
+            total: outcomes.len(),
+        }
+        .into()),
+    }
+}
+
+/// The profiles × regions `record` covers: the repeated flags; else the config's profile; for
+/// regions, `--all-regions`, the flags, the account entry's regions, the config's region, or
+/// the profile's own.
+fn record_targets(cli: &Cli, config: &Config, all_regions: bool) -> Vec<Target> {
+    let profiles: Vec<Option<String>> = if cli.profile.is_empty() {
+        vec![config.profile.clone()]
+    } else {
+        let mut seen = std::collections::HashSet::new();
+        cli.profile
+            .iter()
+            .filter(|p| seen.insert(p.as_str()))
+            .cloned()
+            .map(Some)
+            .collect()
+    };
+    let mut targets = Vec::new();
+    for profile in profiles {
+        let entry = config
+            .accounts
+            .iter()
+            .find(|a| Some(&a.profile) == profile.as_ref());
+        let regions: Vec<Option<String>> = if all_regions {
+            crate::places::KMS_REGIONS
+                .iter()
+                .map(|r| Some((*r).to_owned()))
+                .collect()
+        } else if !cli.region.is_empty() {
+            let mut seen = std::collections::HashSet::new();
+            cli.region
+                .iter()
+                .filter(|r| seen.insert(r.as_str()))
+                .cloned()
+                .map(Some)
+                .collect()
+        } else if let Some(entry) = entry.filter(|e| !e.regions.is_empty()) {
+            entry.regions.iter().cloned().map(Some).collect()
+        } else {
+            vec![config.region.clone()]
+        };
+        for region in regions {
+            targets.push(Target {
+                profile: profile.clone(),
+                region,
+            });
+        }
+    }
+    targets
+}
+
 /// `kms-grants record -o FILE`.
-async fn record_to(cli: &Cli, config: &Config, output: &Path, redact: bool) -> anyhow::Result<()> {
+async fn record_to(
+    cli: &Cli,
+    config: &Config,
+    target: &Target,
+    output: &Path,
+    redact: bool,
+) -> anyhow::Result<()> {
     // Recording only reads: the source is read-only whatever the flags say.
-    let options = live_options(cli, config, true);
+    let options = LiveOptions {
+        profile: target.profile.clone(),
+        region: target.region.clone(),
+        ..live_options(cli, config, true)
+    };
     let source = LiveKms::connect(&options).await?;
     let bar = record::progress_bar();
     let result = record::record(

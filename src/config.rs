@@ -34,6 +34,21 @@ pub struct Config {
     /// The most calls per second of each KMS operation (`[rate_limits]`); unset, 80% of the
     /// KMS quotas, or no ceiling for a loopback endpoint (see [`RateLimits::for_endpoint`]).
     pub rate_limits: Option<RateLimits>,
+    /// Named accounts (`[[accounts]]`): a profile, its regions, and whether it is read-only.
+    pub accounts: Vec<Account>,
+}
+
+/// One `[[accounts]]` entry: a name for a profile, the regions to offer and record for it, and
+/// whether sessions on it are read-only unless `--allow-writes` is given.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    pub name: String,
+    pub profile: String,
+    #[serde(default)]
+    pub regions: Vec<String>,
+    #[serde(default)]
+    pub read_only: bool,
 }
 
 impl Default for Config {
@@ -49,6 +64,7 @@ impl Default for Config {
             timeout_seconds: 30,
             retiring_principals: Vec::new(),
             rate_limits: None,
+            accounts: Vec::new(),
         }
     }
 }
@@ -149,6 +165,42 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             ),
         ));
     }
+    for (index, account) in config.accounts.iter().enumerate() {
+        // The nth `[[accounts]]` header, for the error's line.
+        let at = text
+            .match_indices("[[accounts]]")
+            .nth(index)
+            .map(|(offset, _)| offset)
+            .unwrap_or(0);
+        if account.name.trim().is_empty() || account.profile.trim().is_empty() {
+            return Err(invalid(
+                at,
+                "an [[accounts]] entry needs a non-empty name and profile".to_owned(),
+            ));
+        }
+        if config.accounts[..index]
+            .iter()
+            .any(|a| a.name == account.name)
+        {
+            return Err(invalid(
+                at,
+                format!("two [[accounts]] entries are called \"{}\"", account.name),
+            ));
+        }
+        if let Some(bad) = account
+            .regions
+            .iter()
+            .find(|r| !crate::places::looks_like_region(r))
+        {
+            return Err(invalid(
+                at,
+                format!(
+                    "account \"{}\" lists \"{bad}\", which is not a region (like us-east-1)",
+                    account.name
+                ),
+            ));
+        }
+    }
     if config.stale_after_days == 0 {
         return Err(invalid(
             offset_of("stale_after_days"),
@@ -184,6 +236,49 @@ mod tests {
         let example = include_str!("../config.example.toml");
         let config = parse_str(example).unwrap();
         assert_eq!(config, Config::default());
+        // The commented-out tables read too, once uncommented.
+        let mut in_table = false;
+        let uncommented: String = example
+            .lines()
+            .map(|line| {
+                let bare = line.strip_prefix("# ").unwrap_or(line);
+                in_table |= bare.starts_with('[');
+                if in_table && (bare.starts_with('[') || bare.contains(" = ")) {
+                    bare
+                } else {
+                    line
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let config = parse_str(&uncommented).unwrap();
+        assert!(config.rate_limits.is_some());
+        assert_eq!(config.accounts.len(), 2);
+        assert!(config.accounts[0].read_only);
+    }
+
+    #[test]
+    fn accounts_read_and_are_checked() {
+        let config = parse_str(
+            "[[accounts]]\nname = \"prod\"\nprofile = \"prod-admin\"\nregions = [\"us-east-1\"]\nread_only = true\n",
+        )
+        .unwrap();
+        assert_eq!(config.accounts[0].profile, "prod-admin");
+        assert_eq!(config.accounts[0].regions, ["us-east-1"]);
+        let err = parse_str("[[accounts]]\nname = \"a\"\nprofile = \"p\"\n[[accounts]]\nname = \"a\"\nprofile = \"q\"\n").unwrap_err();
+        assert_eq!(
+            err,
+            "config file c.toml:4:1: two [[accounts]] entries are called \"a\""
+        );
+        let err =
+            parse_str("[[accounts]]\nname = \"a\"\nprofile = \"p\"\nregions = [\"useast1\"]\n")
+                .unwrap_err();
+        assert_eq!(
+            err,
+            "config file c.toml:1:1: account \"a\" lists \"useast1\", which is not a region (like us-east-1)"
+        );
+        let err = parse_str("[[accounts]]\nname = \"a\"\n").unwrap_err();
+        assert!(err.contains("missing field `profile`"), "{err}");
     }
 
     #[test]

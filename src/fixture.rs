@@ -26,6 +26,9 @@ pub struct Snapshot {
     pub recorded_at: Option<Timestamp>,
     pub account: Option<String>,
     pub region: Option<String>,
+    /// The AWS profile it was recorded through (`record` writes it; `--fixture DIR` switches
+    /// between snapshots by it).
+    pub profile: Option<String>,
     /// Keys in file order, each with its grants.
     pub keys: Vec<KeyWithGrants>,
     /// Retiring principal → the grants it may retire (possibly on keys of other accounts).
@@ -148,6 +151,49 @@ pub fn load(path: &Path) -> Result<Snapshot, FixtureError> {
     parse(&bytes, path)
 }
 
+/// Where a fixture was recorded, read without building its keys and grants.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Header {
+    pub account: Option<String>,
+    pub region: Option<String>,
+    pub profile: Option<String>,
+}
+
+/// Reads the header of a fixture file (format, version, account, region, profile). The keys are
+/// skipped, not checked: [`load`] checks them when the snapshot is opened.
+pub fn read_header(path: &Path) -> Result<Header, FixtureError> {
+    #[derive(Deserialize)]
+    struct HeaderDoc {
+        #[allow(dead_code)]
+        format: FormatTag,
+        #[allow(dead_code)]
+        version: VersionTag,
+        #[serde(default)]
+        account: Option<AccountId>,
+        #[serde(default)]
+        region: Option<Region>,
+        #[serde(default)]
+        profile: Option<String>,
+    }
+    let bytes = std::fs::read(path).map_err(|source| FixtureError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    match serde_json::from_slice::<HeaderDoc>(&bytes) {
+        Ok(doc) => Ok(Header {
+            account: doc.account.map(|a| a.0),
+            region: doc.region.map(|r| r.0),
+            profile: doc.profile.filter(|p| !p.trim().is_empty()),
+        }),
+        // The full parse names the line, column and JSON path of the problem.
+        Err(_) => parse(&bytes, path).map(|s| Header {
+            account: s.account,
+            region: s.region,
+            profile: s.profile,
+        }),
+    }
+}
+
 /// Parses and validates fixture bytes; `origin` names the file in errors.
 pub fn parse(bytes: &[u8], origin: &Path) -> Result<Snapshot, FixtureError> {
     // Two common mistakes get a plain sentence instead of the parser's wording.
@@ -234,6 +280,8 @@ struct Document {
     account: Option<AccountId>,
     #[serde(default)]
     region: Option<Region>,
+    #[serde(default)]
+    profile: Option<String>,
     #[serde(deserialize_with = "deserialize_keys")]
     keys: Vec<KeyWithGrants>,
     #[serde(default)]
@@ -246,6 +294,7 @@ impl Document {
             recorded_at: self.recorded_at,
             account: self.account.map(|a| a.0),
             region: self.region.map(|r| r.0),
+            profile: self.profile.filter(|p| !p.trim().is_empty()),
             keys: self.keys,
             retirable: self
                 .retirable
@@ -548,6 +597,8 @@ struct DocumentOut<'a> {
     account: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     region: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    profile: Option<&'a str>,
     keys: Vec<KeyEntryOut<'a>>,
     retirable: &'a BTreeMap<String, Vec<Grant>>,
 }
@@ -570,6 +621,7 @@ pub fn to_json(snapshot: &Snapshot) -> String {
         recorded_at: snapshot.recorded_at.map(|t| t.rfc3339()),
         account: snapshot.account.as_deref(),
         region: snapshot.region.as_deref(),
+        profile: snapshot.profile.as_deref(),
         keys: snapshot
             .keys
             .iter()

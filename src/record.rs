@@ -7,12 +7,15 @@
 
 use crate::domain::{Timestamp, arn_account};
 use crate::fixture::{self, KeyWithGrants, Snapshot};
+use crate::places::Target;
 use crate::redact;
+use crate::source::LiveOptions;
 use crate::source::{KmsSource, LiveKms, SourceError};
 use futures::{StreamExt, TryStreamExt, stream};
-use indicatif::{ProgressBar, ProgressStyle};
-use std::collections::BTreeMap;
-use std::path::Path;
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// What `record` did, for the closing lines on stderr.
@@ -99,6 +102,10 @@ pub async fn record(
         recorded_at: Some(Timestamp::now()),
         account,
         region: source.info().region,
+        profile: match source.info().kind {
+            crate::source::SourceKind::Live { profile, .. } => profile,
+            _ => None,
+        },
         keys: entries,
         retirable,
     };
@@ -130,16 +137,257 @@ pub async fn record(
     Ok((snapshot, report))
 }
 
+/// How many grants of `snapshot` have at least one finding (old, duplicate, orphan, …), as
+/// the keys view counts them.
+pub fn grants_with_findings(snapshot: &Snapshot, now: Timestamp, stale_after_days: u32) -> usize {
+    use crate::domain::findings::{FindingContext, findings_for_key};
+    snapshot
+        .keys
+        .iter()
+        .map(|entry| {
+            let metadata = &entry.key.metadata;
+            let ctx = FindingContext {
+                now,
+                stale_after_days,
+                key_state: entry.key.described.then_some(&metadata.key_state),
+                key_account: metadata.account(),
+            };
+            findings_for_key(&entry.grants, ctx)
+                .iter()
+                .filter(|found| !found.is_empty())
+                .count()
+        })
+        .sum()
+}
+
 /// A progress bar on stderr for `total` keys.
 pub fn progress_bar() -> ProgressBar {
     let bar = ProgressBar::new(0);
-    let style =
-        ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} keys ({elapsed})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> ");
+    let style = ProgressStyle::with_template(
+        "{prefix}{spinner} {msg} [{bar:30}] {pos}/{len} keys ({elapsed})",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar())
+    .progress_chars("=> ");
     bar.set_style(style);
     bar.enable_steady_tick(Duration::from_millis(120));
     bar
+}
+
+/// How many targets `record` works on at once (each with its own key concurrency and pace:
+/// KMS quotas are per account and region).
+pub const TARGETS_AT_ONCE: usize = 4;
+
+/// What one target of a multi-target `record` produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    pub account: Option<String>,
+    pub region: Option<String>,
+    pub keys: usize,
+    pub grants: usize,
+    pub findings: usize,
+    pub file: PathBuf,
+}
+
+/// One target of a multi-target `record`, and how it went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetOutcome {
+    pub target: Target,
+    pub result: Result<Recorded, String>,
+}
+
+/// The settings every target of a multi-target `record` shares.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The session's options; each target sets its profile and region.
+    pub options: LiveOptions,
+    pub dir: PathBuf,
+    pub concurrency: usize,
+    pub redact: bool,
+    pub stale_after_days: u32,
+}
+
+/// Records every target concurrently ([`TARGETS_AT_ONCE`] at a time) into one fixture per
+/// account and region in `plan.dir`, with a progress line per target. A target that fails
+/// leaves its file as it was and does not stop the others. Outcomes come in `targets` order.
+pub async fn record_targets(
+    targets: &[Target],
+    plan: &Plan,
+    progress: &MultiProgress,
+) -> Vec<TargetOutcome> {
+    // Two profiles can reach the same account: the second one's file would replace the first's.
+    let claimed: Mutex<HashMap<PathBuf, String>> = Mutex::new(HashMap::new());
+    let claimed = &claimed;
+    stream::iter(targets.iter().enumerate())
+        .map(|(index, target)| async move {
+            let bar = progress.add(progress_bar());
+            bar.set_prefix(format!("{target} "));
+            let result = record_target(target, plan, &bar, claimed).await;
+            let line = match &result {
+                Ok(done) => format!(
+                    "✓ {target}: {} keys, {} grants, {} with findings → {}",
+                    done.keys,
+                    done.grants,
+                    done.findings,
+                    done.file.display()
+                ),
+                Err(err) => format!("✗ {target}: {err}"),
+            };
+            if progress.is_hidden() {
+                eprintln!("{line}");
+            }
+            if let Ok(style) = ProgressStyle::with_template("{msg}") {
+                bar.set_style(style);
+            }
+            bar.finish_with_message(line);
+            (
+                index,
+                TargetOutcome {
+                    target: target.clone(),
+                    result,
+                },
+            )
+        })
+        .buffer_unordered(TARGETS_AT_ONCE)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect::<BTreeMap<_, _>>()
+        .into_values()
+        .collect()
+}
+
+async fn record_target(
+    target: &Target,
+    plan: &Plan,
+    bar: &ProgressBar,
+    claimed: &Mutex<HashMap<PathBuf, String>>,
+) -> Result<Recorded, String> {
+    let options = LiveOptions {
+        profile: target.profile.clone(),
+        region: target.region.clone(),
+        // Recording only reads.
+        read_only: true,
+        ..plan.options.clone()
+    };
+    let source = LiveKms::connect(&options)
+        .await
+        .map_err(|err| err.to_string())?;
+    let principals = options.retiring_principals.clone();
+    let (snapshot, _) = record(&source, &principals, plan.concurrency, plan.redact, bar)
+        .await
+        .map_err(|err| err.to_string())?;
+    let name = file_name(&snapshot, target);
+    let file = plan.dir.join(&name);
+    {
+        let mut claimed = claimed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(other) = claimed.get(&file) {
+            return Err(format!(
+                "{other} already recorded this account and region into {name}; skipped"
+            ));
+        }
+        claimed.insert(file.clone(), target.to_string());
+    }
+    save(&snapshot, &file).map_err(|err| {
+        format!(
+            "cannot write {} (left as it was): {}",
+            file.display(),
+            fixture::io_reason(&err)
+        )
+    })?;
+    Ok(Recorded {
+        account: snapshot.account.clone(),
+        region: snapshot.region.clone(),
+        keys: snapshot.keys.len(),
+        grants: snapshot.keys.iter().map(|k| k.grants.len()).sum(),
+        findings: grants_with_findings(
+            &snapshot,
+            snapshot.recorded_at.unwrap_or_else(Timestamp::now),
+            plan.stale_after_days,
+        ),
+        file,
+    })
+}
+
+/// `ACCOUNT-REGION.json` (the profile stands in for an unknown account), with nothing in it
+/// that could leave the directory.
+fn file_name(snapshot: &Snapshot, target: &Target) -> String {
+    let account = snapshot
+        .account
+        .clone()
+        .or_else(|| target.profile.clone())
+        .unwrap_or_else(|| "default".to_owned());
+    let region = snapshot
+        .region
+        .clone()
+        .or_else(|| target.region.clone())
+        .unwrap_or_else(|| "no-region".to_owned());
+    let safe = |text: &str| -> String {
+        text.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    };
+    format!("{}-{}.json", safe(&account), safe(&region))
+}
+
+/// The closing table of a multi-target `record`: one row per target.
+pub fn summary_table(outcomes: &[TargetOutcome]) -> String {
+    let mut rows: Vec<[String; 7]> = vec![[
+        "TARGET".into(),
+        "ACCOUNT".into(),
+        "REGION".into(),
+        "KEYS".into(),
+        "GRANTS".into(),
+        "FINDINGS".into(),
+        "RESULT".into(),
+    ]];
+    for outcome in outcomes {
+        let target = outcome.target.to_string();
+        rows.push(match &outcome.result {
+            Ok(done) => [
+                target,
+                done.account.clone().unwrap_or_else(|| "—".into()),
+                done.region.clone().unwrap_or_else(|| "—".into()),
+                done.keys.to_string(),
+                done.grants.to_string(),
+                done.findings.to_string(),
+                done.file.display().to_string(),
+            ],
+            Err(err) => [
+                target,
+                "—".into(),
+                outcome.target.region.clone().unwrap_or_else(|| "—".into()),
+                "—".into(),
+                "—".into(),
+                "—".into(),
+                format!("failed: {err}"),
+            ],
+        });
+    }
+    let widths: Vec<usize> = (0..6)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for row in &rows {
+        for (c, cell) in row.iter().enumerate().take(6) {
+            // Names left, counts right.
+            if c >= 3 {
+                out.push_str(&format!("{cell:>w$}  ", w = widths[c]));
+            } else {
+                out.push_str(&format!("{cell:<w$}  ", w = widths[c]));
+            }
+        }
+        out.push_str(&row[6]);
+        out.push('\n');
+    }
+    out
 }
 
 /// Writes `snapshot` to `path` atomically: the file is either the new fixture or what it was.

@@ -34,6 +34,8 @@ impl Redactor {
         let r = self;
         let mut out = snapshot.clone();
         out.account = snapshot.account.as_deref().map(|a| r.account(a));
+        // A profile's name can say whose account it is (`acme-prod`).
+        out.profile = None;
         for entry in &mut out.keys {
             let meta = &mut entry.key.metadata;
             meta.arn = r.arn(&meta.arn);

@@ -4,8 +4,10 @@
 //! This is the only place that awaits. Key handling never waits for IO: each load or write is a
 //! task whose result comes back through a channel as an action.
 
+use crate::app::switch::SwitchedTo;
 use crate::app::{Action, App, Command, GrantTarget};
 use crate::audit::{self, AuditError, AuditLog, AuditRecord, Phase};
+use crate::connect::{Connected, Connector};
 use crate::domain::Grant;
 use crate::domain::Timestamp;
 use crate::source::KmsSource;
@@ -18,36 +20,123 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Semaphore, mpsc};
 
-/// Restores the terminal when dropped, so an early return or `?` leaves it usable.
+/// Restores the terminal when dropped, so an early return or `?` leaves it usable, and gives
+/// back the window title the session replaced.
 struct TerminalGuard;
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
         ratatui::restore();
+        write_raw(TITLE_POP);
     }
+}
+
+/// xterm's title stack: save the terminal's title on entry and put it back on exit.
+const TITLE_PUSH: &str = "\x1b[22;0t";
+const TITLE_POP: &str = "\x1b[23;0t";
+
+/// Writes a control sequence to the terminal; a failure only means it is not applied.
+fn write_raw(sequence: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout();
+    let _ = out
+        .write_all(sequence.as_bytes())
+        .and_then(|()| out.flush());
+}
+
+/// The window title: where the session points, with nothing from AWS able to end the title
+/// sequence early (every control character is replaced).
+pub fn title(app: &App) -> String {
+    format!("kms-grants · {}", ui::text::clean(&app.where_now()))
 }
 
 /// Takes over the terminal, runs the app until it quits, and gives the terminal back.
 pub async fn run(
     app: App,
     executor: Arc<Executor>,
+    connector: Arc<Connector>,
     theme: Theme,
     concurrency: usize,
 ) -> anyhow::Result<()> {
     // `try_init` installs a panic hook that restores the terminal before the panic is printed.
     let mut terminal = ratatui::try_init()?;
+    write_raw(TITLE_PUSH);
     let _guard = TerminalGuard;
-    event_loop(&mut terminal, app, executor, theme, concurrency).await
+    event_loop(&mut terminal, app, executor, connector, theme, concurrency).await
+}
+
+/// What comes back from tasks.
+enum Message {
+    Action(Action),
+    /// A [`Command::Switch`]'s new source (or why there is none).
+    Switched {
+        seq: u64,
+        result: Result<Connected, String>,
+    },
+}
+
+/// Turns a task's message into the app's action. A switch's new source replaces the
+/// executor here, in the event loop, right before the app hears of it: every command the app
+/// issued before goes to the old source, every one after to the new.
+fn receive(message: Message, app: &App, executor: &mut Arc<Executor>) -> Action {
+    match message {
+        Message::Action(action) => action,
+        Message::Switched { seq, result } => {
+            let (action, source) = switch_answer(seq, result, app);
+            if let Some(source) = source {
+                *executor = Arc::new(Executor {
+                    source,
+                    audit: executor.audit.clone(),
+                });
+            }
+            action
+        }
+    }
+}
+
+/// A [`Command::Switch`]'s answer as the app's action, and the source to carry out commands
+/// from now on: `None` when the switch failed or a later one replaced it.
+pub fn switch_answer(
+    seq: u64,
+    result: Result<Connected, String>,
+    app: &App,
+) -> (Action, Option<Arc<dyn KmsSource>>) {
+    match result {
+        Err(err) => (
+            Action::Switched {
+                seq,
+                result: Err(err),
+            },
+            None,
+        ),
+        Ok(connected) => {
+            let to = SwitchedTo {
+                target: connected.target,
+                info: connected.source.info(),
+                caller: connected.caller,
+                read_only: connected.read_only,
+            };
+            let source = app.wants_switch(seq).then_some(connected.source);
+            (
+                Action::Switched {
+                    seq,
+                    result: Ok(to),
+                },
+                source,
+            )
+        }
+    }
 }
 
 async fn event_loop(
     terminal: &mut DefaultTerminal,
     mut app: App,
-    executor: Arc<Executor>,
+    mut executor: Arc<Executor>,
+    connector: Arc<Connector>,
     theme: Theme,
     concurrency: usize,
 ) -> anyhow::Result<()> {
-    let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
+    let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
     let limits = Limits {
         background: Arc::new(Semaphore::new(concurrency.max(1))),
         urgent: Arc::new(Semaphore::new(URGENT_SLOTS)),
@@ -61,6 +150,7 @@ async fn event_loop(
         height: size.height,
     });
     let mut commands = app.start();
+    let mut shown_title = String::new();
     loop {
         for command in commands.drain(..) {
             if command == Command::Quit {
@@ -70,9 +160,24 @@ async fn event_loop(
                 copy_to_clipboard(text);
                 continue;
             }
+            if let Command::Switch { seq, target } = command {
+                let connector = Arc::clone(&connector);
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    let result = connector.connect(&target).await;
+                    let _ = tx.send(Message::Switched { seq, result });
+                });
+                continue;
+            }
             spawn(command, &executor, &tx, &limits);
         }
         terminal.draw(|frame| ui::draw(frame, &app, &theme))?;
+        let title = title(&app);
+        if title != shown_title {
+            // OSC 2; the text has no control characters left to end it early.
+            write_raw(&format!("\x1b]2;{title}\x07"));
+            shown_title = title;
+        }
         let action = tokio::select! {
             event = events.next() => match event {
                 Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Action::Key(key),
@@ -82,13 +187,14 @@ async fn event_loop(
                 Some(Err(err)) => return Err(anyhow::anyhow!("cannot read from the terminal: {err}")),
                 None => return Ok(()),
             },
-            Some(action) = rx.recv() => action,
+            Some(message) = rx.recv() => receive(message, &app, &mut executor),
             _ = ticker.tick() => Action::Tick(Timestamp::now()),
         };
         commands = app.apply(action);
         // Apply every result already waiting before drawing again: a burst of loads costs one
         // recompute of the rows and one frame, not one each.
-        while let Ok(action) = rx.try_recv() {
+        while let Ok(message) = rx.try_recv() {
+            let action = receive(message, &app, &mut executor);
             commands.extend(app.apply(action));
         }
         app.settle();
@@ -120,7 +226,7 @@ fn copy_to_clipboard(text: &str) {
 fn spawn(
     command: Command,
     executor: &Arc<Executor>,
-    tx: &mpsc::UnboundedSender<Action>,
+    tx: &mpsc::UnboundedSender<Message>,
     limits: &Limits,
 ) {
     let urgent = matches!(
@@ -145,13 +251,13 @@ fn spawn(
         };
         for action in executor.perform(command).await {
             // The receiver is gone only when the app has quit; the result no longer matters.
-            let _ = tx.send(action);
+            let _ = tx.send(Message::Action(action));
         }
     });
 }
 
 /// Where writes are recorded: an open audit log, or why there is none (then writes are refused).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Audit {
     Log(Arc<AuditLog>),
     Unavailable(AuditError),
@@ -170,7 +276,8 @@ impl Executor {
     pub async fn perform(&self, command: Command) -> Vec<Action> {
         let source = self.source.as_ref();
         let action = match command {
-            Command::LoadCaller => Action::CallerLoaded {
+            Command::LoadCaller { req } => Action::CallerLoaded {
+                req,
                 result: source.caller().await,
             },
             Command::LoadKeys { req } => Action::KeysLoaded {
@@ -232,8 +339,8 @@ impl Executor {
                 };
                 Action::Exported { path, rows, result }
             }
-            // The event loop writes to the terminal itself.
-            Command::Copy { .. } | Command::Quit => return Vec::new(),
+            // The event loop writes to the terminal and switches sources itself.
+            Command::Copy { .. } | Command::Quit | Command::Switch { .. } => return Vec::new(),
         };
         vec![action]
     }

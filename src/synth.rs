@@ -220,6 +220,7 @@ fn generate(spec: Spec) -> Snapshot {
         recorded_at: Some(Timestamp::from_millis(EPOCH_MILLIS)),
         account: Some(ACCOUNT.to_owned()),
         region: Some(REGION.to_owned()),
+        profile: None,
         keys: entries,
         retirable,
     }

@@ -237,12 +237,29 @@ pub static BINDINGS: &[Binding] = &[
         footer: None,
     },
     Binding {
+        keys: &[ch('P')],
+        action: Action::PickProfile,
+        scope: Scope::Everywhere,
+        help: Some((
+            "P / R",
+            "switch profile (account) / region: pick from a list, type to narrow it",
+        )),
+        footer: Some(("P/R", "account", 2)),
+    },
+    Binding {
+        keys: &[ch('R')],
+        action: Action::PickRegion,
+        scope: Scope::Everywhere,
+        help: None,
+        footer: None,
+    },
+    Binding {
         keys: &[ch(':')],
         action: Action::StartCommand,
         scope: Scope::Everywhere,
         help: Some((
             ":",
-            "command: retirable ARN, export FILE, retire-token TOKEN, dry-run on|off, quit",
+            "commands (Tab completes): profile, region, retirable, export, retire-token, dry-run",
         )),
         footer: None,
     },
@@ -284,15 +301,18 @@ pub fn action_for(event: &KeyEvent, context: Context) -> Option<Action> {
 }
 
 /// The footer hints that apply in `context`, in keymap order; retire and revoke only when
-/// `writes` are possible.
+/// `writes` are possible, the profile and region pickers only when there is somewhere to
+/// `switch` to.
 pub fn footer_hints(
     context: Context,
     writes: bool,
+    switch: bool,
 ) -> impl Iterator<Item = (&'static str, &'static str, u8)> {
     BINDINGS
         .iter()
         .filter(move |b| b.scope.applies(context))
         .filter(move |b| writes || !matches!(b.action, Action::Retire | Action::Revoke))
+        .filter(move |b| switch || !matches!(b.action, Action::PickProfile))
         .filter_map(|b| b.footer)
 }
 

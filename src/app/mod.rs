@@ -8,11 +8,14 @@ pub mod data;
 pub mod export;
 pub mod keymap;
 pub mod list;
+pub mod switch;
 
 use self::data::{Data, Load, PendingDelete, RequestId};
 use self::keymap::Context;
 use self::list::{CellContext, ListKind, ListView};
+use self::switch::{Picker, SwitchedTo};
 use crate::domain::{Grant, Key, KeyMetadata, Timestamp, key_id_of};
+use crate::places::{Places, Target};
 use crate::source::{CallerIdentity, SourceError, SourceInfo, WriteKind, WriteOutcome};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::cell::Cell;
@@ -69,6 +72,7 @@ pub enum Action {
     CancelChange,
     // ----- results -----
     CallerLoaded {
+        req: RequestId,
         result: Result<Option<CallerIdentity>, SourceError>,
     },
     KeysLoaded {
@@ -108,6 +112,15 @@ pub enum Action {
     CopySelected,
     /// Opens the history of this session's deletions.
     ShowHistory,
+    /// `P`: the profile picker.
+    PickProfile,
+    /// `R`: the region picker.
+    PickRegion,
+    /// The runtime switched sources (or could not) for [`Command::Switch`] number `seq`.
+    Switched {
+        seq: u64,
+        result: Result<SwitchedTo, String>,
+    },
     /// A restore from the history view finished.
     GrantRestored {
         entry: usize,
@@ -124,7 +137,15 @@ pub enum Action {
 /// Side effects for the runtime to carry out; results come back as actions.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
-    LoadCaller,
+    LoadCaller {
+        req: RequestId,
+    },
+    /// Build and check the source for another profile or region; answered by
+    /// [`Action::Switched`] with the same `seq`.
+    Switch {
+        seq: u64,
+        target: Target,
+    },
     LoadKeys {
         req: RequestId,
     },
@@ -276,6 +297,8 @@ pub enum Modal {
     Confirm(PendingChange),
     /// `q` while writes are in flight.
     ConfirmQuit,
+    /// `P` or `R`: a list of profiles or regions to switch to.
+    Picker(Picker),
     /// The per-grant outcomes of the last bulk retire or revoke.
     Outcomes {
         scroll: u16,
@@ -378,11 +401,24 @@ pub struct App {
     /// confirmation the operator cannot see entirely cannot be confirmed.
     pub confirm_fits: Cell<bool>,
     next_req: RequestId,
+    /// The profiles and regions there are to switch to.
+    pub places: Places,
+    /// The profile and region this session points at.
+    pub target: Target,
+    /// The switch on its way, if any: its number and target.
+    pub switching: Option<(u64, Target)>,
+    next_switch: u64,
+    /// The caller request whose answer is awaited (an older one is from another account).
+    caller_req: RequestId,
 }
 
 impl App {
     /// A new app over a source described by `info`; call [`App::start`] for the first loads.
     pub fn new(info: SourceInfo, read_only: bool, dry_run: bool, now: Timestamp) -> Self {
+        let target = Target {
+            profile: info.profile.clone(),
+            region: info.region.clone(),
+        };
         Self {
             info,
             caller: None,
@@ -409,6 +445,11 @@ impl App {
             size: (120, 40),
             confirm_fits: Cell::new(true),
             next_req: 0,
+            places: Places::default(),
+            target,
+            switching: None,
+            next_switch: 0,
+            caller_req: 0,
         }
     }
 
@@ -420,11 +461,7 @@ impl App {
             let text = format!("retire and revoke are off: {reason}");
             self.say(Level::Warning, text);
         }
-        let commands = vec![
-            Command::LoadCaller,
-            self.load_keys(),
-            self.load_principals(),
-        ];
+        let commands = vec![self.load_caller(), self.load_keys(), self.load_principals()];
         self.settle();
         commands
     }
@@ -499,6 +536,12 @@ impl App {
     }
 
     // ----- loads -----
+
+    fn load_caller(&mut self) -> Command {
+        let req = self.next_request();
+        self.caller_req = req;
+        Command::LoadCaller { req }
+    }
 
     fn load_keys(&mut self) -> Command {
         let req = self.next_request();
@@ -720,6 +763,9 @@ impl App {
                 Vec::new()
             }
             Action::RunCommand(line) => self.run_command(&line),
+            Action::PickProfile => self.pick_profile(),
+            Action::PickRegion => self.pick_region(),
+            Action::Switched { seq, result } => self.switched(seq, result),
             Action::Reload => self.reload(),
             Action::ToggleHelp => {
                 self.modal = match self.modal {
@@ -744,7 +790,10 @@ impl App {
                 self.modal = Modal::None;
                 Vec::new()
             }
-            Action::CallerLoaded { result } => {
+            Action::CallerLoaded { req, result } => {
+                if req != self.caller_req {
+                    return Vec::new();
+                }
                 match result {
                     Ok(caller) => {
                         if let Some(caller) = &caller
@@ -1232,8 +1281,10 @@ impl App {
                 Vec::new()
             }
             Modal::Filter => self.on_filter_key(event),
+            Modal::Picker(_) => self.on_picker_key(event),
             Modal::Command(line) => {
                 match event.code {
+                    KeyCode::Tab => self.complete_command(),
                     KeyCode::Enter => {
                         let line = std::mem::take(line);
                         self.modal = Modal::None;
@@ -1881,6 +1932,22 @@ impl App {
         match (name, arg) {
             ("", _) => Vec::new(),
             ("q" | "quit", _) => self.update(Action::Quit),
+            ("profile" | "region", "") => {
+                self.say(
+                    Level::Error,
+                    format!(
+                        ":{name} needs a name, e.g. :{name} {} (Tab completes)",
+                        if name == "profile" {
+                            "prod"
+                        } else {
+                            "eu-west-1"
+                        }
+                    ),
+                );
+                Vec::new()
+            }
+            ("profile", profile) => self.switch_profile(profile),
+            ("region", region) => self.switch_region(region),
             ("retirable", "") => {
                 self.say(Level::Error, ":retirable needs a principal ARN, e.g. :retirable arn:aws:iam::111122223333:role/admin");
                 Vec::new()
@@ -1953,7 +2020,7 @@ impl App {
             (other, _) => {
                 self.say(
                     Level::Error,
-                    format!("unknown command :{other} (commands: :retirable ARN, :export FILE, :retire-token TOKEN, :dry-run on|off, :quit)"),
+                    format!("unknown command :{other} (commands: :profile NAME, :region NAME, :retirable ARN, :export FILE, :retire-token TOKEN, :dry-run on|off, :quit)"),
                 );
                 Vec::new()
             }

@@ -61,6 +61,7 @@ impl KmsSource for FixtureKms {
         let snapshot = self.snapshot();
         SourceInfo {
             kind: self.kind.clone(),
+            profile: snapshot.profile.clone(),
             account: snapshot.account.clone(),
             region: snapshot.region.clone(),
             recorded_at: snapshot.recorded_at.map(|t| t.rfc3339()),

@@ -43,6 +43,8 @@ pub struct LiveOptions {
     pub rate_limits: Option<RateLimits>,
     /// How throttling that outlasts the SDK's retries slows the pace.
     pub backoff: Backoff,
+    /// Where the profiles are (the standard AWS files unless a test names others).
+    pub profile_files: crate::places::ProfileFiles,
 }
 
 impl Default for LiveOptions {
@@ -58,6 +60,7 @@ impl Default for LiveOptions {
             max_attempts: 3,
             rate_limits: None,
             backoff: Backoff::default(),
+            profile_files: crate::places::ProfileFiles::default(),
         }
     }
 }
@@ -137,8 +140,20 @@ impl LiveKms {
     /// the first call, so a bad profile shows in the app as a sentence.
     pub async fn connect(options: &LiveOptions) -> Result<Self, SourceError> {
         let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        if options.profile_files.explicit.is_some() {
+            loader = loader.profile_files(options.profile_files.to_sdk());
+        }
         if let Some(profile) = &options.profile {
-            loader = loader.profile_name(profile);
+            // A profile named on purpose (a flag, the config, a switch) gives the credentials,
+            // as with the AWS CLI: AWS_ACCESS_KEY_ID in the environment must not quietly make
+            // every profile the same account. The SDK's default chain would try it first.
+            let credentials = aws_config::profile::ProfileFileCredentialsProvider::builder()
+                .profile_name(profile)
+                .profile_files(options.profile_files.to_sdk())
+                .build();
+            loader = loader
+                .profile_name(profile)
+                .credentials_provider(credentials);
         }
         if let Some(region) = &options.region {
             loader = loader.region(aws_config::Region::new(region.clone()));
@@ -179,6 +194,7 @@ impl LiveKms {
                     profile: options.profile.clone(),
                     endpoint,
                 },
+                profile: options.profile.clone(),
                 account: None,
                 region: Some(region),
                 recorded_at: None,

@@ -20,6 +20,8 @@ use std::fmt;
 pub struct SourceInfo {
     /// What kind of source this is.
     pub kind: SourceKind,
+    /// The AWS profile: the live source's, or the one a fixture was recorded through.
+    pub profile: Option<String>,
     pub account: Option<String>,
     pub region: Option<String>,
     /// When the data was recorded (fixtures only).

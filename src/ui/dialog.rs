@@ -4,6 +4,7 @@ use super::centered;
 use super::text::{clean, fit, wrap};
 use super::theme::Theme;
 use crate::app::keymap;
+use crate::app::switch::{PickKind, Picker};
 use crate::app::{App, Level, PendingChange};
 use crate::source::WriteKind;
 use ratatui::Frame;
@@ -11,6 +12,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Padding, Paragraph};
+use unicode_width::UnicodeWidthStr;
 
 const LABEL: usize = 12;
 
@@ -487,6 +489,65 @@ fn mask_token(token: &str) -> String {
         clean(&tail),
         chars.len()
     )
+}
+
+/// The `P` / `R` picker: the filter line, a window of the choices that follows the cursor, and
+/// what the keys do.
+pub(super) fn draw_picker(frame: &mut Frame<'_>, area: Rect, picker: &Picker, theme: &Theme) {
+    let width = area.width.saturating_sub(4).min(72);
+    let text_width = width.saturating_sub(4) as usize;
+    let shown = picker.shown();
+    let mut lines: Vec<Line<'static>> = vec![Line::from(vec![
+        Span::styled("> ", theme.dim),
+        Span::raw(fit(&clean(&picker.filter), text_width.saturating_sub(3)).into_owned()),
+        Span::styled("▏", theme.dim),
+    ])];
+    let room = (area.height as usize).saturating_sub(2 + 2 + 3).max(1);
+    let first = picker.cursor.saturating_sub(room.saturating_sub(1));
+    if shown.is_empty() {
+        lines.push(Line::styled("nothing matches", theme.dim));
+    }
+    for (at, &index) in shown.iter().enumerate().skip(first).take(room) {
+        let item = &picker.items[index];
+        let value = clean(&item.value).into_owned();
+        let note = clean(&item.note).into_owned();
+        let gap = text_width
+            .saturating_sub(value.width() + note.width())
+            .max(2);
+        let text = fit(&format!("{value}{}{note}", " ".repeat(gap)), text_width).into_owned();
+        let style = if at == picker.cursor {
+            theme.selected
+        } else {
+            theme.base
+        };
+        lines.push(Line::styled(text, style));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        fit(
+            &format!(
+                "{} of {} · type to narrow · ↑/↓ move · Enter switch · Esc close",
+                shown.len(),
+                picker.items.len()
+            ),
+            text_width,
+        )
+        .into_owned(),
+        theme.dim,
+    ));
+    let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let rect = centered(area, width, height);
+    let title = match picker.kind {
+        PickKind::Profile => " Switch profile ",
+        PickKind::Region => " Switch region ",
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .padding(Padding::horizontal(1))
+        .title(title);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
 pub(super) fn draw_confirm_quit(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {

@@ -58,6 +58,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme) {
         Modal::History { cursor, confirming } => {
             dialog::draw_history(frame, area, app, *cursor, *confirming, theme)
         }
+        Modal::Picker(picker) => dialog::draw_picker(frame, area, picker, theme),
         Modal::None | Modal::Filter | Modal::Command(_) => {}
     }
 }
@@ -83,18 +84,26 @@ fn draw_header(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     // important first, so the account and region (where writes go) stay to the end.
     let mut segments: Vec<(u8, String)> = Vec::new();
     match &info.kind {
-        SourceKind::Live { profile, endpoint } => {
+        SourceKind::Live { endpoint, .. } => {
             segments.push((10, "live".to_owned()));
-            if let Some(profile) = profile {
-                segments.push((7, format!("profile {}", clean(profile))));
-            }
+            // Without a profile the chain decided (environment, the default profile, a role):
+            // said, but the first thing a narrow header drops.
+            segments.push(match &info.profile {
+                Some(profile) => (7, format!("profile {}", clean(profile))),
+                None => (3, "default credentials".to_owned()),
+            });
             // A local or other endpoint must never look like production: it stays long after
             // the caller and the profile have gone.
             if let Some(endpoint) = endpoint {
                 segments.push((8, format!("endpoint {}", clean(endpoint))));
             }
         }
-        other => segments.push((10, clean(&other.to_string()).into_owned())),
+        other => {
+            segments.push((10, clean(&other.to_string()).into_owned()));
+            if let Some(profile) = &info.profile {
+                segments.push((7, format!("profile {}", clean(profile))));
+            }
+        }
     }
     if let Some(account) = &info.account {
         segments.push((9, format!("account {}", clean(account))));
@@ -600,9 +609,10 @@ fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
 
 fn draw_footer(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let writes = !app.read_only && !matches!(app.audit_log, Some(Err(_)));
-    let mut hints: Vec<(String, String, u8)> = keymap::footer_hints(app.context(), writes)
-        .map(|(key, what, priority)| (key.to_owned(), what.to_owned(), priority))
-        .collect();
+    let mut hints: Vec<(String, String, u8)> =
+        keymap::footer_hints(app.context(), writes, app.places.fixed.is_none())
+            .map(|(key, what, priority)| (key.to_owned(), what.to_owned(), priority))
+            .collect();
     if !app.marks.is_empty() {
         // Marks the current list does not show (filtered out, or on other keys) count too.
         let shown = app.current_list().map_or(0, |list| {

@@ -8,6 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kms_grants::app::list::{CellContext, cell_text};
 use kms_grants::app::{Action, App, Command};
 use kms_grants::audit::AuditLog;
+use kms_grants::connect::Connector;
 use kms_grants::domain::Timestamp;
 use kms_grants::fixture::{self, Snapshot};
 use kms_grants::runtime::{Audit, Executor};
@@ -38,6 +39,8 @@ pub struct Harness {
     pub runtime: tokio::runtime::Runtime,
     /// Every command the app asked for, in order.
     pub commands: Vec<Command>,
+    /// What `:profile` and `:region` switch with (none: switching fails with a sentence).
+    pub connector: Connector,
 }
 
 impl Harness {
@@ -71,7 +74,9 @@ impl Harness {
         read_only: bool,
         dry_run: bool,
     ) -> Self {
-        let app = App::new(kms.info(), read_only, dry_run, NOW);
+        let mut app = App::new(kms.info(), read_only, dry_run, NOW);
+        // As the binary over one snapshot; tests that switch set places and a connector.
+        app.places = kms_grants::places::Places::fixed("one snapshot: nothing to switch to");
         let audit_dir = tempfile::tempdir().expect("a temporary directory");
         let audit_path = audit_dir.path().join("audit.jsonl");
         let audit = Audit::Log(Arc::new(AuditLog::open(&audit_path).expect("an audit log")));
@@ -87,6 +92,7 @@ impl Harness {
             fixture,
             runtime,
             commands: Vec::new(),
+            connector: Connector::Fixed,
         };
         let start = harness.app.start();
         harness.run(start);
@@ -113,6 +119,17 @@ impl Harness {
         while !queue.is_empty() {
             let command = queue.remove(0);
             self.commands.push(command.clone());
+            if let Command::Switch { seq, target } = &command {
+                // As the runtime does: the new source takes over before the app hears of it.
+                let result = self.runtime.block_on(self.connector.connect(target));
+                let (action, source) = kms_grants::runtime::switch_answer(*seq, result, &self.app);
+                if let Some(source) = source {
+                    self.kms = source.clone();
+                    self.executor.source = source;
+                }
+                queue.extend(self.app.update(action));
+                continue;
+            }
             for result in self.runtime.block_on(self.executor.perform(command)) {
                 queue.extend(self.app.update(result));
             }

@@ -1,0 +1,465 @@
+//! Moving between accounts and regions: `:profile` and `:region` (with Tab completion), the
+//! `P` and `R` pickers, and taking over the source the runtime switched to.
+//!
+//! A switch is a command like any load: the runtime builds and checks the new source and
+//! answers with [`Action::Switched`]. Until then the current view stays usable; a failure leaves
+//! it as it was. A success starts over on the new account, keeping each tab's filter and sort.
+
+use super::list::{ListKind, ListView};
+use super::{App, Command, Level, Modal, View};
+use crate::places::{Target, looks_like_region};
+use crate::source::{CallerIdentity, SourceInfo};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// What the runtime switched to, for [`Action::Switched`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SwitchedTo {
+    pub target: Target,
+    pub info: SourceInfo,
+    pub caller: Option<CallerIdentity>,
+    pub read_only: bool,
+}
+
+/// What a picker chooses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PickKind {
+    Profile,
+    Region,
+}
+
+/// One choice of a picker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PickItem {
+    pub value: String,
+    /// What else to say about it: the account entry, its region, read-only, current.
+    pub note: String,
+}
+
+/// The `P` / `R` list: type to narrow it, ↑/↓ to move, Enter to switch, Esc to close.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picker {
+    pub kind: PickKind,
+    pub items: Vec<PickItem>,
+    pub filter: String,
+    /// Position in [`Picker::shown`].
+    pub cursor: usize,
+}
+
+impl Picker {
+    /// The items the filter lets through (any case, value or note), as indices into `items`.
+    pub fn shown(&self) -> Vec<usize> {
+        let filter = self.filter.to_lowercase();
+        self.items
+            .iter()
+            .enumerate()
+            .filter(|(_, item)| {
+                filter.is_empty()
+                    || item.value.to_lowercase().contains(&filter)
+                    || item.note.to_lowercase().contains(&filter)
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    fn chosen(&self) -> Option<&PickItem> {
+        self.shown().get(self.cursor).map(|&i| &self.items[i])
+    }
+}
+
+/// The `:` commands, for completing their names.
+const COMMANDS: &[&str] = &[
+    "profile",
+    "region",
+    "retirable",
+    "export",
+    "export!",
+    "retire-token",
+    "dry-run",
+    "quit",
+];
+
+impl App {
+    /// `P`: the profiles of the AWS files and the config's accounts.
+    pub(super) fn pick_profile(&mut self) -> Vec<Command> {
+        if let Some(why) = self.cannot_switch() {
+            self.say(Level::Warning, why);
+            return Vec::new();
+        }
+        let current = self.target.profile.clone();
+        let items: Vec<PickItem> = self
+            .places
+            .profiles
+            .iter()
+            .map(|p| {
+                let mut note = Vec::new();
+                if let Some(account) = &p.account {
+                    note.push(format!("account {account}"));
+                }
+                if let Some(region) = p.region.as_ref().or(p.regions.first()) {
+                    note.push(region.clone());
+                }
+                if p.read_only {
+                    note.push("read-only".to_owned());
+                }
+                if current.as_deref() == Some(p.name.as_str()) {
+                    note.push("current".to_owned());
+                }
+                PickItem {
+                    value: p.name.clone(),
+                    note: note.join(" · "),
+                }
+            })
+            .collect();
+        if items.is_empty() {
+            self.say(
+                Level::Warning,
+                "no profiles found: add some to ~/.aws/config (or the file AWS_CONFIG_FILE names)",
+            );
+            return Vec::new();
+        }
+        self.open_picker(PickKind::Profile, items, current);
+        Vec::new()
+    }
+
+    /// `R`: the regions of the current profile's account entry and its own, then KMS's.
+    pub(super) fn pick_region(&mut self) -> Vec<Command> {
+        if let Some(why) = self.cannot_switch() {
+            self.say(Level::Warning, why);
+            return Vec::new();
+        }
+        let current = self.target.region.clone();
+        let items: Vec<PickItem> = self
+            .places
+            .regions_for(self.target.profile.as_deref())
+            .into_iter()
+            .map(|region| PickItem {
+                note: if current.as_deref() == Some(region.as_str()) {
+                    "current".to_owned()
+                } else {
+                    String::new()
+                },
+                value: region,
+            })
+            .collect();
+        self.open_picker(PickKind::Region, items, current);
+        Vec::new()
+    }
+
+    fn open_picker(&mut self, kind: PickKind, items: Vec<PickItem>, current: Option<String>) {
+        let cursor = items
+            .iter()
+            .position(|item| Some(&item.value) == current.as_ref())
+            .unwrap_or(0);
+        self.modal = Modal::Picker(Picker {
+            kind,
+            items,
+            filter: String::new(),
+            cursor,
+        });
+    }
+
+    /// Keys while a picker is open.
+    pub(super) fn on_picker_key(&mut self, event: KeyEvent) -> Vec<Command> {
+        let Modal::Picker(picker) = &mut self.modal else {
+            return Vec::new();
+        };
+        let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
+        let count = picker.shown().len();
+        match event.code {
+            KeyCode::Esc => self.modal = Modal::None,
+            KeyCode::Enter => {
+                let chosen = picker.chosen().map(|item| item.value.clone());
+                let kind = picker.kind;
+                self.modal = Modal::None;
+                return match (chosen, kind) {
+                    (Some(name), PickKind::Profile) => self.switch_profile(&name),
+                    (Some(name), PickKind::Region) => self.switch_region(&name),
+                    (None, _) => Vec::new(),
+                };
+            }
+            KeyCode::Down => picker.cursor = (picker.cursor + 1).min(count.saturating_sub(1)),
+            KeyCode::Char('n') if ctrl => {
+                picker.cursor = (picker.cursor + 1).min(count.saturating_sub(1))
+            }
+            KeyCode::Up => picker.cursor = picker.cursor.saturating_sub(1),
+            KeyCode::Char('p') if ctrl => picker.cursor = picker.cursor.saturating_sub(1),
+            KeyCode::PageDown => picker.cursor = (picker.cursor + 10).min(count.saturating_sub(1)),
+            KeyCode::PageUp => picker.cursor = picker.cursor.saturating_sub(10),
+            KeyCode::Backspace => {
+                picker.filter.pop();
+                picker.cursor = 0;
+            }
+            KeyCode::Char('u') if ctrl => {
+                picker.filter.clear();
+                picker.cursor = 0;
+            }
+            KeyCode::Char(c) if !ctrl => {
+                picker.filter.push(c);
+                picker.cursor = 0;
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// Why no switch is possible now, if so.
+    fn cannot_switch(&self) -> Option<String> {
+        if let Some(why) = &self.places.fixed {
+            return Some(why.clone());
+        }
+        if self.writes_in_flight > 0 {
+            return Some(format!(
+                "{} write(s) are still on their way; switch once they have answered",
+                self.writes_in_flight
+            ));
+        }
+        None
+    }
+
+    /// `:profile NAME`: the profile (or the config account entry) called `name`, in its own
+    /// region; without one, the current region if the profile has it, else its first.
+    pub(super) fn switch_profile(&mut self, name: &str) -> Vec<Command> {
+        if let Some(why) = self.cannot_switch() {
+            self.say(Level::Warning, why);
+            return Vec::new();
+        }
+        let Some(profile) = self.places.profile(name) else {
+            let known: Vec<&str> = self
+                .places
+                .profiles
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect();
+            let text = if known.is_empty() {
+                format!("no profile called \"{name}\": the AWS config files have no profiles")
+            } else {
+                format!(
+                    "no profile called \"{name}\" (there are {}; Tab completes)",
+                    known.join(", ")
+                )
+            };
+            self.say(Level::Error, text);
+            return Vec::new();
+        };
+        let current = self.target.region.clone();
+        let region = profile
+            .region
+            .clone()
+            .or_else(|| current.clone().filter(|r| profile.regions.contains(r)))
+            .or_else(|| profile.regions.first().cloned())
+            .or(current);
+        let target = Target {
+            profile: Some(profile.name.clone()),
+            region,
+        };
+        self.switch_to(target)
+    }
+
+    /// `:region NAME`: the current profile in another region.
+    pub(super) fn switch_region(&mut self, name: &str) -> Vec<Command> {
+        if !looks_like_region(name) {
+            self.say(
+                Level::Error,
+                format!("\"{name}\" is not a region (like us-east-1; Tab completes)"),
+            );
+            return Vec::new();
+        }
+        let target = Target {
+            profile: self.target.profile.clone(),
+            region: Some(name.to_owned()),
+        };
+        self.switch_to(target)
+    }
+
+    fn switch_to(&mut self, target: Target) -> Vec<Command> {
+        if let Some(why) = self.cannot_switch() {
+            self.say(Level::Warning, why);
+            return Vec::new();
+        }
+        if target == self.target && self.switching.is_none() {
+            self.say(Level::Info, format!("already on {target}"));
+            return Vec::new();
+        }
+        self.next_switch += 1;
+        let seq = self.next_switch;
+        self.switching = Some((seq, target.clone()));
+        self.say(Level::Info, format!("switching to {target}…"));
+        vec![Command::Switch { seq, target }]
+    }
+
+    /// The switch the runtime should hand over to, if `seq` is still the one wanted (a later
+    /// `:profile` replaces an earlier one still on its way).
+    pub fn wants_switch(&self, seq: u64) -> bool {
+        self.switching.as_ref().is_some_and(|(s, _)| *s == seq)
+    }
+
+    /// The runtime's answer to [`Command::Switch`].
+    pub(super) fn switched(
+        &mut self,
+        seq: u64,
+        result: Result<SwitchedTo, String>,
+    ) -> Vec<Command> {
+        if !self.wants_switch(seq) {
+            return Vec::new();
+        }
+        let Some((_, asked)) = self.switching.take() else {
+            return Vec::new();
+        };
+        let to = match result {
+            Ok(to) => to,
+            Err(err) => {
+                self.say(
+                    Level::Error,
+                    format!("cannot switch to {asked}: {err} (still on {})", self.target),
+                );
+                return Vec::new();
+            }
+        };
+        self.info = to.info;
+        if self.info.account.is_none() {
+            self.info.account = to
+                .caller
+                .as_ref()
+                .filter(|c| !c.account.is_empty())
+                .map(|c| c.account.clone());
+        }
+        self.caller = to.caller;
+        // A caller answer still on its way is about the account left behind.
+        self.caller_req = self.next_request();
+        self.read_only = to.read_only;
+        self.target = to.target;
+        // Everything loaded belongs to the account left behind; each tab keeps its first list
+        // with its filter and sort, and answers still on their way are dropped by request id.
+        self.data = super::data::Data::default();
+        self.marks.clear();
+        self.bulk = None;
+        if matches!(self.modal, Modal::Picker(_) | Modal::Filter) {
+            self.modal = Modal::None;
+        }
+        for stack in &mut self.stacks {
+            stack.truncate(1);
+            if let Some(View::List(old)) = stack.first() {
+                let mut list = ListView::new(old.kind.clone());
+                list.filter = old.filter.clone();
+                list.sort_column = old.sort_column;
+                list.sort_reverse = old.sort_reverse;
+                stack[0] = View::List(list);
+            }
+        }
+        self.refresh(None, |list| {
+            matches!(list.kind, ListKind::Keys | ListKind::Principals)
+        });
+        let mut text = format!("now on {}", self.where_now());
+        if self.read_only {
+            text.push_str(" (read-only)");
+        }
+        self.say(Level::Success, text);
+        if let Some(Err(reason)) = &self.audit_log
+            && !self.read_only
+        {
+            let text = format!("retire and revoke are off: {reason}");
+            self.say(Level::Warning, text);
+        }
+        let mut commands = vec![self.load_keys(), self.load_principals()];
+        if self.caller.is_none() {
+            commands.push(self.load_caller());
+        }
+        commands
+    }
+
+    /// profile · account · region, as far as they are known: for messages and the title.
+    pub fn where_now(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(profile) = &self.info.profile {
+            parts.push(format!("profile {profile}"));
+        }
+        if let Some(account) = &self.info.account {
+            parts.push(format!("account {account}"));
+        }
+        if let Some(region) = &self.info.region {
+            parts.push(region.clone());
+        }
+        if parts.is_empty() {
+            parts.push(self.info.kind.to_string());
+        }
+        parts.join(" · ")
+    }
+
+    /// Tab in the command line: completes the command name, then a profile or region (or
+    /// on/off). Several matches complete their common start and are listed in the status line.
+    pub(super) fn complete_command(&mut self) {
+        let Modal::Command(line) = &self.modal else {
+            return;
+        };
+        let line = line.clone();
+        let (head, candidates): (String, Vec<String>) = match line.split_once(' ') {
+            None => (
+                String::new(),
+                COMMANDS.iter().map(|c| format!("{c} ")).collect(),
+            ),
+            Some((name, _)) => {
+                let values: Vec<String> = match name {
+                    "profile" => {
+                        let mut names: Vec<String> = self
+                            .places
+                            .profiles
+                            .iter()
+                            .map(|p| p.name.clone())
+                            .collect();
+                        names.extend(
+                            self.places
+                                .profiles
+                                .iter()
+                                .filter_map(|p| p.account.clone()),
+                        );
+                        names
+                    }
+                    "region" => self.places.regions_for(self.target.profile.as_deref()),
+                    "dry-run" => vec!["on".to_owned(), "off".to_owned()],
+                    _ => Vec::new(),
+                };
+                (format!("{name} "), values)
+            }
+        };
+        let typed = &line[head.len()..];
+        let mut matches: Vec<&String> =
+            candidates.iter().filter(|c| c.starts_with(typed)).collect();
+        matches.sort();
+        matches.dedup();
+        let completed = match matches.as_slice() {
+            [] => {
+                self.say(Level::Info, format!("nothing completes \"{typed}\""));
+                return;
+            }
+            [only] => (*only).clone(),
+            several => {
+                let first = several[0];
+                let common = several.iter().fold(first.len(), |len, other| {
+                    first
+                        .chars()
+                        .zip(other.chars())
+                        .take_while(|(a, b)| a == b)
+                        .map(|(a, _)| a.len_utf8())
+                        .sum::<usize>()
+                        .min(len)
+                });
+                let shown: Vec<&str> = several.iter().take(12).map(|s| s.trim_end()).collect();
+                let more = several.len().saturating_sub(12);
+                self.say(
+                    Level::Info,
+                    format!(
+                        "{}{}",
+                        shown.join("  "),
+                        if more > 0 {
+                            format!("  (+{more} more)")
+                        } else {
+                            String::new()
+                        }
+                    ),
+                );
+                first[..common].to_owned()
+            }
+        };
+        self.modal = Modal::Command(format!("{head}{completed}"));
+    }
+}
