@@ -97,7 +97,7 @@ pub enum Command {
     },
     /// Record live accounts and regions into fixtures (progress on stderr). One profile and
     /// region go to a file; several (repeat --profile or --region, or --all-regions) go to a
-    /// directory, one ACCOUNT-REGION.json each. Exits 2 when some targets failed.
+    /// directory, one ACCOUNT-REGION.json each. Exits 3 when some targets failed.
     Record {
         /// The fixture file to write, or the directory for several targets (files are replaced
         /// atomically; a target that fails leaves its file untouched).
@@ -113,7 +113,7 @@ pub enum Command {
 }
 
 /// Parses the process arguments and runs; the exit code says how it went: 0, 1 for an error,
-/// 2 when `record` recorded some targets and not others.
+/// 2 for bad flags (clap), 3 when `record` recorded some targets and not others.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -121,7 +121,7 @@ pub fn main() -> ExitCode {
         Err(err) => {
             eprintln!("kms-grants: {err:#}");
             if err.downcast_ref::<SomeFailed>().is_some() {
-                ExitCode::from(2)
+                ExitCode::from(3)
             } else {
                 ExitCode::FAILURE
             }
@@ -129,7 +129,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Some targets of a multi-target `record` failed (exit code 2); the others were written.
+/// Some targets of a multi-target `record` failed (exit code 3); the others were written.
 #[derive(Debug, thiserror::Error)]
 #[error("{failed} of {total} targets failed; the others were recorded")]
 pub struct SomeFailed {
@@ -628,4 +628,85 @@ fn check(file: &Path) -> anyhow::Result<()> {
     }
     println!("{}", snapshot.summary());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn targets(args: &[&str], config: &Config) -> Vec<String> {
+        let cli = Cli::parse_from([&["kms-grants", "record", "-o", "out"], args].concat());
+        let all = matches!(
+            cli.command,
+            Some(Command::Record {
+                all_regions: true,
+                ..
+            })
+        );
+        record_targets(&cli, config, all)
+            .iter()
+            .map(Target::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn record_targets_are_profiles_times_regions() {
+        let config = Config {
+            accounts: vec![config::Account {
+                name: "prod".into(),
+                profile: "p".into(),
+                regions: vec!["eu-west-1".into(), "us-east-1".into()],
+                read_only: true,
+            }],
+            ..Config::default()
+        };
+        // Repeated flags, duplicates dropped, in the order given.
+        assert_eq!(
+            targets(
+                &[
+                    "--profile",
+                    "a",
+                    "--profile",
+                    "b",
+                    "--profile",
+                    "a",
+                    "--region",
+                    "us-east-1",
+                    "--region",
+                    "eu-west-1"
+                ],
+                &config
+            ),
+            [
+                "profile a in us-east-1",
+                "profile a in eu-west-1",
+                "profile b in us-east-1",
+                "profile b in eu-west-1"
+            ]
+        );
+        // An account entry's regions when no --region is given; the chain's otherwise.
+        assert_eq!(
+            targets(&["--profile", "p", "--profile", "q"], &config),
+            [
+                "profile p in eu-west-1",
+                "profile p in us-east-1",
+                "profile q"
+            ]
+        );
+        // Every KMS region.
+        let all = targets(&["--profile", "q", "--all-regions"], &config);
+        assert_eq!(all.len(), crate::places::KMS_REGIONS.len());
+        assert_eq!(all[0], "profile q in us-east-1");
+        // Nothing named: the config's profile and region, else the default chain.
+        assert_eq!(
+            targets(&[], &Config::default()),
+            ["profile (default chain)"]
+        );
+        let config = Config {
+            profile: Some("c".into()),
+            region: Some("ap-south-1".into()),
+            ..Config::default()
+        };
+        assert_eq!(targets(&[], &config), ["profile c in ap-south-1"]);
+    }
 }

@@ -402,6 +402,59 @@ mod tests {
     use super::*;
 
     #[test]
+    fn file_names_stay_in_the_directory() {
+        let mut snapshot = Snapshot {
+            account: Some("../../etc".to_owned()),
+            region: Some("us-east-1".to_owned()),
+            ..Snapshot::default()
+        };
+        assert_eq!(
+            file_name(&snapshot, &Target::default()),
+            "______etc-us-east-1.json"
+        );
+        snapshot.account = None;
+        let target = Target {
+            profile: Some("dev".to_owned()),
+            region: None,
+        };
+        assert_eq!(file_name(&snapshot, &target), "dev-us-east-1.json");
+    }
+
+    #[test]
+    fn the_summary_table_lines_up_and_says_what_failed() {
+        let outcomes = [
+            TargetOutcome {
+                target: Target {
+                    profile: Some("alpha".to_owned()),
+                    region: Some("us-east-1".to_owned()),
+                },
+                result: Ok(Recorded {
+                    account: Some("111111111111".to_owned()),
+                    region: Some("us-east-1".to_owned()),
+                    keys: 12,
+                    grants: 340,
+                    findings: 7,
+                    file: PathBuf::from("out/111111111111-us-east-1.json"),
+                }),
+            },
+            TargetOutcome {
+                target: Target {
+                    profile: Some("down".to_owned()),
+                    region: Some("eu-west-1".to_owned()),
+                },
+                result: Err("ListKeys could not reach the endpoint".to_owned()),
+            },
+        ];
+        let table = summary_table(&outcomes);
+        let expected = "\
+TARGET                      ACCOUNT       REGION     KEYS  GRANTS  FINDINGS  RESULT
+profile alpha in us-east-1  111111111111  us-east-1    12     340         7  out/111111111111-us-east-1.json
+profile down in eu-west-1   —             eu-west-1     —       —         —  failed: ListKeys could not reach the endpoint
+";
+        assert_eq!(table, expected);
+    }
+
+    #[test]
     fn lower_bound_pages() {
         assert_eq!(pages(0, 100), 1);
         assert_eq!(pages(100, 100), 1);

@@ -178,8 +178,50 @@ fn no_region_is_a_sentence_not_a_crash() {
 }
 
 #[test]
+fn the_app_opens_one_profile_and_region_at_a_time() {
+    let out = kms_grants(&["--profile", "a", "--profile", "b"]);
+    assert_one_sentence_error(
+        &out,
+        "kms-grants: --profile was given 2 times; the app opens one at a time (switch inside it with :profile NAME), and only `kms-grants record` takes several",
+    );
+    let out = kms_grants(&["--demo", "--region", "us-east-1", "--region", "eu-west-1"]);
+    assert_one_sentence_error(&out, "kms-grants: --region was given 2 times;");
+    // A directory without fixtures is named.
+    let dir = tempfile::tempdir().unwrap();
+    let out = kms_grants(&["--fixture", dir.path().to_str().unwrap()]);
+    assert_one_sentence_error(
+        &out,
+        &format!(
+            "kms-grants: {} holds no fixtures (*.json);",
+            dir.path().display()
+        ),
+    );
+}
+
+#[test]
 fn conflicting_or_unknown_flags_exit_2() {
     let out = kms_grants(&["--demo", "--fixture", "x.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cannot be used with"),
+        "{}",
+        stderr(&out)
+    );
+    let out = kms_grants(&["--read-only", "--allow-writes", "--demo"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cannot be used with"),
+        "{}",
+        stderr(&out)
+    );
+    let out = kms_grants(&[
+        "record",
+        "--all-regions",
+        "--region",
+        "us-east-1",
+        "-o",
+        "d",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("cannot be used with"),
@@ -206,7 +248,11 @@ fn help_lists_every_flag() {
         "--read-only",
         "--dry-run",
         "--config",
+        "--allow-writes",
+        "--profile",
+        "--region",
         "check",
+        "record",
     ] {
         assert!(text.contains(flag), "{flag} missing from --help:\n{text}");
     }

@@ -33,6 +33,12 @@ fn binary() -> PathBuf {
 
 impl Moto {
     pub fn start() -> Self {
+        Self::start_as(ACCOUNT)
+    }
+
+    /// A server that answers as account `account` (moto's MOTO_ACCOUNT_ID): two of them stand
+    /// in for two accounts.
+    pub fn start_as(account: &str) -> Self {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -41,6 +47,7 @@ impl Moto {
         let bin = binary();
         let child = Command::new(&bin)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .env("MOTO_ACCOUNT_ID", account)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -80,6 +87,33 @@ impl Moto {
     /// A KMS client for seeding the server.
     pub async fn kms(&self) -> aws_sdk_kms::Client {
         aws_sdk_kms::Client::new(&self.sdk_config(1).await)
+    }
+
+    /// A KMS client for seeding another region of the server.
+    pub async fn kms_in(&self, region: &str) -> aws_sdk_kms::Client {
+        let config = aws_sdk_kms::config::Builder::from(&self.sdk_config(1).await)
+            .region(aws_config::Region::new(region.to_owned()))
+            .build();
+        aws_sdk_kms::Client::from_conf(config)
+    }
+
+    /// Creates a key with alias `alias/NAME` in `region`; returns its id.
+    pub async fn key(&self, region: &str, name: &str) -> String {
+        let kms = self.kms_in(region).await;
+        let key = kms
+            .create_key()
+            .description(format!("{name} key"))
+            .send()
+            .await
+            .unwrap();
+        let id = key.key_metadata().unwrap().key_id().to_owned();
+        kms.create_alias()
+            .alias_name(format!("alias/{name}"))
+            .target_key_id(&id)
+            .send()
+            .await
+            .unwrap();
+        id
     }
 
     /// The environment the binary needs to reach this server.
