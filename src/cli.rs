@@ -37,7 +37,7 @@ pub struct Cli {
     pub read_only: bool,
 
     /// Allow retire and revoke even where the config says read_only (the global setting or an
-    /// [[accounts]] entry).
+    /// `[[accounts]]` entry).
     #[arg(long, global = true, conflicts_with = "read_only")]
     pub allow_writes: bool,
 

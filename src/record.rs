@@ -224,9 +224,9 @@ pub async fn record_targets(
             let result = record_target(target, plan, &bar, claimed).await;
             let line = match &result {
                 Ok(done) => format!(
-                    "✓ {target}: {} keys, {} grants, {} with findings → {}",
-                    done.keys,
-                    done.grants,
+                    "✓ {target}: {}, {}, {} with findings → {}",
+                    count(done.keys, "key"),
+                    count(done.grants, "grant"),
                     done.findings,
                     done.file.display()
                 ),
@@ -308,6 +308,15 @@ async fn record_target(
         ),
         file,
     })
+}
+
+/// `1 key`, `2 keys`.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 /// `ACCOUNT-REGION.json` (the profile stands in for an unknown account), with nothing in it

@@ -44,10 +44,18 @@ fn write_raw(sequence: &str) {
         .and_then(|()| out.flush());
 }
 
-/// The window title: where the session points, with nothing from AWS able to end the title
-/// sequence early (every control character is replaced).
+/// The window title: where the session points and who is calling, with nothing from AWS able
+/// to end the title sequence early (every control character is replaced).
 pub fn title(app: &App) -> String {
-    format!("kms-grants · {}", ui::text::clean(&app.where_now()))
+    let mut title = format!("kms-grants · {}", app.where_now());
+    if let Some(caller) = &app.caller {
+        title.push_str(" · ");
+        title.push_str(&crate::app::list::short_principal(
+            &caller.arn,
+            Some(&caller.account),
+        ));
+    }
+    ui::text::clean(&title).into_owned()
 }
 
 /// Takes over the terminal, runs the app until it quits, and gives the terminal back.

@@ -176,7 +176,7 @@ fn the_app_switches_region_and_profile_and_always_says_where_it_is() {
     assert!(!top.contains(ALPHA), "{top}");
     assert_eq!(
         kms_grants::runtime::title(&h.app),
-        format!("kms-grants · profile beta · account {BETA} · us-east-1")
+        format!("kms-grants · profile beta · account {BETA} · us-east-1 · user/moto")
     );
     assert_eq!(h.app.current_list().unwrap().rows.len(), 1);
 

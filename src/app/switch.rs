@@ -2,7 +2,7 @@
 //! `P` and `R` pickers, and taking over the source the runtime switched to.
 //!
 //! A switch is a command like any load: the runtime builds and checks the new source and
-//! answers with [`Action::Switched`]. Until then the current view stays usable; a failure leaves
+//! answers with [`Action::Switched`](super::Action::Switched). Until then the current view stays usable; a failure leaves
 //! it as it was. A success starts over on the new account, keeping each tab's filter and sort.
 
 use super::list::{ListKind, ListView};
@@ -11,7 +11,7 @@ use crate::places::{Target, looks_like_region};
 use crate::source::{CallerIdentity, SourceInfo};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-/// What the runtime switched to, for [`Action::Switched`].
+/// What the runtime switched to, for [`Action::Switched`](super::Action::Switched).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SwitchedTo {
     pub target: Target,
@@ -293,7 +293,7 @@ impl App {
         self.switching.as_ref().is_some_and(|(s, _)| *s == seq)
     }
 
-    /// The runtime's answer to [`Command::Switch`].
+    /// The runtime's answer to [`Command::Switch`](super::Command::Switch).
     pub(super) fn switched(
         &mut self,
         seq: u64,

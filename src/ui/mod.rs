@@ -85,7 +85,9 @@ fn draw_header(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let mut segments: Vec<(u8, String)> = Vec::new();
     match &info.kind {
         SourceKind::Live { endpoint, .. } => {
-            segments.push((10, "live".to_owned()));
+            // Said, but dropped before anything naming the account: the profile, the endpoint
+            // and the caller already say this is live.
+            segments.push((5, "live".to_owned()));
             // Without a profile the chain decided (environment, the default profile, a role):
             // said, but the first thing a narrow header drops.
             segments.push(match &info.profile {
@@ -95,7 +97,8 @@ fn draw_header(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
             // A local or other endpoint must never look like production: it stays long after
             // the caller and the profile have gone.
             if let Some(endpoint) = endpoint {
-                segments.push((8, format!("endpoint {}", clean(endpoint))));
+                let shown = endpoint.strip_prefix("http://").unwrap_or(endpoint);
+                segments.push((8, format!("endpoint {}", clean(shown))));
             }
         }
         other => {
@@ -579,7 +582,7 @@ fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
             Span::raw(clean(input).into_owned()),
             Span::styled("▏", theme.key_hint),
             Span::styled(
-                "   retirable ARN · retire-token TOKEN · dry-run on|off · quit",
+                "   profile NAME · region NAME · retirable ARN · export FILE · retire-token TOKEN · dry-run on|off · quit · Tab completes",
                 theme.dim,
             ),
         ]),
