@@ -179,76 +179,98 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let profile = one(&cli.profile, "profile")?;
     let region = one(&cli.region, "region")?;
     let mut warning = None;
-    let (source, connector, places, read_only): (Arc<dyn KmsSource>, Connector, Places, bool) =
-        if cli.demo {
-            let snapshot =
-                fixture::parse(fixture::DEMO_JSON.as_bytes(), Path::new("<built-in demo>"))?;
-            let read_only = flags.read_only || (flags.config_read_only && !flags.allow_writes);
-            (
-                Arc::new(FixtureKms::new(snapshot, SourceKind::Demo, read_only)),
-                Connector::Fixed,
-                Places::fixed("the demo is one account and region; there is nothing to switch to"),
-                read_only,
-            )
-        } else if let Some(path) = cli.fixture.as_ref().filter(|p| p.is_dir()) {
-            let dir = FixtureDir::open(path)?;
-            let places = dir.places(&config.accounts);
-            let connector = Connector::Fixtures {
-                dir,
-                places: places.clone(),
-                flags,
-            };
-            let target = Target {
-                profile: profile.or(config.profile.as_ref()).cloned(),
-                region: region.or(config.region.as_ref()).cloned(),
-            };
-            let connected = runtime
-                .block_on(connector.connect(&target))
-                .map_err(anyhow::Error::msg)?;
-            (connected.source, connector, places, connected.read_only)
-        } else if let Some(path) = &cli.fixture {
-            let snapshot = fixture::load(path)?;
-            let read_only = flags.read_only || (flags.config_read_only && !flags.allow_writes);
-            (
-                Arc::new(FixtureKms::new(
-                    snapshot,
-                    SourceKind::Fixture(path.display().to_string()),
-                    read_only,
-                )),
-                Connector::Fixed,
-                Places::fixed(
-                    "this session shows one fixture file; open a directory of them (kms-grants record -o DIR) to switch accounts and regions",
-                ),
-                read_only,
-            )
-        } else {
-            let mut options = live_options(&cli, &config, false);
-            let places =
-                match runtime.block_on(Places::load(&options.profile_files, &config.accounts)) {
-                    Ok(places) => places,
-                    Err(err) => {
-                        warning = Some(format!("{err}; :profile and P have no profiles to offer"));
-                        Places::from_profiles([], &config.accounts)
-                    }
-                };
-            let named = options
-                .profile
-                .clone()
-                .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
-            options.read_only = places.read_only(named.as_deref(), flags);
-            let read_only = options.read_only;
-            let live = runtime.block_on(LiveKms::connect(&options))?;
-            let connector = Connector::Live {
-                options: Box::new(options),
-                places: places.clone(),
-                flags,
-            };
-            (Arc::new(live), connector, places, read_only)
+    let mut start_target = None;
+    // Why the session refuses writes, when it does.
+    let session_reason = Places::default().read_only_reason(None, flags);
+    let (source, connector, places, read_only): (
+        Arc<dyn KmsSource>,
+        Connector,
+        Places,
+        Option<String>,
+    ) = if cli.demo {
+        let snapshot = fixture::parse(fixture::DEMO_JSON.as_bytes(), Path::new("<built-in demo>"))?;
+        let read_only = session_reason.clone();
+        (
+            Arc::new(FixtureKms::new(
+                snapshot,
+                SourceKind::Demo,
+                read_only.is_some(),
+            )),
+            Connector::Fixed,
+            Places::fixed("the demo is one account and region; there is nothing to switch to"),
+            read_only,
+        )
+    } else if let Some(path) = cli.fixture.as_ref().filter(|p| p.is_dir()) {
+        let dir = FixtureDir::open(path)?;
+        let places = dir.places(&config.accounts);
+        let connector = Connector::Fixtures {
+            dir,
+            places: places.clone(),
+            flags,
         };
+        let target = Target {
+            profile: profile.or(config.profile.as_ref()).cloned(),
+            region: region.or(config.region.as_ref()).cloned(),
+        };
+        let connected = runtime
+            .block_on(connector.connect(&target))
+            .map_err(anyhow::Error::msg)?;
+        start_target = Some(connected.target);
+        (connected.source, connector, places, connected.read_only)
+    } else if let Some(path) = &cli.fixture {
+        let snapshot = fixture::load(path)?;
+        let read_only = session_reason.clone();
+        (
+            Arc::new(FixtureKms::new(
+                snapshot,
+                SourceKind::Fixture(path.display().to_string()),
+                read_only.is_some(),
+            )),
+            Connector::Fixed,
+            Places::fixed(
+                "this session shows one fixture file; open a directory of them (kms-grants record -o DIR) to switch accounts and regions",
+            ),
+            read_only,
+        )
+    } else {
+        let mut options = live_options(&cli, &config, false);
+        let places = match runtime.block_on(Places::load(&options.profile_files, &config.accounts))
+        {
+            Ok(places) => places,
+            Err(err) => {
+                warning = Some(format!("{err}; :profile and P have no profiles to offer"));
+                Places::from_profiles([], &config.accounts)
+            }
+        };
+        resolve_account(&mut options, &places);
+        let read_only =
+            places.read_only_reason(Some(&effective_profile(options.profile.as_deref())), flags);
+        options.read_only = read_only.is_some();
+        let live = runtime.block_on(LiveKms::connect(&options))?;
+        let connector = Connector::Live {
+            options: Box::new(options),
+            places: places.clone(),
+            flags,
+        };
+        (Arc::new(live), connector, places, read_only)
+    };
     let theme = Theme::new(config.theme, Theme::no_color_from_env());
-    let mut app = App::new(source.info(), read_only, dry_run, Timestamp::now());
+    let mut app = App::new(
+        source.info(),
+        read_only.is_some(),
+        dry_run,
+        Timestamp::now(),
+    );
     app.stale_after_days = config.stale_after_days;
     app.places = places;
+    if let Some(reason) = read_only {
+        app.read_only_reason = reason;
+    }
+    // A directory's snapshot is known by the name it was opened under, so `:region` stays on
+    // that account.
+    if let Some(target) = start_target {
+        app.target = target;
+    }
     // A session may reach an account that allows writes by switching, unless no account can.
     let never_writes = flags.read_only || (flags.config_read_only && !flags.allow_writes);
     let audit = open_audit(cli.audit_log.as_deref(), never_writes);
@@ -267,6 +289,31 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         theme,
         config.concurrency,
     ))
+}
+
+/// The profile the AWS chain uses: the one named, else `AWS_PROFILE`, else `default`. Its
+/// read-only mark applies even when no profile was named.
+fn effective_profile(named: Option<&str>) -> String {
+    named
+        .map(str::to_owned)
+        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
+        .unwrap_or_else(|| "default".to_owned())
+}
+
+/// `--profile NAME` may name a config `[[accounts]]` entry, as `:profile` may: the entry's
+/// profile, in its first region when neither the flags nor the profile give one.
+fn resolve_account(options: &mut LiveOptions, places: &Places) {
+    let Some(profile) = options
+        .profile
+        .as_deref()
+        .and_then(|name| places.profile(name))
+    else {
+        return;
+    };
+    if options.region.is_none() && profile.region.is_none() {
+        options.region = profile.regions.first().cloned();
+    }
+    options.profile = Some(profile.name.clone());
 }
 
 /// Opens the audit log (`--audit-log`, else the platform state dir). A session that can never
@@ -339,10 +386,11 @@ async fn restore(
     one(&cli.profile, "profile")?;
     one(&cli.region, "region")?;
     let profile = cli.profile.first().or(config.profile.as_ref());
-    if Places::from_profiles([], &config.accounts).read_only(profile.map(String::as_str), flags) {
-        anyhow::bail!(
-            "the session is read-only (--read-only or read_only in the config; --allow-writes lifts the config's), so kms:CreateGrant was not sent"
-        );
+    let places = Places::from_profiles([], &config.accounts);
+    if let Some(reason) =
+        places.read_only_reason(Some(&effective_profile(profile.map(String::as_str))), flags)
+    {
+        anyhow::bail!("the session is read-only ({reason}), so kms:CreateGrant was not sent");
     }
     let path = cli
         .audit_log

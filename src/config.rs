@@ -178,6 +178,18 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
                 "an [[accounts]] entry needs a non-empty name and profile".to_owned(),
             ));
         }
+        if let Some(earlier) = config.accounts[..index]
+            .iter()
+            .find(|a| a.profile == account.profile)
+        {
+            return Err(invalid(
+                at,
+                format!(
+                    "accounts \"{}\" and \"{}\" both use profile \"{}\"; one entry per profile",
+                    earlier.name, account.name, account.profile
+                ),
+            ));
+        }
         if config.accounts[..index]
             .iter()
             .any(|a| a.name == account.name)
@@ -269,6 +281,14 @@ mod tests {
         assert_eq!(
             err,
             "config file c.toml:4:1: two [[accounts]] entries are called \"a\""
+        );
+        let err = parse_str(
+            "[[accounts]]\nname = \"a\"\nprofile = \"p\"\nread_only = true\n[[accounts]]\nname = \"b\"\nprofile = \"p\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            "config file c.toml:5:1: accounts \"a\" and \"b\" both use profile \"p\"; one entry per profile"
         );
         let err =
             parse_str("[[accounts]]\nname = \"a\"\nprofile = \"p\"\nregions = [\"useast1\"]\n")

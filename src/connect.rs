@@ -19,7 +19,8 @@ pub struct Connected {
     /// Where it points, as resolved (the region the chain picked, the snapshot's profile).
     pub target: Target,
     pub caller: Option<CallerIdentity>,
-    pub read_only: bool,
+    /// Why the source refuses writes, when it does.
+    pub read_only: Option<String>,
 }
 
 /// Builds sources for switch targets.
@@ -53,11 +54,11 @@ impl Connector {
                 places,
                 flags,
             } => {
-                let read_only = places.read_only(target.profile.as_deref(), *flags);
+                let read_only = places.read_only_reason(target.profile.as_deref(), *flags);
                 let options = LiveOptions {
                     profile: target.profile.clone(),
                     region: target.region.clone(),
-                    read_only,
+                    read_only: read_only.is_some(),
                     ..LiveOptions::clone(options)
                 };
                 let live = LiveKms::connect(&options)
@@ -84,7 +85,7 @@ impl Connector {
                     .map_err(|err| format!("opening the snapshot failed: {err}"))?
                     .map_err(|err| err.to_string())?;
                 let name = entry.name();
-                let read_only = places.read_only(Some(&name), *flags);
+                let read_only = places.read_only_reason(Some(&name), *flags);
                 Ok(Connected {
                     target: Target {
                         profile: Some(name),
@@ -93,7 +94,7 @@ impl Connector {
                     source: Arc::new(FixtureKms::new(
                         snapshot,
                         SourceKind::Fixture(entry.path.display().to_string()),
-                        read_only,
+                        read_only.is_some(),
                     )),
                     caller: None,
                     read_only,

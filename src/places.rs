@@ -207,16 +207,28 @@ impl Places {
     /// always wins; `--allow-writes` lifts the config's marks; otherwise the config's global
     /// `read_only` or the account entry's decides.
     pub fn read_only(&self, profile: Option<&str>, flags: WriteFlags) -> bool {
+        self.read_only_reason(profile, flags).is_some()
+    }
+
+    /// Why sessions on `profile` are read-only (for the refusal messages), or `None` when they
+    /// may write; see [`Places::read_only`].
+    pub fn read_only_reason(&self, profile: Option<&str>, flags: WriteFlags) -> Option<String> {
         if flags.read_only {
-            return true;
+            return Some("--read-only".to_owned());
         }
         if flags.allow_writes {
-            return false;
+            return None;
         }
-        flags.config_read_only
-            || profile
-                .and_then(|name| self.profile(name))
-                .is_some_and(|p| p.read_only)
+        if flags.config_read_only {
+            return Some("read_only in the config; --allow-writes lifts it".to_owned());
+        }
+        let profile = profile.and_then(|name| self.profile(name))?;
+        profile.read_only.then(|| {
+            format!(
+                "account {} is read_only in the config; --allow-writes lifts it",
+                profile.account.as_deref().unwrap_or(&profile.name)
+            )
+        })
     }
 }
 
@@ -340,6 +352,10 @@ mod tests {
         );
         let none = WriteFlags::default();
         assert!(places.read_only(Some("prod"), none));
+        assert_eq!(
+            places.read_only_reason(Some("prod"), none).unwrap(),
+            "account production is read_only in the config; --allow-writes lifts it"
+        );
         assert!(!places.read_only(Some("dev"), none));
         assert!(!places.read_only(None, none));
         let allow = WriteFlags {

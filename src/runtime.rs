@@ -17,6 +17,7 @@ use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
 use ratatui::DefaultTerminal;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::sync::{Semaphore, mpsc};
 
@@ -83,21 +84,64 @@ enum Message {
     },
 }
 
-/// Turns a task's message into the app's action. A switch's new source replaces the
-/// executor here, in the event loop, right before the app hears of it: every command the app
-/// issued before goes to the old source, every one after to the new.
-fn receive(message: Message, app: &App, executor: &mut Arc<Executor>) -> Action {
-    match message {
-        Message::Action(action) => action,
-        Message::Switched { seq, result } => {
-            let (action, source) = switch_answer(seq, result, app);
-            if let Some(source) = source {
-                *executor = Arc::new(Executor {
-                    source,
-                    audit: executor.audit.clone(),
-                });
+/// Carries out the app's commands: the current executor (replaced by a switch), the tasks'
+/// way back, and the concurrency limits.
+struct Dispatcher {
+    executor: Arc<Executor>,
+    /// Cleared when a switch replaces `executor`: the old source's reads still queued are then
+    /// dropped instead of calling an account no longer shown (and holding up the new one's).
+    current: Arc<AtomicBool>,
+    connector: Arc<Connector>,
+    tx: mpsc::UnboundedSender<Message>,
+    limits: Limits,
+}
+
+impl Dispatcher {
+    /// Starts every command; `true` when one of them quits.
+    fn dispatch(&self, commands: Vec<Command>) -> bool {
+        for command in commands {
+            match command {
+                Command::Quit => return true,
+                Command::Copy { text } => copy_to_clipboard(&text),
+                Command::Switch { seq, target } => {
+                    let connector = Arc::clone(&self.connector);
+                    let tx = self.tx.clone();
+                    tokio::spawn(async move {
+                        let result = connector.connect(&target).await;
+                        let _ = tx.send(Message::Switched { seq, result });
+                    });
+                }
+                command => spawn(
+                    command,
+                    &self.executor,
+                    &self.current,
+                    &self.tx,
+                    &self.limits,
+                ),
             }
-            action
+        }
+        false
+    }
+
+    /// Turns a task's message into the app's action. A switch's new source replaces the
+    /// executor here, right before the app hears of it. Every command is dispatched as soon as
+    /// the action that produced it is applied, so each command the app issued before goes to
+    /// the old source, every one after to the new.
+    fn receive(&mut self, message: Message, app: &App) -> Action {
+        match message {
+            Message::Action(action) => action,
+            Message::Switched { seq, result } => {
+                let (action, source) = switch_answer(seq, result, app);
+                if let Some(source) = source {
+                    self.current.store(false, Ordering::Relaxed);
+                    self.current = Arc::new(AtomicBool::new(true));
+                    self.executor = Arc::new(Executor {
+                        source,
+                        audit: self.executor.audit.clone(),
+                    });
+                }
+                action
+            }
         }
     }
 }
@@ -139,15 +183,21 @@ pub fn switch_answer(
 async fn event_loop(
     terminal: &mut DefaultTerminal,
     mut app: App,
-    mut executor: Arc<Executor>,
+    executor: Arc<Executor>,
     connector: Arc<Connector>,
     theme: Theme,
     concurrency: usize,
 ) -> anyhow::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
-    let limits = Limits {
-        background: Arc::new(Semaphore::new(concurrency.max(1))),
-        urgent: Arc::new(Semaphore::new(URGENT_SLOTS)),
+    let mut dispatcher = Dispatcher {
+        executor,
+        current: Arc::new(AtomicBool::new(true)),
+        connector,
+        tx,
+        limits: Limits {
+            background: Arc::new(Semaphore::new(concurrency.max(1))),
+            urgent: Arc::new(Semaphore::new(URGENT_SLOTS)),
+        },
     };
     let mut events = EventStream::new();
     let mut ticker = tokio::time::interval(Duration::from_secs(15));
@@ -157,28 +207,11 @@ async fn event_loop(
         width: size.width,
         height: size.height,
     });
-    let mut commands = app.start();
+    if dispatcher.dispatch(app.start()) {
+        return Ok(());
+    }
     let mut shown_title = String::new();
     loop {
-        for command in commands.drain(..) {
-            if command == Command::Quit {
-                return Ok(());
-            }
-            if let Command::Copy { text } = &command {
-                copy_to_clipboard(text);
-                continue;
-            }
-            if let Command::Switch { seq, target } = command {
-                let connector = Arc::clone(&connector);
-                let tx = tx.clone();
-                tokio::spawn(async move {
-                    let result = connector.connect(&target).await;
-                    let _ = tx.send(Message::Switched { seq, result });
-                });
-                continue;
-            }
-            spawn(command, &executor, &tx, &limits);
-        }
         terminal.draw(|frame| ui::draw(frame, &app, &theme))?;
         let title = title(&app);
         if title != shown_title {
@@ -195,15 +228,19 @@ async fn event_loop(
                 Some(Err(err)) => return Err(anyhow::anyhow!("cannot read from the terminal: {err}")),
                 None => return Ok(()),
             },
-            Some(message) = rx.recv() => receive(message, &app, &mut executor),
+            Some(message) = rx.recv() => dispatcher.receive(message, &app),
             _ = ticker.tick() => Action::Tick(Timestamp::now()),
         };
-        commands = app.apply(action);
+        if dispatcher.dispatch(app.apply(action)) {
+            return Ok(());
+        }
         // Apply every result already waiting before drawing again: a burst of loads costs one
         // recompute of the rows and one frame, not one each.
         while let Ok(message) = rx.try_recv() {
-            let action = receive(message, &app, &mut executor);
-            commands.extend(app.apply(action));
+            let action = dispatcher.receive(message, &app);
+            if dispatcher.dispatch(app.apply(action)) {
+                return Ok(());
+            }
         }
         app.settle();
     }
@@ -234,9 +271,22 @@ fn copy_to_clipboard(text: &str) {
 fn spawn(
     command: Command,
     executor: &Arc<Executor>,
+    current: &Arc<AtomicBool>,
     tx: &mpsc::UnboundedSender<Message>,
     limits: &Limits,
 ) {
+    // Reads of an account the app has switched away from are not worth sending; writes always
+    // go (none is in flight at a switch, and a write confirmed is a write sent).
+    let read = matches!(
+        command,
+        Command::LoadCaller { .. }
+            | Command::LoadKeys { .. }
+            | Command::DescribeKey { .. }
+            | Command::LoadGrants { .. }
+            | Command::LoadPrincipals { .. }
+            | Command::LoadRetirable { .. }
+    );
+    let current = Arc::clone(current);
     let urgent = matches!(
         command,
         Command::LoadGrants { urgent: true, .. }
@@ -257,6 +307,9 @@ fn spawn(
         let Ok(_permit) = limit.acquire_owned().await else {
             return;
         };
+        if read && !current.load(Ordering::Relaxed) {
+            return;
+        }
         for action in executor.perform(command).await {
             // The receiver is gone only when the app has quit; the result no longer matters.
             let _ = tx.send(Message::Action(action));
@@ -522,5 +575,85 @@ impl Executor {
         let mut actions = vec![Action::TokenRetired { result }];
         actions.extend(not_logged.map(Action::AuditFailed));
         actions
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixture;
+    use crate::places::{Places, Target};
+    use crate::source::FixtureKms;
+    use std::path::Path;
+
+    fn source(account: &str, keys: usize) -> Arc<dyn KmsSource> {
+        let mut snapshot =
+            fixture::parse(fixture::DEMO_JSON.as_bytes(), Path::new("demo")).unwrap();
+        snapshot.account = Some(account.to_owned());
+        snapshot.keys.truncate(keys);
+        Arc::new(FixtureKms::new(snapshot, SourceKind::Demo, false))
+    }
+
+    #[tokio::test]
+    async fn after_a_switch_commands_go_to_the_new_source_and_old_reads_are_dropped() {
+        let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
+        let mut dispatcher = Dispatcher {
+            executor: Arc::new(Executor {
+                source: source("111111111111", 3),
+                audit: Audit::Unavailable(AuditError {
+                    path: "(none)".to_owned(),
+                    reason: "test".to_owned(),
+                }),
+            }),
+            current: Arc::new(AtomicBool::new(true)),
+            connector: Arc::new(Connector::Fixed),
+            tx,
+            limits: Limits {
+                background: Arc::new(Semaphore::new(1)),
+                urgent: Arc::new(Semaphore::new(1)),
+            },
+        };
+        let mut app = App::new(
+            dispatcher.executor.source.info(),
+            false,
+            false,
+            Timestamp::now(),
+        );
+        app.places =
+            Places::from_profiles([("other".to_owned(), Some("us-east-1".to_owned()))], &[]);
+        let commands = app.update(Action::RunCommand("profile other".into()));
+        let [Command::Switch { seq, .. }] = commands.as_slice() else {
+            panic!("a switch: {commands:?}");
+        };
+        // A read of the old account waits for the only background slot…
+        let slot = Arc::clone(&dispatcher.limits.background)
+            .acquire_owned()
+            .await
+            .unwrap();
+        assert!(!dispatcher.dispatch(vec![Command::LoadKeys { req: 1 }]));
+        // …while the switch lands.
+        let connected = Connected {
+            source: source("222222222222", 1),
+            target: Target::default(),
+            caller: None,
+            read_only: None,
+        };
+        let action = dispatcher.receive(
+            Message::Switched {
+                seq: *seq,
+                result: Ok(connected),
+            },
+            &app,
+        );
+        assert!(matches!(action, Action::Switched { result: Ok(_), .. }));
+        assert!(!dispatcher.dispatch(vec![Command::LoadKeys { req: 2 }]));
+        drop(slot);
+        // Only the new account's answer comes back; the old read was dropped unsent.
+        let Some(Message::Action(Action::KeysLoaded { req, result })) = rx.recv().await else {
+            panic!("keys expected");
+        };
+        assert_eq!((req, result.unwrap().len()), (2, 1));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(rx.try_recv().is_err(), "the old account's read was sent");
     }
 }

@@ -269,3 +269,52 @@ fn restore_refuses_a_delete_that_only_changed_a_fixture_in_memory() {
         "kms-grants: grant g1 was deleted in a demo session, which changed only memory: there is nothing to restore",
     );
 }
+
+#[test]
+fn an_account_marked_read_only_is_read_only_however_its_profile_is_reached() {
+    let (_dir, config) = temp_file(
+        "config.toml",
+        "[[accounts]]\nname = \"production\"\nprofile = \"prod\"\nread_only = true\n\n[[accounts]]\nname = \"main\"\nprofile = \"default\"\nread_only = true\n",
+    );
+    let refused = |out: &Output, account: &str| {
+        assert_one_sentence_error(
+            out,
+            &format!(
+                "kms-grants: the session is read-only (account {account} is read_only in the config; --allow-writes lifts it), so kms:CreateGrant was not sent"
+            ),
+        );
+    };
+    // Named, by AWS_PROFILE, or not at all (the chain's `default`).
+    let out = kms_grants(&[
+        "--config",
+        &config,
+        "--profile",
+        "prod",
+        "restore",
+        "--grant-id",
+        "g",
+    ]);
+    refused(&out, "production");
+    let out = Command::new(env!("CARGO_BIN_EXE_kms-grants"))
+        .args(["--config", &config, "restore", "--grant-id", "g"])
+        .env("AWS_PROFILE", "prod")
+        .env("AWS_CONFIG_FILE", "/nonexistent/aws-config")
+        .output()
+        .unwrap();
+    refused(&out, "production");
+    let out = kms_grants(&["--config", &config, "restore", "--grant-id", "g"]);
+    refused(&out, "main");
+    // --allow-writes lifts it: the restore goes on to the audit log.
+    let out = kms_grants(&[
+        "--config",
+        &config,
+        "--allow-writes",
+        "--audit-log",
+        "/nonexistent/audit.jsonl",
+        "restore",
+        "--grant-id",
+        "g",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!stderr(&out).contains("read-only"), "{}", stderr(&out));
+}

@@ -70,9 +70,11 @@ fn world(runtime: &tokio::runtime::Runtime) -> World {
             "[profile alpha]\nregion = us-east-1\nendpoint_url = {}\naws_access_key_id = AKIAALPHA\naws_secret_access_key = alpha\n\n\
              [profile beta]\nregion = us-east-1\nendpoint_url = {}\n\n\
              [profile nocreds]\nregion = us-east-1\nendpoint_url = {}\n\n\
+             [profile ops]\nrole_arn = arn:aws:iam::{ALPHA}:role/ops\nsource_profile = alpha\nregion = us-east-1\nendpoint_url = {}\n\n\
              [profile down]\nregion = us-east-1\nendpoint_url = {}\naws_access_key_id = AKIADOWN\naws_secret_access_key = down\n",
             alpha.endpoint,
             beta.endpoint,
+            alpha.endpoint,
             alpha.endpoint,
             dead_endpoint()
         ),
@@ -439,4 +441,25 @@ fn an_account_marked_read_only_stays_so_when_switched_to_unless_writes_were_allo
             header(&h)
         );
     }
+}
+
+#[test]
+fn a_profile_that_assumes_a_role_connects() {
+    let runtime = runtime();
+    let world = world(&runtime);
+    let options = LiveOptions {
+        profile: Some("ops".to_owned()),
+        profile_files: world.files.clone(),
+        ..LiveOptions::default()
+    };
+    let caller = runtime.block_on(async {
+        let live = LiveKms::connect(&options).await.unwrap();
+        live.caller().await
+    });
+    let caller = caller.unwrap().unwrap();
+    assert!(
+        caller.arn.contains(":assumed-role/ops/"),
+        "the role's session, not the source profile: {}",
+        caller.arn
+    );
 }

@@ -316,6 +316,9 @@ pub struct HistoryEntry {
     pub kind: WriteKind,
     pub target: GrantTarget,
     pub at: Timestamp,
+    /// Where it was deleted ([`App::where_now`]: profile, account, region): a restore goes
+    /// only there.
+    pub origin: String,
     /// After a restore: the new grant's id, or why it failed; `Some(Ok(""))` while in flight.
     pub restored: Option<Result<String, String>>,
 }
@@ -365,6 +368,8 @@ pub struct App {
     /// Who the caller is, once STS answered (live sources only).
     pub caller: Option<CallerIdentity>,
     pub read_only: bool,
+    /// Why, for the refusal messages: `--read-only`, or the config's mark.
+    pub read_only_reason: String,
     pub dry_run: bool,
     /// The current time, from ticks (fixed in tests).
     pub now: Timestamp,
@@ -423,6 +428,7 @@ impl App {
             info,
             caller: None,
             read_only,
+            read_only_reason: "--read-only".to_owned(),
             dry_run,
             now,
             stale_after_days: 90,
@@ -1117,6 +1123,7 @@ impl App {
                     kind,
                     target: target.clone(),
                     at: self.now,
+                    origin: self.where_now(),
                     restored: None,
                 });
                 if outcome == WriteOutcome::DoneDespiteDryRun {
@@ -1367,11 +1374,26 @@ impl App {
                             .history
                             .get(*cursor)
                             .is_some_and(|e| !matches!(e.restored, Some(Ok(_))));
-                        if self.read_only {
+                        let here = switch::where_of(&self.info);
+                        let elsewhere = self
+                            .history
+                            .get(*cursor)
+                            .map(|e| e.origin.clone())
+                            .filter(|origin| *origin != here);
+                        if let Some(origin) = elsewhere {
+                            // CreateGrant would go to the account and region on screen now.
                             self.say(
                                 Level::Warning,
-                                "this session is read-only (--read-only): kms:CreateGrant is turned off",
+                                format!(
+                                    "that grant was deleted on {origin}: switch back there to restore it (or use kms-grants restore)"
+                                ),
                             );
+                        } else if self.read_only {
+                            let text = format!(
+                                "this session is read-only ({}): kms:CreateGrant is turned off",
+                                self.read_only_reason
+                            );
+                            self.say(Level::Warning, text);
                         } else if self.dry_run {
                             self.say(
                                 Level::Warning,
@@ -1646,7 +1668,8 @@ impl App {
             self.say(
                 Level::Warning,
                 format!(
-                    "this session is read-only (--read-only): {} is turned off",
+                    "this session is read-only ({}): {} is turned off",
+                    self.read_only_reason,
                     kind.api_action()
                 ),
             );
@@ -1784,6 +1807,13 @@ impl App {
 
     /// Sends the restore of history entry `entry` (after the operator's `y`).
     fn restore_entry(&mut self, entry: usize) -> Vec<Command> {
+        if let Some((_, to)) = &self.switching {
+            let text = format!(
+                "a switch to {to} is on its way: nothing was created (restore once it has answered)"
+            );
+            self.say(Level::Warning, text);
+            return Vec::new();
+        }
         let Some(item) = self.history.get_mut(entry) else {
             return Vec::new();
         };
@@ -1858,6 +1888,14 @@ impl App {
                 Level::Warning,
                 "the confirmation does not fit this terminal: enlarge it to see everything before confirming",
             );
+            return Vec::new();
+        }
+        if let Some((_, to)) = &self.switching {
+            // The answer decides which account the write would go to: wait for it.
+            let text = format!(
+                "a switch to {to} is on its way: nothing was sent (confirm again once it has answered)"
+            );
+            self.say(Level::Warning, text);
             return Vec::new();
         }
         let Modal::Confirm(change) = std::mem::replace(&mut self.modal, Modal::None) else {
@@ -1976,10 +2014,11 @@ impl App {
                     let text = reason.clone();
                     self.say(Level::Error, text);
                 } else if self.read_only {
-                    self.say(
-                        Level::Warning,
-                        "this session is read-only (--read-only): kms:RetireGrant is turned off",
+                    let text = format!(
+                        "this session is read-only ({}): kms:RetireGrant is turned off",
+                        self.read_only_reason
                     );
+                    self.say(Level::Warning, text);
                 } else {
                     self.status = None;
                     self.modal = Modal::Confirm(PendingChange::new(

@@ -17,7 +17,8 @@ pub struct SwitchedTo {
     pub target: Target,
     pub info: SourceInfo,
     pub caller: Option<CallerIdentity>,
-    pub read_only: bool,
+    /// Why the new source refuses writes, when it does.
+    pub read_only: Option<String>,
 }
 
 /// What a picker chooses.
@@ -326,14 +327,23 @@ impl App {
         self.caller = to.caller;
         // A caller answer still on its way is about the account left behind.
         self.caller_req = self.next_request();
-        self.read_only = to.read_only;
+        self.read_only = to.read_only.is_some();
+        if let Some(reason) = to.read_only {
+            self.read_only_reason = reason;
+        }
         self.target = to.target;
         // Everything loaded belongs to the account left behind; each tab keeps its first list
         // with its filter and sort, and answers still on their way are dropped by request id.
         self.data = super::data::Data::default();
         self.marks.clear();
         self.bulk = None;
-        if matches!(self.modal, Modal::Picker(_) | Modal::Filter) {
+        // A confirmation names grants of the account left behind: it must not be confirmable
+        // here. Lists over that account's data go too.
+        let closed_confirmation = matches!(self.modal, Modal::Confirm(_));
+        if !matches!(
+            self.modal,
+            Modal::None | Modal::Command(_) | Modal::Help { .. }
+        ) {
             self.modal = Modal::None;
         }
         for stack in &mut self.stacks {
@@ -353,6 +363,9 @@ impl App {
         if self.read_only {
             text.push_str(" (read-only)");
         }
+        if closed_confirmation {
+            text.push_str("; the open confirmation was closed, nothing was sent");
+        }
         self.say(Level::Success, text);
         if let Some(Err(reason)) = &self.audit_log
             && !self.read_only
@@ -369,20 +382,7 @@ impl App {
 
     /// profile · account · region, as far as they are known: for messages and the title.
     pub fn where_now(&self) -> String {
-        let mut parts = Vec::new();
-        if let Some(profile) = &self.info.profile {
-            parts.push(format!("profile {profile}"));
-        }
-        if let Some(account) = &self.info.account {
-            parts.push(format!("account {account}"));
-        }
-        if let Some(region) = &self.info.region {
-            parts.push(region.clone());
-        }
-        if parts.is_empty() {
-            parts.push(self.info.kind.to_string());
-        }
-        parts.join(" · ")
+        where_of(&self.info)
     }
 
     /// Tab in the command line: completes the command name, then a profile or region (or
@@ -462,4 +462,22 @@ impl App {
         };
         self.modal = Modal::Command(format!("{head}{completed}"));
     }
+}
+
+/// profile · account · region of a source, as far as they are known.
+pub(super) fn where_of(info: &SourceInfo) -> String {
+    let mut parts = Vec::new();
+    if let Some(profile) = &info.profile {
+        parts.push(format!("profile {profile}"));
+    }
+    if let Some(account) = &info.account {
+        parts.push(format!("account {account}"));
+    }
+    if let Some(region) = &info.region {
+        parts.push(region.clone());
+    }
+    if parts.is_empty() {
+        parts.push(info.kind.to_string());
+    }
+    parts.join(" · ")
 }

@@ -1429,7 +1429,8 @@ fn switched_to(target: &Target, account: &str, read_only: bool) -> Result<Switch
             account: account.to_owned(),
             arn: format!("arn:aws:sts::{account}:assumed-role/Ops/bob"),
         }),
-        read_only,
+        read_only: read_only
+            .then(|| "account prod is read_only in the config; --allow-writes lifts it".to_owned()),
     })
 }
 
@@ -1563,6 +1564,13 @@ fn a_switch_starts_over_on_the_new_account_keeping_filter_and_sort() {
         row_ids(&app).len(),
         1,
         "the filter still applies: only orders"
+    );
+    // The refusal names why the account is read-only.
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('x'));
+    assert_eq!(
+        app.status.as_ref().unwrap().text,
+        "this session is read-only (account prod is read_only in the config; --allow-writes lifts it): kms:RetireGrant is turned off"
     );
 }
 
@@ -1722,4 +1730,61 @@ fn an_old_callers_answer_is_dropped() {
         })),
     });
     assert_eq!(app.caller.as_ref().unwrap().account, "222222222222");
+}
+
+#[test]
+fn no_write_crosses_a_switch() {
+    let mut app = switchable();
+    press(&mut app, KeyCode::Enter);
+    // A grant of alpha deleted, so the history has an entry from alpha.
+    let target = confirm_delete(&mut app, 'x');
+    app.update(Action::GrantDeleted {
+        kind: WriteKind::Retire,
+        target,
+        result: Ok(WriteOutcome::Done),
+    });
+    // A confirmation opened while a switch is on its way cannot be confirmed until it answers…
+    let (seq, to) = the_switch(&app.update(Action::RunCommand("profile beta".into())));
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('x'));
+    assert!(
+        matches!(app.modal, Modal::Confirm(_)),
+        "{:?} {:?}",
+        app.status,
+        row_ids(&app)
+    );
+    assert!(press(&mut app, KeyCode::Char('y')).is_empty());
+    assert_eq!(
+        app.status.as_ref().unwrap().text,
+        "a switch to profile beta in eu-west-1 is on its way: nothing was sent (confirm again once it has answered)"
+    );
+    // …and the answer closes it: its grant belongs to the account left behind.
+    app.update(Action::Switched {
+        seq,
+        result: switched_to(&to, "222222222222", false),
+    });
+    assert_eq!(app.modal, Modal::None);
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .text
+            .ends_with("; the open confirmation was closed, nothing was sent")
+    );
+    // A grant deleted in alpha is not restored into beta.
+    app.update(Action::ShowHistory);
+    assert!(press(&mut app, KeyCode::Char('r')).is_empty());
+    assert_eq!(
+        app.status.as_ref().unwrap().text,
+        "that grant was deleted on account 111122223333 · us-east-2: switch back there to restore it (or use kms-grants restore)"
+    );
+    assert!(matches!(
+        app.modal,
+        Modal::History {
+            confirming: false,
+            ..
+        }
+    ));
 }

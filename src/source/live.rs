@@ -144,16 +144,7 @@ impl LiveKms {
             loader = loader.profile_files(options.profile_files.to_sdk());
         }
         if let Some(profile) = &options.profile {
-            // A profile named on purpose (a flag, the config, a switch) gives the credentials,
-            // as with the AWS CLI: AWS_ACCESS_KEY_ID in the environment must not quietly make
-            // every profile the same account. The SDK's default chain would try it first.
-            let credentials = aws_config::profile::ProfileFileCredentialsProvider::builder()
-                .profile_name(profile)
-                .profile_files(options.profile_files.to_sdk())
-                .build();
-            loader = loader
-                .profile_name(profile)
-                .credentials_provider(credentials);
+            loader = loader.profile_name(profile);
         }
         if let Some(region) = &options.region {
             loader = loader.region(aws_config::Region::new(region.clone()));
@@ -161,11 +152,31 @@ impl LiveKms {
         if let Some(endpoint) = &options.endpoint_url {
             loader = loader.endpoint_url(endpoint);
         }
-        let config = loader
+        let mut config = loader
             .timeout_config(timeouts(options))
             .retry_config(RetryConfig::standard().with_max_attempts(options.max_attempts))
             .load()
             .await;
+        if let Some(profile) = &options.profile {
+            // A profile named on purpose (a flag, the config, a switch) gives the credentials,
+            // as with the AWS CLI: AWS_ACCESS_KEY_ID in the environment must not quietly make
+            // every profile the same account. The SDK's default chain would try it first. The
+            // profile's own chain (SSO, credential_process, an assumed role) gets the region
+            // resolved above, which its STS calls need.
+            let provider = aws_config::provider_config::ProviderConfig::without_region()
+                .with_region(config.region().cloned());
+            let credentials = aws_config::profile::ProfileFileCredentialsProvider::builder()
+                .configure(&provider)
+                .profile_name(profile)
+                .profile_files(options.profile_files.to_sdk())
+                .build();
+            config = config
+                .to_builder()
+                .credentials_provider(
+                    aws_credential_types::provider::SharedCredentialsProvider::new(credentials),
+                )
+                .build();
+        }
         // The profile the chain used, for the header and for error hints.
         let mut shown = options.clone();
         if shown.profile.is_none() {
