@@ -503,11 +503,23 @@ async fn record_cmd(
     redact: bool,
     all_regions: bool,
 ) -> anyhow::Result<()> {
-    let targets = record_targets(cli, config, all_regions);
+    let options = live_options(cli, config, true);
+    // Account names work as profile names; a file that cannot be read offers none of them.
+    let places = Places::load(&options.profile_files, &config.accounts)
+        .await
+        .unwrap_or_else(|_| Places::from_profiles([], &config.accounts));
+    let targets = record_targets(cli, config, &places, all_regions);
     let to_dir =
         targets.len() > 1 || output.is_dir() || output.as_os_str().to_string_lossy().ends_with('/');
     if !to_dir && let Some(target) = targets.first() {
         return record_to(cli, config, target, output, redact).await;
+    }
+    if !output.is_dir() && output.extension().is_some_and(|e| e == "json") {
+        anyhow::bail!(
+            "{} targets are recorded into a directory, one file each, and -o {} names a .json file; pass a directory",
+            targets.len(),
+            output.display()
+        );
     }
     std::fs::create_dir_all(output).map_err(|err| {
         anyhow::anyhow!(
@@ -517,7 +529,7 @@ async fn record_cmd(
         )
     })?;
     let plan = record::Plan {
-        options: live_options(cli, config, true),
+        options,
         dir: output.to_owned(),
         concurrency: config.concurrency,
         redact,
@@ -526,10 +538,17 @@ async fn record_cmd(
     let progress = indicatif::MultiProgress::new();
     let outcomes = record::record_targets(&targets, &plan, &progress).await;
     print!("{}", record::summary_table(&outcomes));
-    let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
+    let failed = outcomes
+        .iter()
+        .filter(|o| matches!(o.outcome, record::Outcome::Failed(_)))
+        .count();
+    let recorded = outcomes
+        .iter()
+        .filter(|o| matches!(o.outcome, record::Outcome::Recorded(_)))
+        .count();
     match failed {
         0 => Ok(()),
-        n if n == outcomes.len() => anyhow::bail!(
+        n if recorded == 0 => anyhow::bail!(
             "every target failed ({n}); nothing was written to {}",
             output.display()
         ),
@@ -544,24 +563,31 @@ async fn record_cmd(
 /// The profiles × regions `record` covers: the repeated flags; else the config's profile; for
 /// regions, `--all-regions`, the flags, the account entry's regions, the config's region, or
 /// the profile's own.
-fn record_targets(cli: &Cli, config: &Config, all_regions: bool) -> Vec<Target> {
-    let profiles: Vec<Option<String>> = if cli.profile.is_empty() {
-        vec![config.profile.clone()]
+fn record_targets(cli: &Cli, config: &Config, places: &Places, all_regions: bool) -> Vec<Target> {
+    let named: Vec<&String> = if cli.profile.is_empty() {
+        config.profile.iter().collect()
     } else {
-        let mut seen = std::collections::HashSet::new();
-        cli.profile
-            .iter()
-            .filter(|p| seen.insert(p.as_str()))
-            .cloned()
-            .map(Some)
-            .collect()
+        cli.profile.iter().collect()
     };
+    // An account name stands for its profile.
+    let mut profiles: Vec<Option<String>> = Vec::new();
+    for name in named {
+        let profile = places
+            .profile(name)
+            .map_or_else(|| name.clone(), |p| p.name.clone());
+        if !profiles.contains(&Some(profile.clone())) {
+            profiles.push(Some(profile));
+        }
+    }
+    if profiles.is_empty() {
+        profiles.push(None);
+    }
     let mut targets = Vec::new();
     for profile in profiles {
-        let entry = config
-            .accounts
-            .iter()
-            .find(|a| Some(&a.profile) == profile.as_ref());
+        let entry = profile
+            .as_deref()
+            .and_then(|p| places.profile(p))
+            .filter(|p| p.account.is_some());
         let regions: Vec<Option<String>> = if all_regions {
             crate::places::KMS_REGIONS
                 .iter()
@@ -691,7 +717,8 @@ mod tests {
                 ..
             })
         );
-        record_targets(&cli, config, all)
+        let places = Places::from_profiles([("q".to_owned(), None)], &config.accounts);
+        record_targets(&cli, config, &places, all)
             .iter()
             .map(Target::to_string)
             .collect()
@@ -732,9 +759,13 @@ mod tests {
                 "profile b in eu-west-1"
             ]
         );
-        // An account entry's regions when no --region is given; the chain's otherwise.
+        // An account entry's regions when no --region is given; the chain's otherwise. The
+        // account's name stands for its profile.
         assert_eq!(
-            targets(&["--profile", "p", "--profile", "q"], &config),
+            targets(
+                &["--profile", "prod", "--profile", "q", "--profile", "p"],
+                &config
+            ),
             [
                 "profile p in eu-west-1",
                 "profile p in us-east-1",

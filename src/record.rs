@@ -186,13 +186,25 @@ pub struct Recorded {
     pub grants: usize,
     pub findings: usize,
     pub file: PathBuf,
+    /// Calls KMS throttled even after the SDK's retries (slowed down and tried again).
+    pub throttled: u64,
+}
+
+/// How one target of a multi-target `record` went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Recorded(Recorded),
+    /// Another target reaches the same account and region: recorded once, by that one.
+    Skipped(String),
+    /// Why it failed; its file was left as it was.
+    Failed(String),
 }
 
 /// One target of a multi-target `record`, and how it went.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TargetOutcome {
     pub target: Target,
-    pub result: Result<Recorded, String>,
+    pub outcome: Outcome,
 }
 
 /// The settings every target of a multi-target `record` shares.
@@ -206,6 +218,15 @@ pub struct Plan {
     pub stale_after_days: u32,
 }
 
+/// What the targets of one run share while they run.
+#[derive(Debug, Default)]
+struct Shared {
+    /// (account, region) → the target recording it.
+    claimed: Mutex<HashMap<(String, Option<String>), String>>,
+    /// One redactor for every file, so an account has the same stand-in in all of them.
+    redactor: Mutex<redact::Redactor>,
+}
+
 /// Records every target concurrently ([`TARGETS_AT_ONCE`] at a time) into one fixture per
 /// account and region in `plan.dir`, with a progress line per target. A target that fails
 /// leaves its file as it was and does not stop the others. Outcomes come in `targets` order.
@@ -214,54 +235,65 @@ pub async fn record_targets(
     plan: &Plan,
     progress: &MultiProgress,
 ) -> Vec<TargetOutcome> {
-    // Two profiles can reach the same account: the second one's file would replace the first's.
-    let claimed: Mutex<HashMap<PathBuf, String>> = Mutex::new(HashMap::new());
-    let claimed = &claimed;
-    stream::iter(targets.iter().enumerate())
+    let shared = Shared::default();
+    let shared = &shared;
+    let outcomes = stream::iter(targets.iter().enumerate())
         .map(|(index, target)| async move {
             let bar = progress.add(progress_bar());
             bar.set_prefix(format!("{target} "));
-            let result = record_target(target, plan, &bar, claimed).await;
-            let line = match &result {
-                Ok(done) => format!(
-                    "✓ {target}: {}, {}, {} with findings → {}",
+            let outcome = match record_target(target, plan, &bar, shared).await {
+                Ok(outcome) => outcome,
+                Err(err) => Outcome::Failed(err),
+            };
+            let line = match &outcome {
+                Outcome::Recorded(done) => format!(
+                    "✓ {target}: {}, {}, {} with findings → {}{}",
                     count(done.keys, "key"),
                     count(done.grants, "grant"),
                     done.findings,
-                    done.file.display()
+                    done.file.display(),
+                    if done.throttled > 0 {
+                        format!(
+                            " (KMS throttled {} call(s); kms-grants slowed down and tried again)",
+                            done.throttled
+                        )
+                    } else {
+                        String::new()
+                    }
                 ),
-                Err(err) => format!("✗ {target}: {err}"),
+                Outcome::Skipped(why) => format!("- {target}: skipped, {why}"),
+                Outcome::Failed(err) => format!("✗ {target}: {err}"),
             };
+            // The bar goes and its closing line stays, above the bars still running.
+            bar.finish_and_clear();
             if progress.is_hidden() {
                 eprintln!("{line}");
+            } else {
+                let _ = progress.println(line);
             }
-            if let Ok(style) = ProgressStyle::with_template("{msg}") {
-                bar.set_style(style);
-            }
-            bar.finish_with_message(line);
             (
                 index,
                 TargetOutcome {
                     target: target.clone(),
-                    result,
+                    outcome,
                 },
             )
         })
         .buffer_unordered(TARGETS_AT_ONCE)
-        .collect::<Vec<_>>()
-        .await
-        .into_iter()
         .collect::<BTreeMap<_, _>>()
+        .await
         .into_values()
-        .collect()
+        .collect();
+    let _ = progress.clear();
+    outcomes
 }
 
 async fn record_target(
     target: &Target,
     plan: &Plan,
     bar: &ProgressBar,
-    claimed: &Mutex<HashMap<PathBuf, String>>,
-) -> Result<Recorded, String> {
+    shared: &Shared,
+) -> Result<Outcome, String> {
     let options = LiveOptions {
         profile: target.profile.clone(),
         region: target.region.clone(),
@@ -272,23 +304,43 @@ async fn record_target(
     let source = LiveKms::connect(&options)
         .await
         .map_err(|err| err.to_string())?;
-    let principals = options.retiring_principals.clone();
-    let (snapshot, _) = record(&source, &principals, plan.concurrency, plan.redact, bar)
+    // Who this is, before listing anything: two profiles can reach one account.
+    bar.set_message("asking STS who the caller is");
+    let account = source
+        .caller()
         .await
-        .map_err(|err| err.to_string())?;
-    let name = file_name(&snapshot, target);
-    let file = plan.dir.join(&name);
-    {
-        let mut claimed = claimed
+        .map_err(|err| err.to_string())?
+        .map(|caller| caller.account)
+        .filter(|account| !account.is_empty());
+    if let Some(account) = &account {
+        let mut claimed = shared
+            .claimed
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(other) = claimed.get(&file) {
-            return Err(format!(
-                "{other} already recorded this account and region into {name}; skipped"
-            ));
+        let key = (account.clone(), source.info().region);
+        if let Some(other) = claimed.get(&key) {
+            return Ok(Outcome::Skipped(format!(
+                "it reaches account {account}, which {other} records"
+            )));
         }
-        claimed.insert(file.clone(), target.to_string());
+        claimed.insert(key, target.to_string());
     }
+    let principals = options.retiring_principals.clone();
+    let (snapshot, report) = record(&source, &principals, plan.concurrency, false, bar)
+        .await
+        .map_err(|err| err.to_string())?;
+    let recorded_at = snapshot.recorded_at.unwrap_or_else(Timestamp::now);
+    let findings = grants_with_findings(&snapshot, recorded_at, plan.stale_after_days);
+    let snapshot = if plan.redact {
+        shared
+            .redactor
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .redact(&snapshot)
+    } else {
+        snapshot
+    };
+    let file = plan.dir.join(file_name(&snapshot, target));
     save(&snapshot, &file).map_err(|err| {
         format!(
             "cannot write {} (left as it was): {}",
@@ -296,18 +348,15 @@ async fn record_target(
             fixture::io_reason(&err)
         )
     })?;
-    Ok(Recorded {
+    Ok(Outcome::Recorded(Recorded {
         account: snapshot.account.clone(),
         region: snapshot.region.clone(),
-        keys: snapshot.keys.len(),
-        grants: snapshot.keys.iter().map(|k| k.grants.len()).sum(),
-        findings: grants_with_findings(
-            &snapshot,
-            snapshot.recorded_at.unwrap_or_else(Timestamp::now),
-            plan.stale_after_days,
-        ),
+        keys: report.keys,
+        grants: report.grants,
+        findings,
         file,
-    })
+        throttled: report.throttled,
+    }))
 }
 
 /// `1 key`, `2 keys`.
@@ -346,7 +395,8 @@ fn file_name(snapshot: &Snapshot, target: &Target) -> String {
     format!("{}-{}.json", safe(&account), safe(&region))
 }
 
-/// The closing table of a multi-target `record`: one row per target.
+/// The closing table of a multi-target `record`: one row per target. Files are named without
+/// the directory (`-o` says it) and a failure by its first clause (its ✗ line has it whole).
 pub fn summary_table(outcomes: &[TargetOutcome]) -> String {
     let mut rows: Vec<[String; 7]> = vec![[
         "TARGET".into(),
@@ -357,26 +407,40 @@ pub fn summary_table(outcomes: &[TargetOutcome]) -> String {
         "FINDINGS".into(),
         "RESULT".into(),
     ]];
+    let none = || "—".to_owned();
     for outcome in outcomes {
         let target = outcome.target.to_string();
-        rows.push(match &outcome.result {
-            Ok(done) => [
+        let region = outcome.target.region.clone().unwrap_or_else(none);
+        rows.push(match &outcome.outcome {
+            Outcome::Recorded(done) => [
                 target,
-                done.account.clone().unwrap_or_else(|| "—".into()),
-                done.region.clone().unwrap_or_else(|| "—".into()),
+                done.account.clone().unwrap_or_else(none),
+                done.region.clone().unwrap_or_else(none),
                 done.keys.to_string(),
                 done.grants.to_string(),
                 done.findings.to_string(),
-                done.file.display().to_string(),
+                done.file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
             ],
-            Err(err) => [
+            Outcome::Skipped(why) => [
                 target,
-                "—".into(),
-                outcome.target.region.clone().unwrap_or_else(|| "—".into()),
-                "—".into(),
-                "—".into(),
-                "—".into(),
-                format!("failed: {err}"),
+                none(),
+                region,
+                none(),
+                none(),
+                none(),
+                format!("skipped: {why}"),
+            ],
+            Outcome::Failed(err) => [
+                target,
+                none(),
+                region,
+                none(),
+                none(),
+                none(),
+                format!("failed: {}", first_clause(err)),
             ],
         });
     }
@@ -397,6 +461,19 @@ pub fn summary_table(outcomes: &[TargetOutcome]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// An error's first clause, at most 60 characters: the table's short form.
+fn first_clause(err: &str) -> String {
+    let clause = err.split("; ").next().unwrap_or(err);
+    if clause.chars().count() > 60 {
+        let cut: String = clause.chars().take(59).collect();
+        format!("{cut}…")
+    } else if clause.len() < err.len() {
+        format!("{clause}; …")
+    } else {
+        clause.to_owned()
+    }
 }
 
 /// Writes `snapshot` to `path` atomically: the file is either the new fixture or what it was.
@@ -431,34 +508,43 @@ mod tests {
 
     #[test]
     fn the_summary_table_lines_up_and_says_what_failed() {
+        let target = |profile: &str, region: &str| Target {
+            profile: Some(profile.to_owned()),
+            region: Some(region.to_owned()),
+        };
         let outcomes = [
             TargetOutcome {
-                target: Target {
-                    profile: Some("alpha".to_owned()),
-                    region: Some("us-east-1".to_owned()),
-                },
-                result: Ok(Recorded {
+                target: target("alpha", "us-east-1"),
+                outcome: Outcome::Recorded(Recorded {
                     account: Some("111111111111".to_owned()),
                     region: Some("us-east-1".to_owned()),
                     keys: 12,
                     grants: 340,
                     findings: 7,
                     file: PathBuf::from("out/111111111111-us-east-1.json"),
+                    throttled: 0,
                 }),
             },
             TargetOutcome {
-                target: Target {
-                    profile: Some("down".to_owned()),
-                    region: Some("eu-west-1".to_owned()),
-                },
-                result: Err("ListKeys could not reach the endpoint".to_owned()),
+                target: target("down", "eu-west-1"),
+                outcome: Outcome::Failed(
+                    "no AWS credentials were found; run `aws sso login --profile down` or check the profile's credentials".to_owned(),
+                ),
+            },
+            TargetOutcome {
+                target: target("alias", "us-east-1"),
+                outcome: Outcome::Skipped(
+                    "it reaches account 111111111111, which profile alpha in us-east-1 records"
+                        .to_owned(),
+                ),
             },
         ];
         let table = summary_table(&outcomes);
         let expected = "\
 TARGET                      ACCOUNT       REGION     KEYS  GRANTS  FINDINGS  RESULT
-profile alpha in us-east-1  111111111111  us-east-1    12     340         7  out/111111111111-us-east-1.json
-profile down in eu-west-1   —             eu-west-1     —       —         —  failed: ListKeys could not reach the endpoint
+profile alpha in us-east-1  111111111111  us-east-1    12     340         7  111111111111-us-east-1.json
+profile down in eu-west-1   —             eu-west-1     —       —         —  failed: no AWS credentials were found; …
+profile alias in us-east-1  —             us-east-1     —       —         —  skipped: it reaches account 111111111111, which profile alpha in us-east-1 records
 ";
         assert_eq!(table, expected);
     }

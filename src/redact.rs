@@ -17,19 +17,24 @@ pub struct Redactor {
 
 /// A copy of `snapshot` with account ids and principal names replaced.
 pub fn redact(snapshot: &Snapshot) -> Snapshot {
-    let mut r = Redactor::default();
-    // Accounts are numbered in a fixed order: the snapshot's own account first.
-    if let Some(account) = &snapshot.account {
-        r.account(account);
-    }
-    // A first pass meets every account id in an ARN or principal; the second pass can then
-    // replace them in free text too (descriptions, names, constraint values), wherever they
-    // appear in the file.
-    let _ = r.apply(snapshot);
-    r.apply(snapshot)
+    Redactor::default().redact(snapshot)
 }
 
 impl Redactor {
+    /// A copy of `snapshot` redacted with the replacements made so far (and new ones): one
+    /// redactor over several snapshots gives each account the same stand-in in all of them.
+    pub fn redact(&mut self, snapshot: &Snapshot) -> Snapshot {
+        // Accounts are numbered in a fixed order: the snapshot's own account first.
+        if let Some(account) = &snapshot.account {
+            self.account(account);
+        }
+        // A first pass meets every account id in an ARN or principal; the second pass can
+        // then replace them in free text too (descriptions, names, constraint values),
+        // wherever they appear in the file.
+        let _ = self.apply(snapshot);
+        self.apply(snapshot)
+    }
+
     fn apply(&mut self, snapshot: &Snapshot) -> Snapshot {
         let r = self;
         let mut out = snapshot.clone();

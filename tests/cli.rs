@@ -186,6 +186,20 @@ fn the_app_opens_one_profile_and_region_at_a_time() {
     );
     let out = kms_grants(&["--demo", "--region", "us-east-1", "--region", "eu-west-1"]);
     assert_one_sentence_error(&out, "kms-grants: --region was given 2 times;");
+    // Several targets go to a directory, not a .json file.
+    let out = kms_grants(&[
+        "record",
+        "--profile",
+        "a",
+        "--profile",
+        "b",
+        "-o",
+        "/tmp/x.json",
+    ]);
+    assert_one_sentence_error(
+        &out,
+        "kms-grants: 2 targets are recorded into a directory, one file each, and -o /tmp/x.json names a .json file; pass a directory",
+    );
     // A directory without fixtures is named.
     let dir = tempfile::tempdir().unwrap();
     let out = kms_grants(&["--fixture", dir.path().to_str().unwrap()]);

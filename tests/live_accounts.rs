@@ -69,11 +69,13 @@ fn world(runtime: &tokio::runtime::Runtime) -> World {
         format!(
             "[profile alpha]\nregion = us-east-1\nendpoint_url = {}\naws_access_key_id = AKIAALPHA\naws_secret_access_key = alpha\n\n\
              [profile beta]\nregion = us-east-1\nendpoint_url = {}\n\n\
+             [profile alpha-again]\nregion = us-east-1\nendpoint_url = {}\naws_access_key_id = AKIAAGAIN\naws_secret_access_key = again\n\n\
              [profile nocreds]\nregion = us-east-1\nendpoint_url = {}\n\n\
              [profile ops]\nrole_arn = arn:aws:iam::{ALPHA}:role/ops\nsource_profile = alpha\nregion = us-east-1\nendpoint_url = {}\n\n\
              [profile down]\nregion = us-east-1\nendpoint_url = {}\naws_access_key_id = AKIADOWN\naws_secret_access_key = down\n",
             alpha.endpoint,
             beta.endpoint,
+            alpha.endpoint,
             alpha.endpoint,
             alpha.endpoint,
             dead_endpoint()
@@ -242,6 +244,8 @@ fn record_covers_several_targets_and_one_down_loses_nothing_else() {
             "beta",
             "--profile",
             "down",
+            "--profile",
+            "alpha-again",
             "--region",
             "us-east-1",
             "--region",
@@ -258,7 +262,7 @@ fn record_covers_several_targets_and_one_down_loses_nothing_else() {
         "stdout: {stdout}\nstderr: {stderr}"
     );
     assert!(
-        stderr.ends_with("kms-grants: 2 of 6 targets failed; the others were recorded\n"),
+        stderr.ends_with("kms-grants: 2 of 8 targets failed; the others were recorded\n"),
         "{stderr}"
     );
     // One progress line per target (stderr is not a terminal: the closing line of each).
@@ -275,9 +279,16 @@ fn record_covers_several_targets_and_one_down_loses_nothing_else() {
     }
     assert!(stderr.contains("✗ profile down in us-east-1: "), "{stderr}");
     assert!(stderr.contains("✗ profile down in eu-west-1: "), "{stderr}");
+    // A second profile into the same account is recorded once, and that is not a failure.
+    assert!(
+        stderr.contains(&format!(
+            "- profile alpha-again in us-east-1: skipped, it reaches account {ALPHA}, which profile alpha in us-east-1 records"
+        )),
+        "{stderr}"
+    );
     // The summary table: a header and one row per target, in the order asked.
     let rows: Vec<&str> = stdout.lines().collect();
-    assert_eq!(rows.len(), 7, "{stdout}");
+    assert_eq!(rows.len(), 9, "{stdout}");
     assert!(
         rows[0].starts_with("TARGET") && rows[0].contains("FINDINGS"),
         "{stdout}"
@@ -302,6 +313,7 @@ fn record_covers_several_targets_and_one_down_loses_nothing_else() {
         "{stdout}"
     );
     assert!(rows[5].contains("failed: "), "{stdout}");
+    assert!(rows[7].contains("skipped: "), "{stdout}");
     // One fixture per account and region, each recording its profile.
     let mut files: Vec<String> = std::fs::read_dir(&out_dir)
         .unwrap()
@@ -462,4 +474,47 @@ fn a_profile_that_assumes_a_role_connects() {
         "the role's session, not the source profile: {}",
         caller.arn
     );
+}
+
+#[test]
+fn redacted_snapshots_of_several_accounts_stay_apart() {
+    let runtime = runtime();
+    let world = world(&runtime);
+    let out_dir = world.dir.path().join("redacted");
+    let out = kms_grants_bin(
+        &world,
+        &[
+            "record",
+            "--profile",
+            "alpha",
+            "--profile",
+            "beta",
+            "--region",
+            "us-east-1",
+            "--redact",
+            "-o",
+            out_dir.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut accounts: Vec<String> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| kms_grants::fixture::load(&e.unwrap().path()).unwrap())
+        .map(|s| {
+            assert!(
+                s.profile.is_none(),
+                "a profile name can say whose account it is"
+            );
+            s.account.unwrap()
+        })
+        .collect();
+    accounts.sort();
+    assert_eq!(accounts, ["000000000001", "000000000002"]);
+    let text = std::fs::read_to_string(out_dir.join("000000000001-us-east-1.json")).unwrap()
+        + &std::fs::read_to_string(out_dir.join("000000000002-us-east-1.json")).unwrap();
+    assert!(!text.contains(ALPHA) && !text.contains(BETA));
 }
