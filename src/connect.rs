@@ -236,6 +236,7 @@ impl FixtureDir {
                         .find(|a| a.profile == name)
                         .map(|a| a.name.clone()),
                     read_only: accounts.iter().any(|a| a.profile == name && a.read_only),
+                    account_id: entry.header.account.clone(),
                     name,
                     region: None,
                     regions: region.into_iter().collect(),
@@ -293,6 +294,8 @@ mod tests {
             places.regions_for(Some("alpha")),
             ["eu-west-1", "us-east-1"]
         );
+        // The account id selects the profile it was recorded through.
+        assert_eq!(places.profile("111111111111").unwrap().name, "alpha");
         let connector = Connector::Fixtures {
             dir: fixtures,
             places,

@@ -93,6 +93,8 @@ pub struct Profile {
     pub regions: Vec<String>,
     /// The account entry marks it read-only.
     pub read_only: bool,
+    /// The AWS account id, when known before connecting (a fixture directory's snapshots).
+    pub account_id: Option<String>,
 }
 
 /// Every profile and region there is to switch to.
@@ -151,6 +153,7 @@ impl Places {
                 account: None,
                 regions: Vec::new(),
                 read_only: false,
+                account_id: None,
             })
             .collect();
         for account in accounts {
@@ -163,6 +166,7 @@ impl Places {
                         account: None,
                         regions: Vec::new(),
                         read_only: false,
+                        account_id: None,
                     });
                     profiles.len() - 1
                 }
@@ -181,13 +185,29 @@ impl Places {
         }
     }
 
-    /// The profile called `name`, or the one whose account entry is called `name`.
+    /// The profile called `name`, or the one whose account entry (or account id) is `name`.
     pub fn profile(&self, name: &str) -> Option<&Profile> {
         self.profiles.iter().find(|p| p.name == name).or_else(|| {
-            self.profiles
-                .iter()
-                .find(|p| p.account.as_deref() == Some(name))
+            self.profiles.iter().find(|p| {
+                p.account.as_deref() == Some(name) || p.account_id.as_deref() == Some(name)
+            })
         })
+    }
+
+    /// Every name `:profile` takes: profiles, account entries, account ids.
+    pub fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .profiles
+            .iter()
+            .flat_map(|p| {
+                std::iter::once(p.name.clone())
+                    .chain(p.account.clone())
+                    .chain(p.account_id.clone())
+            })
+            .collect();
+        names.sort();
+        names.dedup();
+        names
     }
 
     /// The regions to offer for `profile`: its account entry's, its own, then the rest.

@@ -56,6 +56,9 @@ pub fn title(app: &App) -> String {
             Some(&caller.account),
         ));
     }
+    if app.read_only {
+        title.push_str(" · READ-ONLY");
+    }
     ui::text::clean(&title).into_owned()
 }
 

@@ -362,3 +362,80 @@ fn a_confirmation_that_does_not_fit_cannot_be_confirmed() {
             .any(|c| matches!(c, kms_grants::app::Command::DeleteGrant { .. }))
     );
 }
+
+/// The header of a live session on an account marked read-only, mid-switch, at `width`.
+fn live_header(width: u16) -> String {
+    use kms_grants::app::App;
+    use kms_grants::source::{CallerIdentity, SourceInfo, SourceKind};
+    let info = SourceInfo {
+        kind: SourceKind::Live {
+            profile: Some("prod-admin".to_owned()),
+            endpoint: Some("http://127.0.0.1:4566".to_owned()),
+        },
+        profile: Some("prod-admin".to_owned()),
+        account: Some("111122223333".to_owned()),
+        region: Some("eu-west-1".to_owned()),
+        recorded_at: None,
+    };
+    let mut app = App::new(info, true, false, common::NOW);
+    app.places = kms_grants::places::Places::from_profiles(
+        [("prod-admin".to_owned(), Some("eu-west-1".to_owned()))],
+        &[kms_grants::config::Account {
+            name: "prod".to_owned(),
+            profile: "prod-admin".to_owned(),
+            regions: Vec::new(),
+            read_only: true,
+        }],
+    );
+    app.caller = Some(CallerIdentity {
+        account: "111122223333".to_owned(),
+        arn: "arn:aws:sts::111122223333:assumed-role/Admin/alice".to_owned(),
+    });
+    app.update(Action::RunCommand("region us-east-1".into()));
+    assert!(app.switching.is_some());
+    app.update(Action::Resize { width, height: 24 });
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, 24)).unwrap();
+    let theme = kms_grants::ui::theme::Theme::new(kms_grants::ui::theme::ThemeName::Mono, true);
+    terminal
+        .draw(|f| kms_grants::ui::draw(f, &app, &theme))
+        .unwrap();
+    common::buffer_text(terminal.backend())
+        .lines()
+        .next()
+        .unwrap()
+        .trim_end()
+        .to_owned()
+}
+
+#[test]
+fn the_header_says_where_writes_go_at_any_width() {
+    // The segments, then the badges at the right edge.
+    let parts = |width: u16| -> (String, String) {
+        let header = live_header(width);
+        let (segments, badges) = header.split_once("  ").expect("badges after the segments");
+        (
+            segments.to_owned(),
+            badges.split_whitespace().collect::<Vec<_>>().join(" "),
+        )
+    };
+    let (segments, badges) = parts(170);
+    assert_eq!(
+        segments,
+        " kms-grants │ profile prod-admin (prod) │ endpoint 127.0.0.1:4566 │ account 111122223333 │ eu-west-1 │ caller assumed-role/Admin/alice"
+    );
+    assert_eq!(badges, "SWITCHING… READ-ONLY");
+    // Narrower, what matters least goes first (the caller), and what fits after a wide part
+    // went stays: never the account, the region or the badges.
+    assert_eq!(
+        parts(130).0,
+        " kms-grants │ profile prod-admin (prod) │ endpoint 127.0.0.1:4566 │ account 111122223333 │ eu-west-1"
+    );
+    assert_eq!(
+        parts(100).0,
+        " kms-grants │ endpoint 127.0.0.1:4566 │ account 111122223333 │ eu-west-1"
+    );
+    let (segments, badges) = parts(70);
+    assert_eq!(segments, " kms-grants │ 111122223333 │ eu-west-1");
+    assert_eq!(badges, "SWITCHING… READ-ONLY");
+}

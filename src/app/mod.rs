@@ -415,6 +415,9 @@ pub struct App {
     next_switch: u64,
     /// The caller request whose answer is awaited (an older one is from another account).
     caller_req: RequestId,
+    /// What Tab found to complete in the command line (several names, or none), shown there
+    /// until the next key.
+    pub completions: Option<String>,
 }
 
 impl App {
@@ -456,6 +459,7 @@ impl App {
             switching: None,
             next_switch: 0,
             caller_req: 0,
+            completions: None,
         }
     }
 
@@ -1290,6 +1294,7 @@ impl App {
             Modal::Filter => self.on_filter_key(event),
             Modal::Picker(_) => self.on_picker_key(event),
             Modal::Command(line) => {
+                self.completions = None;
                 match event.code {
                     KeyCode::Tab => self.complete_command(),
                     KeyCode::Enter => {

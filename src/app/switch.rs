@@ -93,7 +93,7 @@ impl App {
             .iter()
             .map(|p| {
                 let mut note = Vec::new();
-                if let Some(account) = &p.account {
+                if let Some(account) = p.account.as_ref().or(p.account_id.as_ref()) {
                     note.push(format!("account {account}"));
                 }
                 if let Some(region) = p.region.as_ref().or(p.regions.first()) {
@@ -186,6 +186,8 @@ impl App {
             KeyCode::Char('p') if ctrl => picker.cursor = picker.cursor.saturating_sub(1),
             KeyCode::PageDown => picker.cursor = (picker.cursor + 10).min(count.saturating_sub(1)),
             KeyCode::PageUp => picker.cursor = picker.cursor.saturating_sub(10),
+            KeyCode::Home => picker.cursor = 0,
+            KeyCode::End => picker.cursor = count.saturating_sub(1),
             KeyCode::Backspace => {
                 picker.filter.pop();
                 picker.cursor = 0;
@@ -225,12 +227,7 @@ impl App {
             return Vec::new();
         }
         let Some(profile) = self.places.profile(name) else {
-            let known: Vec<&str> = self
-                .places
-                .profiles
-                .iter()
-                .map(|p| p.name.as_str())
-                .collect();
+            let known = self.places.names();
             let text = if known.is_empty() {
                 format!("no profile called \"{name}\": the AWS config files have no profiles")
             } else {
@@ -399,21 +396,7 @@ impl App {
             ),
             Some((name, _)) => {
                 let values: Vec<String> = match name {
-                    "profile" => {
-                        let mut names: Vec<String> = self
-                            .places
-                            .profiles
-                            .iter()
-                            .map(|p| p.name.clone())
-                            .collect();
-                        names.extend(
-                            self.places
-                                .profiles
-                                .iter()
-                                .filter_map(|p| p.account.clone()),
-                        );
-                        names
-                    }
+                    "profile" => self.places.names(),
                     "region" => self.places.regions_for(self.target.profile.as_deref()),
                     "dry-run" => vec!["on".to_owned(), "off".to_owned()],
                     _ => Vec::new(),
@@ -428,7 +411,7 @@ impl App {
         matches.dedup();
         let completed = match matches.as_slice() {
             [] => {
-                self.say(Level::Info, format!("nothing completes \"{typed}\""));
+                self.completions = Some(format!("nothing completes \"{typed}\""));
                 return;
             }
             [only] => (*only).clone(),
@@ -445,18 +428,15 @@ impl App {
                 });
                 let shown: Vec<&str> = several.iter().take(12).map(|s| s.trim_end()).collect();
                 let more = several.len().saturating_sub(12);
-                self.say(
-                    Level::Info,
-                    format!(
-                        "{}{}",
-                        shown.join("  "),
-                        if more > 0 {
-                            format!("  (+{more} more)")
-                        } else {
-                            String::new()
-                        }
-                    ),
-                );
+                self.completions = Some(format!(
+                    "{}{}",
+                    shown.join("  "),
+                    if more > 0 {
+                        format!("  (+{more} more)")
+                    } else {
+                        String::new()
+                    }
+                ));
                 first[..common].to_owned()
             }
         };

@@ -1467,7 +1467,7 @@ fn bad_switches_say_why_and_send_nothing() {
     for (line, expected) in [
         (
             "profile gamma",
-            "no profile called \"gamma\" (there are alpha, alpine, beta; Tab completes)",
+            "no profile called \"gamma\" (there are alpha, alpine, beta, prod; Tab completes)",
         ),
         (
             "region mars",
@@ -1643,7 +1643,7 @@ fn tab_completes_commands_profiles_and_regions() {
     type_line(&mut app, "al");
     // Two profiles start with "al": the common start, and both are listed.
     assert_eq!(tab(&mut app), "profile alp");
-    assert_eq!(app.status.as_ref().unwrap().text, "alpha  alpine");
+    assert_eq!(app.completions.as_deref(), Some("alpha  alpine"));
     type_line(&mut app, "i");
     assert_eq!(tab(&mut app), "profile alpine");
     press(&mut app, KeyCode::Esc);
@@ -1661,9 +1661,12 @@ fn tab_completes_commands_profiles_and_regions() {
     type_line(&mut app, "region xx-");
     assert_eq!(tab(&mut app), "region xx-");
     assert_eq!(
-        app.status.as_ref().unwrap().text,
-        "nothing completes \"xx-\""
+        app.completions.as_deref(),
+        Some("nothing completes \"xx-\"")
     );
+    // The next key clears the list.
+    press(&mut app, KeyCode::Char('1'));
+    assert_eq!(app.completions, None);
 }
 
 #[test]

@@ -281,10 +281,13 @@ fn who_can_remove(
     command(out, parts);
 }
 
-/// `--region X` and, for a non-AWS endpoint, `--endpoint-url Y`, so a pasted command goes where
-/// this session goes.
+/// `--profile P`, `--region X` and, for a non-AWS endpoint, `--endpoint-url Y`, so a pasted
+/// command goes where this session goes.
 fn cli_target(info: &crate::source::SourceInfo) -> Vec<String> {
     let mut out = Vec::new();
+    if let (crate::source::SourceKind::Live { .. }, Some(profile)) = (&info.kind, &info.profile) {
+        out.push(format!("--profile {profile}"));
+    }
     if let Some(region) = &info.region {
         out.push(format!("--region {region}"));
     }
@@ -370,5 +373,39 @@ fn constraint_lines(out: &mut Lines<'_>, c: &Constraints) {
             &format!("{} = {}", clean(name), clean(&value.to_string())),
             dim,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{SourceInfo, SourceKind};
+
+    #[test]
+    fn pasted_commands_go_where_the_session_goes() {
+        let live = SourceInfo {
+            kind: SourceKind::Live {
+                profile: Some("prod".to_owned()),
+                endpoint: Some("http://127.0.0.1:4566".to_owned()),
+            },
+            profile: Some("prod".to_owned()),
+            account: None,
+            region: Some("eu-west-1".to_owned()),
+            recorded_at: None,
+        };
+        assert_eq!(
+            cli_target(&live),
+            [
+                "--profile prod",
+                "--region eu-west-1",
+                "--endpoint-url http://127.0.0.1:4566"
+            ]
+        );
+        // A fixture's recorded profile is not where a pasted command should go by itself.
+        let fixture = SourceInfo {
+            kind: SourceKind::Fixture("a.json".to_owned()),
+            ..live
+        };
+        assert_eq!(cli_target(&fixture), ["--region eu-west-1"]);
     }
 }

@@ -502,8 +502,15 @@ pub(super) fn draw_picker(frame: &mut Frame<'_>, area: Rect, picker: &Picker, th
         Span::raw(fit(&clean(&picker.filter), text_width.saturating_sub(3)).into_owned()),
         Span::styled("▏", theme.dim),
     ])];
-    let room = (area.height as usize).saturating_sub(2 + 2 + 3).max(1);
-    let first = picker.cursor.saturating_sub(room.saturating_sub(1));
+    // The list keeps the height of every item (narrowing does not move the input line), and
+    // its window keeps the cursor in the middle where it can.
+    let room = (area.height as usize)
+        .saturating_sub(2 + 2 + 3)
+        .clamp(1, picker.items.len().max(1));
+    let first = picker
+        .cursor
+        .saturating_sub(room / 2)
+        .min(shown.len().saturating_sub(room));
     if shown.is_empty() {
         lines.push(Line::styled("nothing matches", theme.dim));
     }
@@ -522,14 +529,24 @@ pub(super) fn draw_picker(frame: &mut Frame<'_>, area: Rect, picker: &Picker, th
         };
         lines.push(Line::styled(text, style));
     }
+    let drawn = shown.len().saturating_sub(first).min(room).max(1);
+    for _ in drawn..room {
+        lines.push(Line::raw(""));
+    }
     lines.push(Line::raw(""));
+    let window = if shown.len() > room {
+        format!(
+            "{}–{} of {}",
+            first + 1,
+            (first + room).min(shown.len()),
+            shown.len()
+        )
+    } else {
+        format!("{} of {}", shown.len(), picker.items.len())
+    };
     lines.push(Line::styled(
         fit(
-            &format!(
-                "{} of {} · type to narrow · ↑/↓ move · Enter switch · Esc close",
-                shown.len(),
-                picker.items.len()
-            ),
+            &format!("{window} · type to narrow · ↑/↓ move · Enter switch · Esc close"),
             text_width,
         )
         .into_owned(),

@@ -80,53 +80,68 @@ fn draw_too_small(frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
 
 fn draw_header(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let info = &app.info;
-    // Segments after the title with a priority each: a narrow terminal drops the least
-    // important first, so the account and region (where writes go) stay to the end.
-    let mut segments: Vec<(u8, String)> = Vec::new();
+    // Segments after the title: a priority, the full text and a short one. A narrow terminal
+    // shortens, then drops, the least important first, so the account and region (where
+    // writes go) stay to the end.
+    let mut segments: Vec<(u8, String, String)> = Vec::new();
+    let mut push = |priority: u8, full: String, short: String| {
+        segments.push((priority, full, short));
+    };
     match &info.kind {
         SourceKind::Live { endpoint, .. } => {
-            // Said, but dropped before anything naming the account: the profile, the endpoint
-            // and the caller already say this is live.
-            segments.push((5, "live".to_owned()));
             // Without a profile the chain decided (environment, the default profile, a role):
             // said, but the first thing a narrow header drops.
-            segments.push(match &info.profile {
-                Some(profile) => (7, format!("profile {}", clean(profile))),
-                None => (3, "default credentials".to_owned()),
-            });
+            match &info.profile {
+                Some(profile) => push(7, profile_segment(app, profile), clean(profile).into()),
+                None => push(3, "default credentials".into(), "default".into()),
+            }
             // A local or other endpoint must never look like production: it stays long after
             // the caller and the profile have gone.
             if let Some(endpoint) = endpoint {
-                let shown = endpoint.strip_prefix("http://").unwrap_or(endpoint);
-                segments.push((8, format!("endpoint {}", clean(shown))));
+                let shown =
+                    clean(endpoint.strip_prefix("http://").unwrap_or(endpoint)).into_owned();
+                push(8, format!("endpoint {shown}"), shown);
             }
         }
-        other => {
-            segments.push((10, clean(&other.to_string()).into_owned()));
+        SourceKind::Fixture(path) => {
+            // "fixture" never goes (a snapshot must not look live); its file name goes first.
+            push(10, "fixture".into(), "fixture".into());
+            let name = std::path::Path::new(path)
+                .file_name()
+                .map_or_else(|| path.clone(), |n| n.to_string_lossy().into_owned());
+            let name = clean(&name).into_owned();
+            push(4, name.clone(), name);
             if let Some(profile) = &info.profile {
-                segments.push((7, format!("profile {}", clean(profile))));
+                push(7, profile_segment(app, profile), clean(profile).into());
             }
         }
+        SourceKind::Demo => push(10, "demo".into(), "demo".into()),
     }
     if let Some(account) = &info.account {
-        segments.push((9, format!("account {}", clean(account))));
+        let account = clean(account).into_owned();
+        push(9, format!("account {account}"), account);
     }
     if let Some(region) = &info.region {
-        segments.push((9, clean(region).into_owned()));
+        let region = clean(region).into_owned();
+        push(9, region.clone(), region);
     }
     if let Some(caller) = &app.caller {
-        segments.push((
-            6,
-            format!(
-                "caller {}",
-                clean(&list::short_principal(&caller.arn, Some(&caller.account)))
-            ),
-        ));
+        let caller = clean(&list::short_principal(&caller.arn, Some(&caller.account))).into_owned();
+        push(6, format!("caller {caller}"), caller);
     }
     if let Some(recorded) = &info.recorded_at {
-        segments.push((4, format!("recorded {}", clean(recorded))));
+        let recorded = clean(recorded).into_owned();
+        let date = recorded.get(..10).unwrap_or(&recorded).to_owned();
+        push(
+            4,
+            format!("recorded {recorded}"),
+            format!("recorded {date}"),
+        );
     }
     let mut badges = Vec::new();
+    if app.switching.is_some() {
+        badges.push(Span::styled(" SWITCHING… ", theme.badge_dry_run));
+    }
     if app.read_only {
         badges.push(Span::styled(" READ-ONLY ", theme.badge_read_only));
     }
@@ -141,21 +156,47 @@ fn draw_header(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     }
     let title = " kms-grants ";
     let badges_width: usize = badges.iter().map(|s| s.content.width() + 1).sum();
-    let segments_width =
-        |segments: &[(u8, String)]| -> usize { segments.iter().map(|s| s.1.width() + 3).sum() };
-    while segments.len() > 1
-        && title.width() + segments_width(&segments) + badges_width > area.width as usize
-    {
-        let lowest = segments
-            .iter()
-            .enumerate()
-            .min_by_key(|(i, s)| (s.0, usize::MAX - i))
-            .map(|(i, _)| i)
-            .unwrap_or(0);
-        segments.remove(lowest);
+    // What says where writes go (the source, the account, the region) is placed first, short if
+    // it must be, and made full if there is room; then the rest, most important first, full or
+    // else short, each where it fits (a wide one left out leaves room for a narrower one).
+    let mut by_priority: Vec<usize> = (0..segments.len()).collect();
+    by_priority.sort_by_key(|&i| std::cmp::Reverse(segments[i].0));
+    let room = (area.width as usize).saturating_sub(title.width() + badges_width);
+    let width = |text: &str| text.width() + 3;
+    // Per segment: None (left out), Some(false) short, Some(true) full.
+    let mut shown: Vec<Option<bool>> = vec![None; segments.len()];
+    let mut used = 0;
+    let essential = |i: usize| segments[i].0 >= 9;
+    for &i in by_priority.iter().filter(|&&i| essential(i)) {
+        // They always show, cut by the terminal if it must.
+        shown[i] = Some(false);
+        used += width(&segments[i].2);
     }
+    for &i in by_priority.iter().filter(|&&i| essential(i)) {
+        let more = width(&segments[i].1) - width(&segments[i].2);
+        if used + more <= room {
+            shown[i] = Some(true);
+            used += more;
+        }
+    }
+    for &i in by_priority.iter().filter(|&&i| !essential(i)) {
+        if used + width(&segments[i].1) <= room {
+            shown[i] = Some(true);
+            used += width(&segments[i].1);
+        } else if used + width(&segments[i].2) <= room {
+            shown[i] = Some(false);
+            used += width(&segments[i].2);
+        }
+    }
+    let segments: Vec<String> = segments
+        .into_iter()
+        .zip(shown)
+        .filter_map(|((_, full, short), shown)| {
+            shown.map(|full_form| if full_form { full } else { short })
+        })
+        .collect();
     let mut spans = vec![Span::styled(title, theme.header_title)];
-    for (_, segment) in segments {
+    for segment in segments {
         spans.push(Span::styled(format!("│ {segment} "), theme.header));
     }
     let used: usize = spans.iter().map(|s| s.content.width()).sum::<usize>() + badges_width;
@@ -168,6 +209,19 @@ fn draw_header(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         spans.push(badge);
     }
     frame.render_widget(Line::from(spans), area);
+}
+
+/// `profile prod`, with the config's name for its account: `profile prod-admin (prod)`.
+fn profile_segment(app: &App, profile: &str) -> String {
+    match app
+        .places
+        .profile(profile)
+        .and_then(|p| p.account.as_deref())
+        .filter(|account| *account != profile)
+    {
+        Some(account) => format!("profile {} ({})", clean(profile), clean(account)),
+        None => format!("profile {}", clean(profile)),
+    }
 }
 
 fn draw_tabs(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
@@ -581,10 +635,14 @@ fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
             Span::styled(":", theme.key_hint),
             Span::raw(clean(input).into_owned()),
             Span::styled("▏", theme.key_hint),
-            Span::styled(
-                "   profile NAME · region NAME · retirable ARN · export FILE · retire-token TOKEN · dry-run on|off · quit · Tab completes",
-                theme.dim,
-            ),
+            match &app.completions {
+                // Names from the AWS files: cleaned like any other outside text.
+                Some(found) => Span::styled(format!("   {}", clean(found)), theme.key_hint),
+                None => Span::styled(
+                    "   profile NAME · region NAME · retirable ARN · export FILE · retire-token TOKEN · dry-run on|off · quit · Tab completes",
+                    theme.dim,
+                ),
+            },
         ]),
         _ => match &app.status {
             Some(status) => {
