@@ -28,6 +28,7 @@ pub const KMS_REGIONS: &[&str] = &[
     "ap-southeast-3",
     "ap-southeast-4",
     "ap-southeast-5",
+    "ap-southeast-6",
     "ap-southeast-7",
     "ca-central-1",
     "ca-west-1",
@@ -44,6 +45,28 @@ pub const KMS_REGIONS: &[&str] = &[
     "me-south-1",
     "mx-central-1",
     "sa-east-1",
+];
+
+/// The regions an account must enable before use. Until it does, every call there is refused
+/// as if the credentials were invalid, so `record --all-regions` skips them instead of failing.
+pub const OPT_IN_REGIONS: &[&str] = &[
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-south-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ca-west-1",
+    "eu-central-2",
+    "eu-south-1",
+    "eu-south-2",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
 ];
 
 /// Whether `name` has the shape of an AWS region (`us-east-1`, `us-gov-west-1`, `cn-north-1`).
@@ -411,6 +434,13 @@ mod tests {
         let regions = places.regions_for(Some("prod"));
         assert_eq!(&regions[..3], ["eu-west-1", "us-west-2", "us-east-1"]);
         assert_eq!(regions.len(), KMS_REGIONS.len());
+    }
+
+    #[test]
+    fn opt_in_regions_are_kms_regions() {
+        for region in OPT_IN_REGIONS {
+            assert!(KMS_REGIONS.contains(region), "{region}");
+        }
     }
 
     #[test]

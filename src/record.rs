@@ -306,10 +306,22 @@ async fn record_target(
         .map_err(|err| err.to_string())?;
     // Who this is, before listing anything: two profiles can reach one account.
     bar.set_message("asking STS who the caller is");
-    let account = source
-        .caller()
-        .await
-        .map_err(|err| err.to_string())?
+    let caller = match source.caller().await {
+        Ok(caller) => caller,
+        Err(SourceError::Credentials { rejected: true, .. })
+            if target
+                .region
+                .as_deref()
+                .is_some_and(|r| crate::places::OPT_IN_REGIONS.contains(&r)) =>
+        {
+            return Ok(Outcome::Skipped(format!(
+                "{} is an opt-in region and refused these credentials: it is not enabled for this account",
+                target.region.as_deref().unwrap_or_default()
+            )));
+        }
+        Err(err) => return Err(err.to_string()),
+    };
+    let account = caller
         .map(|caller| caller.account)
         .filter(|account| !account.is_empty());
     if let Some(account) = &account {

@@ -735,3 +735,105 @@ async fn a_throttled_write_is_not_sent_again_by_the_pacer() {
     // It still slows RevokeGrant down for the writes after it.
     assert_eq!(live.pacer().throttles(), 1);
 }
+
+/// `record --all-regions` where the account has enabled no opt-in region: each of those
+/// refuses the credentials (as AWS does), is skipped and is not a failure; a region that
+/// refuses them without being opt-in is a failure.
+#[test]
+fn record_all_regions_skips_opt_in_regions_the_account_has_not_enabled() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(async {
+        let server = MockServer::start().await;
+        // SigV4 names the region in the credential scope: `…/20261123/af-south-1/sts/…`.
+        let refused = format!(
+            "/({}|us-west-1)/",
+            kms_grants::places::OPT_IN_REGIONS.join("|")
+        );
+        Mock::given(method("POST"))
+            .and(wiremock::matchers::header_regex("authorization", &refused))
+            .respond_with(
+                ResponseTemplate::new(403)
+                    .insert_header("content-type", "text/xml")
+                    .set_body_string(
+                        "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code>\
+                         <Message>The security token included in the request is invalid.</Message></Error>\
+                         <RequestId>r1</RequestId></ErrorResponse>",
+                    ),
+            )
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(wiremock::matchers::body_string_contains("Action=GetCallerIdentity"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("content-type", "text/xml")
+                    .set_body_string(
+                        "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult>\
+                         <Arn>arn:aws:iam::111122223333:user/ops</Arn><UserId>AIDAEXAMPLE</UserId>\
+                         <Account>111122223333</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>r1</RequestId>\
+                         </ResponseMetadata></GetCallerIdentityResponse>",
+                    ),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(target("ListKeys"))
+            .respond_with(ok(json!({"Keys": [], "Truncated": false})))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(target("ListAliases"))
+            .respond_with(ok(json!({"Aliases": [], "Truncated": false})))
+            .mount(&server)
+            .await;
+        server
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kms-grants"))
+        .args([
+            "record",
+            "--all-regions",
+            "--endpoint-url",
+            &server.uri(),
+            "-o",
+        ])
+        .arg(dir.path())
+        .env("AWS_ACCESS_KEY_ID", "AKIDTEST")
+        .env("AWS_SECRET_ACCESS_KEY", "secret")
+        .env("AWS_CONFIG_FILE", "/nonexistent/aws-config")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/aws-credentials",
+        )
+        .env("HOME", env!("CARGO_TARGET_TMPDIR"))
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_REGION")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stdout}\n{stderr}");
+    let regions = kms_grants::places::KMS_REGIONS.len();
+    assert!(
+        stderr.ends_with(&format!(
+            "kms-grants: 1 of {regions} targets failed; the others were recorded\n"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("- profile (default chain) in af-south-1: skipped, af-south-1 is an opt-in region and refused these credentials: it is not enabled for this account"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("✗ profile (default chain) in us-west-1: The security token included in the request is invalid."),
+        "{stderr}"
+    );
+    let files = std::fs::read_dir(dir.path()).unwrap().count();
+    assert_eq!(
+        files,
+        regions - kms_grants::places::OPT_IN_REGIONS.len() - 1,
+        "one file per enabled region"
+    );
+    assert!(dir.path().join("111122223333-us-east-1.json").exists());
+}

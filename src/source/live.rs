@@ -469,6 +469,7 @@ where
     let credentials = || SourceError::Credentials {
         detail: credentials_detail(&chain),
         profile: profile.map(str::to_owned),
+        rejected: false,
     };
     match &err {
         SdkError::ServiceError(ctx) => {
@@ -498,6 +499,7 @@ where
                         detail
                     },
                     profile: profile.map(str::to_owned),
+                    rejected: true,
                 },
                 Some(
                     code @ ("InvalidGrantIdException"

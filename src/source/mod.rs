@@ -150,6 +150,9 @@ pub enum SourceError {
     Credentials {
         detail: String,
         profile: Option<String>,
+        /// The service refused them (rather than none being found here): in an opt-in region
+        /// the account has not enabled, that is how every call is answered.
+        rejected: bool,
     },
     /// An answer that could not be used (malformed body, a pagination loop).
     #[error("{action} returned an unusable answer: {detail}")]
