@@ -176,119 +176,155 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     if let Some(Command::Restore { grant_id, yes }) = &cli.command {
         return runtime.block_on(restore(&cli, &config, flags, grant_id, *yes));
     }
-    let profile = one(&cli.profile, "profile")?;
-    let region = one(&cli.region, "region")?;
-    let mut warning = None;
-    let mut start_target = None;
-    // Why the session refuses writes, when it does.
-    let session_reason = Places::default().read_only_reason(None, flags);
-    let (source, connector, places, read_only): (
-        Arc<dyn KmsSource>,
-        Connector,
-        Places,
-        Option<String>,
-    ) = if cli.demo {
-        let snapshot = fixture::parse(fixture::DEMO_JSON.as_bytes(), Path::new("<built-in demo>"))?;
-        let read_only = session_reason.clone();
-        (
-            Arc::new(FixtureKms::new(
-                snapshot,
-                SourceKind::Demo,
-                read_only.is_some(),
-            )),
-            Connector::Fixed,
-            Places::fixed("the demo is one account and region; there is nothing to switch to"),
-            read_only,
-        )
-    } else if let Some(path) = cli.fixture.as_ref().filter(|p| p.is_dir()) {
-        let dir = FixtureDir::open(path)?;
-        let places = dir.places(&config.accounts);
-        let connector = Connector::Fixtures {
-            dir,
-            places: places.clone(),
-            flags,
-        };
-        let target = Target {
-            profile: profile.or(config.profile.as_ref()).cloned(),
-            region: region.or(config.region.as_ref()).cloned(),
-        };
-        let connected = runtime
-            .block_on(connector.connect(&target))
-            .map_err(anyhow::Error::msg)?;
-        start_target = Some(connected.target);
-        (connected.source, connector, places, connected.read_only)
-    } else if let Some(path) = &cli.fixture {
-        let snapshot = fixture::load(path)?;
-        let read_only = session_reason.clone();
-        (
-            Arc::new(FixtureKms::new(
-                snapshot,
-                SourceKind::Fixture(path.display().to_string()),
-                read_only.is_some(),
-            )),
-            Connector::Fixed,
-            Places::fixed(
-                "this session shows one fixture file; open a directory of them (kms-grants record -o DIR) to switch accounts and regions",
-            ),
-            read_only,
-        )
-    } else {
-        let mut options = live_options(&cli, &config, false);
-        let places = match runtime.block_on(Places::load(&options.profile_files, &config.accounts))
-        {
-            Ok(places) => places,
-            Err(err) => {
-                warning = Some(format!("{err}; :profile and P have no profiles to offer"));
-                Places::from_profiles([], &config.accounts)
-            }
-        };
-        resolve_account(&mut options, &places);
-        let read_only =
-            places.read_only_reason(Some(&effective_profile(options.profile.as_deref())), flags);
-        options.read_only = read_only.is_some();
-        let live = runtime.block_on(LiveKms::connect(&options))?;
-        let connector = Connector::Live {
-            options: Box::new(options),
-            places: places.clone(),
-            flags,
-        };
-        (Arc::new(live), connector, places, read_only)
-    };
+    let session = open_session(&cli, &config, flags, &runtime)?;
     let theme = Theme::new(config.theme, Theme::no_color_from_env());
     let mut app = App::new(
-        source.info(),
-        read_only.is_some(),
+        session.source.info(),
+        session.read_only.is_some(),
         dry_run,
         Timestamp::now(),
     );
     app.stale_after_days = config.stale_after_days;
-    app.places = places;
-    if let Some(reason) = read_only {
+    app.places = session.places;
+    if let Some(reason) = session.read_only {
         app.read_only_reason = reason;
     }
     // A directory's snapshot is known by the name it was opened under, so `:region` stays on
     // that account.
-    if let Some(target) = start_target {
+    if let Some(target) = session.target {
         app.target = target;
     }
     // A session may reach an account that allows writes by switching, unless no account can.
-    let never_writes = flags.read_only || (flags.config_read_only && !flags.allow_writes);
+    let never_writes = Places::default().read_only(None, flags);
     let audit = open_audit(cli.audit_log.as_deref(), never_writes);
     app.audit_log = Some(audit_description(&audit));
-    if let Some(text) = warning {
+    if let Some(text) = session.warning {
         app.status = Some(crate::app::Status {
             level: crate::app::Level::Warning,
             text,
         });
     }
-    let executor = Arc::new(Executor { source, audit });
+    let executor = Arc::new(Executor {
+        source: session.source,
+        audit,
+    });
     runtime.block_on(runtime::run(
         app,
         executor,
-        Arc::new(connector),
+        Arc::new(session.connector),
         theme,
         config.concurrency,
     ))
+}
+
+/// What the app opens on: the first source, how to switch from it, and what to say.
+struct Session {
+    source: Arc<dyn KmsSource>,
+    connector: Connector,
+    places: Places,
+    /// Why the first source refuses writes, when it does.
+    read_only: Option<String>,
+    /// Where it points, when that is not what the source says (a fixture directory's name).
+    target: Option<Target>,
+    /// A problem worth a warning at start (AWS files that cannot be read).
+    warning: Option<String>,
+}
+
+/// Opens the demo, a fixture file, a fixture directory or a live account, as the flags say.
+fn open_session(
+    cli: &Cli,
+    config: &Config,
+    flags: WriteFlags,
+    runtime: &tokio::runtime::Runtime,
+) -> anyhow::Result<Session> {
+    let profile = one(&cli.profile, "profile")?;
+    let region = one(&cli.region, "region")?;
+    // Over one snapshot only the flags and the config's global setting decide.
+    let session_reason = Places::default().read_only_reason(None, flags);
+    if cli.demo {
+        let snapshot = fixture::parse(fixture::DEMO_JSON.as_bytes(), Path::new("<built-in demo>"))?;
+        return Ok(Session {
+            source: Arc::new(FixtureKms::new(
+                snapshot,
+                SourceKind::Demo,
+                session_reason.is_some(),
+            )),
+            connector: Connector::Fixed,
+            places: Places::fixed(
+                "the demo is one account and region; there is nothing to switch to",
+            ),
+            read_only: session_reason,
+            target: None,
+            warning: None,
+        });
+    }
+    if let Some(path) = &cli.fixture {
+        if path.is_dir() {
+            let dir = FixtureDir::open(path)?;
+            let places = dir.places(&config.accounts);
+            let connector = Connector::Fixtures {
+                dir,
+                places: places.clone(),
+                flags,
+            };
+            let target = Target {
+                profile: profile.or(config.profile.as_ref()).cloned(),
+                region: region.or(config.region.as_ref()).cloned(),
+            };
+            let connected = runtime
+                .block_on(connector.connect(&target))
+                .map_err(anyhow::Error::msg)?;
+            return Ok(Session {
+                source: connected.source,
+                connector,
+                places,
+                read_only: connected.read_only,
+                target: Some(connected.target),
+                warning: None,
+            });
+        }
+        let snapshot = fixture::load(path)?;
+        return Ok(Session {
+            source: Arc::new(FixtureKms::new(
+                snapshot,
+                SourceKind::Fixture(path.display().to_string()),
+                session_reason.is_some(),
+            )),
+            connector: Connector::Fixed,
+            places: Places::fixed(
+                "this session shows one fixture file; open a directory of them (kms-grants record -o DIR) to switch accounts and regions",
+            ),
+            read_only: session_reason,
+            target: None,
+            warning: None,
+        });
+    }
+    let mut options = live_options(cli, config, false);
+    let (places, warning) =
+        match runtime.block_on(Places::load(&options.profile_files, &config.accounts)) {
+            Ok(places) => (places, None),
+            Err(err) => (
+                Places::from_profiles([], &config.accounts),
+                Some(format!("{err}; :profile and P have no profiles to offer")),
+            ),
+        };
+    resolve_account(&mut options, &places);
+    let read_only =
+        places.read_only_reason(Some(&effective_profile(options.profile.as_deref())), flags);
+    options.read_only = read_only.is_some();
+    let live = runtime.block_on(LiveKms::connect(&options))?;
+    Ok(Session {
+        source: Arc::new(live),
+        connector: Connector::Live {
+            options: Box::new(options),
+            places: places.clone(),
+            flags,
+        },
+        places,
+        read_only,
+        target: None,
+        warning,
+    })
 }
 
 /// The profile the AWS chain uses: the one named, else `AWS_PROFILE`, else `default`. Its
