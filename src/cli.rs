@@ -9,7 +9,7 @@ use crate::config::{self, Config};
 use crate::connect::{Connector, FixtureDir};
 use crate::domain::Timestamp;
 use crate::fixture;
-use crate::places::{Places, Target, WriteFlags};
+use crate::places::{Places, Target, WriteFlags, effective_profile};
 use crate::record;
 use crate::runtime::{self, Audit, Executor};
 use crate::source::{FixtureKms, KmsSource, LiveKms, LiveOptions, SourceKind};
@@ -327,15 +327,6 @@ fn open_session(
     })
 }
 
-/// The profile the AWS chain uses: the one named, else `AWS_PROFILE`, else `default`. Its
-/// read-only mark applies even when no profile was named.
-fn effective_profile(named: Option<&str>) -> String {
-    named
-        .map(str::to_owned)
-        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
-        .unwrap_or_else(|| "default".to_owned())
-}
-
 /// `--profile NAME` may name a config `[[accounts]]` entry, as `:profile` may: the entry's
 /// profile, in its first region when neither the flags nor the profile give one.
 fn resolve_account(options: &mut LiveOptions, places: &Places) {
@@ -488,7 +479,8 @@ async fn restore(
             anyhow::bail!("restore cancelled: nothing was created");
         }
     }
-    let options = live_options(cli, config, false);
+    let mut options = live_options(cli, config, false);
+    resolve_account(&mut options, &places);
     let live = LiveKms::connect(&options).await?;
     // The grant goes back where it was deleted, not wherever these flags point.
     let info = live.info();
@@ -584,8 +576,13 @@ async fn record_cmd(
         .count();
     match failed {
         0 => Ok(()),
-        n if recorded == 0 => anyhow::bail!(
+        n if recorded == 0 && n == outcomes.len() => anyhow::bail!(
             "every target failed ({n}); nothing was written to {}",
+            output.display()
+        ),
+        n if recorded == 0 => anyhow::bail!(
+            "{n} target(s) failed and {} were skipped; nothing was written to {}",
+            outcomes.len() - n,
             output.display()
         ),
         n => Err(SomeFailed {
@@ -758,6 +755,87 @@ mod tests {
             .iter()
             .map(Target::to_string)
             .collect()
+    }
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    fn session(args: &[&str], config: &Config) -> Session {
+        let cli = Cli::parse_from([&["kms-grants"], args].concat());
+        let flags = WriteFlags {
+            read_only: cli.read_only,
+            allow_writes: cli.allow_writes,
+            config_read_only: config.read_only,
+        };
+        open_session(&cli, config, flags, &runtime()).unwrap()
+    }
+
+    #[test]
+    fn a_fixture_directory_opens_on_the_name_it_was_recorded_under() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut snapshot =
+            fixture::parse(fixture::DEMO_JSON.as_bytes(), Path::new("demo")).unwrap();
+        snapshot.profile = Some("alpha".to_owned());
+        record::save(&snapshot, &dir.path().join("a.json")).unwrap();
+        let opened = session(
+            &["--fixture", dir.path().to_str().unwrap()],
+            &Config::default(),
+        );
+        assert_eq!(
+            opened.target,
+            Some(Target {
+                profile: Some("alpha".to_owned()),
+                region: Some("us-east-2".to_owned()),
+            })
+        );
+    }
+
+    #[test]
+    fn a_live_session_takes_account_names_and_the_chains_profiles_mark() {
+        // Whatever profile the chain would use here (AWS_PROFILE, else `default`) is marked.
+        let implicit = crate::places::effective_profile(None);
+        let config = Config {
+            accounts: vec![
+                config::Account {
+                    name: "kms-grants-test-prod".into(),
+                    profile: "kms-grants-test-prod-admin".into(),
+                    regions: vec!["eu-west-1".into()],
+                    read_only: false,
+                },
+                config::Account {
+                    name: "main".into(),
+                    profile: implicit.clone(),
+                    regions: Vec::new(),
+                    read_only: true,
+                },
+            ],
+            ..Config::default()
+        };
+        // Nothing is sent while opening: the endpoint need not answer.
+        let endpoint = ["--endpoint-url", "http://127.0.0.1:9"];
+        let opened = session(
+            &[&endpoint[..], &["--profile", "kms-grants-test-prod"]].concat(),
+            &config,
+        );
+        assert_eq!(
+            opened.source.info().profile.as_deref(),
+            Some("kms-grants-test-prod-admin")
+        );
+        assert_eq!(opened.source.info().region.as_deref(), Some("eu-west-1"));
+        assert_eq!(opened.read_only, None);
+        let opened = session(
+            &[&endpoint[..], &["--region", "us-east-1"]].concat(),
+            &config,
+        );
+        assert_eq!(
+            opened.read_only.as_deref(),
+            Some("account main is read_only in the config; --allow-writes lifts it")
+        );
+        assert!(opened.source.is_read_only());
     }
 
     #[test]

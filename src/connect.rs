@@ -7,7 +7,7 @@
 //! account) and region.
 
 use crate::fixture;
-use crate::places::{Places, Profile, Target, WriteFlags};
+use crate::places::{Places, Profile, Target, WriteFlags, effective_profile};
 use crate::source::{CallerIdentity, FixtureKms, KmsSource, LiveKms, LiveOptions, SourceKind};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -54,7 +54,8 @@ impl Connector {
                 places,
                 flags,
             } => {
-                let read_only = places.read_only_reason(target.profile.as_deref(), *flags);
+                let effective = effective_profile(target.profile.as_deref());
+                let read_only = places.read_only_reason(Some(&effective), *flags);
                 let options = LiveOptions {
                     profile: target.profile.clone(),
                     region: target.region.clone(),

@@ -69,6 +69,15 @@ pub const OPT_IN_REGIONS: &[&str] = &[
     "mx-central-1",
 ];
 
+/// The profile the AWS chain uses: the one named, else `AWS_PROFILE`, else `default`. Its
+/// read-only mark applies even when no profile was named.
+pub fn effective_profile(named: Option<&str>) -> String {
+    named
+        .map(str::to_owned)
+        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
+        .unwrap_or_else(|| "default".to_owned())
+}
+
 /// Whether `name` has the shape of an AWS region (`us-east-1`, `us-gov-west-1`, `cn-north-1`).
 pub fn looks_like_region(name: &str) -> bool {
     let parts: Vec<&str> = name.split('-').collect();

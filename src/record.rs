@@ -15,7 +15,7 @@ use futures::{StreamExt, TryStreamExt, stream};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// What `record` did, for the closing lines on stderr.
@@ -218,13 +218,30 @@ pub struct Plan {
     pub stale_after_days: u32,
 }
 
+/// An account and region being recorded: who recorded it, once someone has.
+type Claim = Arc<tokio::sync::Mutex<Option<String>>>;
+
 /// What the targets of one run share while they run.
 #[derive(Debug, Default)]
 struct Shared {
-    /// (account, region) → the target recording it.
-    claimed: Mutex<HashMap<(String, Option<String>), String>>,
+    /// (account, region) → who recorded it, once someone has. A target holds the lock while it
+    /// records, so another profile reaching the same account waits, then skips it, or records
+    /// it itself if the first one failed.
+    accounts: Mutex<HashMap<(String, Option<String>), Claim>>,
+    /// Files written so far, and by whom: a backstop for targets whose account STS did not say.
+    files: Mutex<HashMap<PathBuf, String>>,
     /// One redactor for every file, so an account has the same stand-in in all of them.
     redactor: Mutex<redact::Redactor>,
+}
+
+impl Shared {
+    fn account(&self, key: (String, Option<String>)) -> Claim {
+        let mut accounts = self
+            .accounts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Arc::clone(accounts.entry(key).or_default())
+    }
 }
 
 /// Records every target concurrently ([`TARGETS_AT_ONCE`] at a time) into one fixture per
@@ -306,8 +323,10 @@ async fn record_target(
         .map_err(|err| err.to_string())?;
     // Who this is, before listing anything: two profiles can reach one account.
     bar.set_message("asking STS who the caller is");
-    let caller = match source.caller().await {
-        Ok(caller) => caller,
+    let account = match source.caller().await {
+        Ok(caller) => caller
+            .map(|caller| caller.account)
+            .filter(|account| !account.is_empty()),
         Err(SourceError::Credentials { rejected: true, .. })
             if target
                 .region
@@ -319,23 +338,18 @@ async fn record_target(
                 target.region.as_deref().unwrap_or_default()
             )));
         }
-        Err(err) => return Err(err.to_string()),
+        // An endpoint without STS can still be listed; the account then comes from the keys.
+        Err(_) => None,
     };
-    let account = caller
-        .map(|caller| caller.account)
-        .filter(|account| !account.is_empty());
-    if let Some(account) = &account {
-        let mut claimed = shared
-            .claimed
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let key = (account.clone(), source.info().region);
-        if let Some(other) = claimed.get(&key) {
-            return Ok(Outcome::Skipped(format!(
-                "it reaches account {account}, which {other} records"
-            )));
-        }
-        claimed.insert(key, target.to_string());
+    let claim = account.map(|account| shared.account((account, source.info().region)));
+    let mut claim = match &claim {
+        Some(claim) => Some(claim.lock().await),
+        None => None,
+    };
+    if let Some(Some(by)) = claim.as_deref() {
+        return Ok(Outcome::Skipped(format!(
+            "it reaches the account and region {by} recorded"
+        )));
     }
     let principals = options.retiring_principals.clone();
     let (snapshot, report) = record(&source, &principals, plan.concurrency, false, bar)
@@ -353,13 +367,34 @@ async fn record_target(
         snapshot
     };
     let file = plan.dir.join(file_name(&snapshot, target));
-    save(&snapshot, &file).map_err(|err| {
-        format!(
+    {
+        let mut files = shared
+            .files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(by) = files.get(&file) {
+            return Ok(Outcome::Skipped(format!(
+                "{by} already wrote {}",
+                file.display()
+            )));
+        }
+        files.insert(file.clone(), target.to_string());
+    }
+    if let Err(err) = save(&snapshot, &file) {
+        shared
+            .files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&file);
+        return Err(format!(
             "cannot write {} (left as it was): {}",
             file.display(),
             fixture::io_reason(&err)
-        )
-    })?;
+        ));
+    }
+    if let Some(claim) = claim.as_deref_mut() {
+        *claim = Some(target.to_string());
+    }
     Ok(Outcome::Recorded(Recorded {
         account: snapshot.account.clone(),
         region: snapshot.region.clone(),

@@ -67,12 +67,14 @@ fn world(runtime: &tokio::runtime::Runtime) -> World {
     std::fs::write(
         dir.path().join("config"),
         format!(
-            "[profile alpha]\nregion = us-east-1\nendpoint_url = {}\naws_access_key_id = AKIAALPHA\naws_secret_access_key = alpha\n\n\
+            "[default]\nregion = us-east-1\nendpoint_url = {}\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = default\n\n\
+             [profile alpha]\nregion = us-east-1\nendpoint_url = {}\naws_access_key_id = AKIAALPHA\naws_secret_access_key = alpha\n\n\
              [profile beta]\nregion = us-east-1\nendpoint_url = {}\n\n\
              [profile alpha-again]\nregion = us-east-1\nendpoint_url = {}\naws_access_key_id = AKIAAGAIN\naws_secret_access_key = again\n\n\
              [profile nocreds]\nregion = us-east-1\nendpoint_url = {}\n\n\
              [profile ops]\nrole_arn = arn:aws:iam::{ALPHA}:role/ops\nsource_profile = alpha\nregion = us-east-1\nendpoint_url = {}\n\n\
              [profile down]\nregion = us-east-1\nendpoint_url = {}\naws_access_key_id = AKIADOWN\naws_secret_access_key = down\n",
+            alpha.endpoint,
             alpha.endpoint,
             beta.endpoint,
             alpha.endpoint,
@@ -281,9 +283,9 @@ fn record_covers_several_targets_and_one_down_loses_nothing_else() {
     assert!(stderr.contains("✗ profile down in eu-west-1: "), "{stderr}");
     // A second profile into the same account is recorded once, and that is not a failure.
     assert!(
-        stderr.contains(&format!(
-            "- profile alpha-again in us-east-1: skipped, it reaches account {ALPHA}, which profile alpha in us-east-1 records"
-        )),
+        stderr.contains(
+            "- profile alpha-again in us-east-1: skipped, it reaches the account and region profile alpha in us-east-1 recorded"
+        ),
         "{stderr}"
     );
     // The summary table: a header and one row per target, in the order asked.
@@ -517,4 +519,40 @@ fn redacted_snapshots_of_several_accounts_stay_apart() {
     let text = std::fs::read_to_string(out_dir.join("000000000001-us-east-1.json")).unwrap()
         + &std::fs::read_to_string(out_dir.join("000000000002-us-east-1.json")).unwrap();
     assert!(!text.contains(ALPHA) && !text.contains(BETA));
+}
+
+#[test]
+fn the_default_profiles_read_only_mark_holds_across_a_region_switch() {
+    let runtime = runtime();
+    let world = world(&runtime);
+    let accounts = [kms_grants::config::Account {
+        name: "main".to_owned(),
+        profile: "default".to_owned(),
+        regions: Vec::new(),
+        read_only: true,
+    }];
+    let places = runtime
+        .block_on(Places::load(&world.files, &accounts))
+        .unwrap();
+    // No profile named: the chain's `default`, whose mark must still count.
+    let connector = Connector::Live {
+        options: Box::new(LiveOptions {
+            profile_files: world.files.clone(),
+            ..LiveOptions::default()
+        }),
+        places,
+        flags: WriteFlags::default(),
+    };
+    let connected = runtime
+        .block_on(connector.connect(&Target {
+            profile: None,
+            region: Some("eu-west-1".to_owned()),
+        }))
+        .unwrap();
+    assert_eq!(
+        connected.read_only.as_deref(),
+        Some("account main is read_only in the config; --allow-writes lifts it")
+    );
+    assert!(connected.source.is_read_only());
+    assert_eq!(connected.caller.unwrap().account, ALPHA);
 }

@@ -438,4 +438,8 @@ fn the_header_says_where_writes_go_at_any_width() {
     let (segments, badges) = parts(70);
     assert_eq!(segments, " kms-grants │ 111122223333 │ eu-west-1");
     assert_eq!(badges, "SWITCHING… READ-ONLY");
+    // At the narrowest the app draws, the badges shorten rather than being cut.
+    let (segments, badges) = parts(60);
+    assert_eq!(segments, " kms-grants │ account 111122223333 │ eu-west-1");
+    assert_eq!(badges, "SW… RO");
 }

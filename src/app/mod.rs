@@ -316,9 +316,9 @@ pub struct HistoryEntry {
     pub kind: WriteKind,
     pub target: GrantTarget,
     pub at: Timestamp,
-    /// Where it was deleted ([`App::where_now`]: profile, account, region): a restore goes
+    /// The profile and region it was deleted in, and the account when known: a restore goes
     /// only there.
-    pub origin: String,
+    pub origin: (Target, Option<String>),
     /// After a restore: the new grant's id, or why it failed; `Some(Ok(""))` while in flight.
     pub restored: Option<Result<String, String>>,
 }
@@ -1127,7 +1127,7 @@ impl App {
                     kind,
                     target: target.clone(),
                     at: self.now,
-                    origin: self.where_now(),
+                    origin: (self.target.clone(), self.info.account.clone()),
                     restored: None,
                 });
                 if outcome == WriteOutcome::DoneDespiteDryRun {
@@ -1379,12 +1379,18 @@ impl App {
                             .history
                             .get(*cursor)
                             .is_some_and(|e| !matches!(e.restored, Some(Ok(_))));
-                        let here = switch::where_of(&self.info);
+                        let (here, account) = (&self.target, &self.info.account);
                         let elsewhere = self
                             .history
                             .get(*cursor)
-                            .map(|e| e.origin.clone())
-                            .filter(|origin| *origin != here);
+                            .map(|e| &e.origin)
+                            .filter(|(target, deleted_in)| {
+                                // An account learnt after the delete (STS answered later) is no
+                                // reason to refuse; a different one is.
+                                target != here
+                                    || matches!((deleted_in, account), (Some(a), Some(b)) if a != b)
+                            })
+                            .map(|(target, _)| target.clone());
                         if let Some(origin) = elsewhere {
                             // CreateGrant would go to the account and region on screen now.
                             self.say(

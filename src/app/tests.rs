@@ -1763,6 +1763,18 @@ fn no_write_crosses_a_switch() {
         app.status.as_ref().unwrap().text,
         "a switch to profile beta in eu-west-1 is on its way: nothing was sent (confirm again once it has answered)"
     );
+    // Nor can a restore from the history start.
+    press(&mut app, KeyCode::Esc);
+    app.update(Action::ShowHistory);
+    press(&mut app, KeyCode::Char('r'));
+    assert!(press(&mut app, KeyCode::Char('y')).is_empty());
+    assert_eq!(
+        app.status.as_ref().unwrap().text,
+        "a switch to profile beta in eu-west-1 is on its way: nothing was created (restore once it has answered)"
+    );
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('x'));
+    assert!(matches!(app.modal, Modal::Confirm(_)));
     // …and the answer closes it: its grant belongs to the account left behind.
     app.update(Action::Switched {
         seq,
@@ -1781,8 +1793,51 @@ fn no_write_crosses_a_switch() {
     assert!(press(&mut app, KeyCode::Char('r')).is_empty());
     assert_eq!(
         app.status.as_ref().unwrap().text,
-        "that grant was deleted on account 111122223333 · us-east-2: switch back there to restore it (or use kms-grants restore)"
+        "that grant was deleted on profile alpha in us-east-2: switch back there to restore it (or use kms-grants restore)"
     );
+    assert!(matches!(
+        app.modal,
+        Modal::History {
+            confirming: false,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn an_account_learnt_after_a_delete_does_not_block_its_restore() {
+    let mut app = switchable();
+    app.info.account = None;
+    press(&mut app, KeyCode::Enter);
+    let target = confirm_delete(&mut app, 'x');
+    app.update(Action::GrantDeleted {
+        kind: WriteKind::Retire,
+        target,
+        result: Ok(WriteOutcome::Done),
+    });
+    // STS answers after the delete.
+    app.info.account = Some("111122223333".to_owned());
+    app.update(Action::ShowHistory);
+    press(&mut app, KeyCode::Char('r'));
+    assert!(matches!(
+        app.modal,
+        Modal::History {
+            confirming: true,
+            ..
+        }
+    ));
+    // Another account behind the same profile and region is another place.
+    let mut app = switchable();
+    press(&mut app, KeyCode::Enter);
+    let target = confirm_delete(&mut app, 'x');
+    app.update(Action::GrantDeleted {
+        kind: WriteKind::Retire,
+        target,
+        result: Ok(WriteOutcome::Done),
+    });
+    app.info.account = Some("444455556666".to_owned());
+    app.update(Action::ShowHistory);
+    press(&mut app, KeyCode::Char('r'));
     assert!(matches!(
         app.modal,
         Modal::History {

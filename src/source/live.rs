@@ -466,10 +466,12 @@ where
     let action = action.to_owned();
     let resource = resource.to_owned();
     let chain = DisplayErrorContext(&err).to_string();
+    // A profile's own chain (an assumed role) can be refused by STS on the way.
     let credentials = || SourceError::Credentials {
         detail: credentials_detail(&chain),
         profile: profile.map(str::to_owned),
-        rejected: false,
+        rejected: chain.contains("InvalidClientTokenId")
+            || chain.contains("UnrecognizedClientException"),
     };
     match &err {
         SdkError::ServiceError(ctx) => {

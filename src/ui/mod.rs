@@ -138,23 +138,36 @@ fn draw_header(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
             format!("recorded {date}"),
         );
     }
-    let mut badges = Vec::new();
+    // Badges: full, and short for a terminal too narrow for them and the account and region.
+    let mut badges: Vec<(&str, &str, Style)> = Vec::new();
     if app.switching.is_some() {
-        badges.push(Span::styled(" SWITCHING… ", theme.badge_dry_run));
+        badges.push((" SWITCHING… ", " SW… ", theme.badge_dry_run));
     }
     if app.read_only {
-        badges.push(Span::styled(" READ-ONLY ", theme.badge_read_only));
+        badges.push((" READ-ONLY ", " RO ", theme.badge_read_only));
     }
     if app.dry_run {
-        badges.push(Span::styled(" DRY-RUN ", theme.badge_dry_run));
+        badges.push((" DRY-RUN ", " DRY ", theme.badge_dry_run));
     }
     if !app.read_only && matches!(app.audit_log, Some(Err(_))) {
-        badges.push(Span::styled(
+        badges.push((
             " NO AUDIT LOG: WRITES OFF ",
+            " NO AUDIT ",
             theme.badge_read_only,
         ));
     }
     let title = " kms-grants ";
+    let essentials_short: usize = segments
+        .iter()
+        .filter(|s| s.0 >= 9)
+        .map(|s| s.2.width() + 3)
+        .sum();
+    let full_badges: usize = badges.iter().map(|b| b.0.width() + 1).sum();
+    let short = title.width() + essentials_short + full_badges > area.width as usize;
+    let badges: Vec<Span<'static>> = badges
+        .into_iter()
+        .map(|(full, brief, style)| Span::styled(if short { brief } else { full }, style))
+        .collect();
     let badges_width: usize = badges.iter().map(|s| s.content.width() + 1).sum();
     // What says where writes go (the source, the account, the region) is placed first, short if
     // it must be, and made full if there is room; then the rest, most important first, full or
@@ -173,7 +186,7 @@ fn draw_header(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         used += width(&segments[i].2);
     }
     for &i in by_priority.iter().filter(|&&i| essential(i)) {
-        let more = width(&segments[i].1) - width(&segments[i].2);
+        let more = width(&segments[i].1).saturating_sub(width(&segments[i].2));
         if used + more <= room {
             shown[i] = Some(true);
             used += more;
