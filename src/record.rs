@@ -338,6 +338,8 @@ async fn record_target(
                 target.region.as_deref().unwrap_or_default()
             )));
         }
+        // Credentials refused or missing fail every call: say so now.
+        Err(err @ SourceError::Credentials { .. }) => return Err(err.to_string()),
         // An endpoint without STS can still be listed; the account then comes from the keys.
         Err(_) => None,
     };

@@ -837,3 +837,66 @@ fn record_all_regions_skips_opt_in_regions_the_account_has_not_enabled() {
     );
     assert!(dir.path().join("111122223333-us-east-1.json").exists());
 }
+
+/// An endpoint that serves KMS but not STS (a KMS-only emulator) can still be recorded over
+/// several regions: the account comes from the keys' ARNs.
+#[test]
+fn record_over_several_regions_needs_no_sts() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(async {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(wiremock::matchers::body_string_contains(
+                "Action=GetCallerIdentity",
+            ))
+            .respond_with(ResponseTemplate::new(404))
+            .mount(&server)
+            .await;
+        for (action, body) in [
+            (
+                "ListKeys",
+                json!({"Keys": [{"KeyId": KEY, "KeyArn": KEY_ARN}], "Truncated": false}),
+            ),
+            ("ListAliases", json!({"Aliases": [], "Truncated": false})),
+            (
+                "DescribeKey",
+                json!({"KeyMetadata": {"KeyId": KEY, "Arn": KEY_ARN, "KeyState": "Enabled"}}),
+            ),
+            (
+                "ListGrants",
+                json!({"Grants": [grant("g1")], "Truncated": false}),
+            ),
+        ] {
+            Mock::given(method("POST"))
+                .and(target(action))
+                .respond_with(ok(body))
+                .mount(&server)
+                .await;
+        }
+        server
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kms-grants"))
+        .args(["record", "--region", "us-east-1", "--region", "eu-west-1"])
+        .args(["--endpoint-url", &server.uri(), "-o"])
+        .arg(dir.path())
+        .env("AWS_ACCESS_KEY_ID", "AKIDTEST")
+        .env("AWS_SECRET_ACCESS_KEY", "secret")
+        .env("AWS_CONFIG_FILE", "/nonexistent/aws-config")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/aws-credentials",
+        )
+        .env("HOME", env!("CARGO_TARGET_TMPDIR"))
+        .env_remove("AWS_PROFILE")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    for region in ["us-east-1", "eu-west-1"] {
+        let snapshot =
+            kms_grants::fixture::load(&dir.path().join(format!("111122223333-{region}.json")))
+                .unwrap();
+        assert_eq!(snapshot.keys[0].grants.len(), 1, "{region}");
+    }
+}
