@@ -3,6 +3,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod moto;
+pub mod pty;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kms_grants::app::list::{CellContext, cell_text};
