@@ -69,6 +69,11 @@ pub struct Cli {
     #[arg(long, value_name = "PATH", global = true)]
     pub audit_log: Option<PathBuf>,
 
+    /// Where the log goes (default: ~/.local/state/kms-grants/kms-grants.log on Linux; never
+    /// the terminal). RUST_LOG chooses how much.
+    #[arg(long, value_name = "PATH", global = true)]
+    pub log_file: Option<PathBuf>,
+
     /// A retiring principal whose retirable grants to offer (and to record); repeatable.
     #[arg(long = "retiring-principal", value_name = "ARN", global = true)]
     pub retiring_principals: Vec<String>,
@@ -155,6 +160,17 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         return check(file);
     }
     let (config, _) = config::load(cli.config.as_deref())?;
+    let log = crate::logging::init(cli.log_file.as_deref());
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        command = match &cli.command {
+            None => "app",
+            Some(Command::Record { .. }) => "record",
+            Some(Command::Restore { .. }) => "restore",
+            Some(Command::Check { .. }) => "check",
+        },
+        "start"
+    );
     let flags = WriteFlags {
         read_only: cli.read_only,
         allow_writes: cli.allow_writes,
@@ -198,12 +214,25 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let never_writes = Places::default().read_only(None, flags);
     let audit = open_audit(cli.audit_log.as_deref(), never_writes);
     app.audit_log = Some(audit_description(&audit));
-    if let Some(text) = session.warning {
+    let warning = match &log {
+        Ok(_) => session.warning,
+        Err(reason) => Some(format!("no log file: {reason}")),
+    };
+    if let Some(text) = warning {
         app.status = Some(crate::app::Status {
             level: crate::app::Level::Warning,
             text,
         });
     }
+    let info = session.source.info();
+    tracing::info!(
+        source = %info.kind,
+        profile = info.profile.as_deref().unwrap_or("-"),
+        region = info.region.as_deref().unwrap_or("-"),
+        read_only = app.read_only,
+        dry_run = app.dry_run,
+        "session"
+    );
     let executor = Arc::new(Executor {
         source: session.source,
         audit,
@@ -214,6 +243,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Arc::new(session.connector),
         theme,
         config.concurrency,
+        log.ok(),
     ))
 }
 

@@ -13,6 +13,7 @@ pub mod config;
 pub mod connect;
 pub mod domain;
 pub mod fixture;
+pub mod logging;
 pub mod places;
 pub mod record;
 pub mod redact;

@@ -279,7 +279,10 @@ pub async fn record_targets(
                     }
                 ),
                 Outcome::Skipped(why) => format!("- {target}: skipped, {why}"),
-                Outcome::Failed(err) => format!("✗ {target}: {err}"),
+                Outcome::Failed(err) => {
+                    tracing::warn!(%target, "record failed: {err}");
+                    format!("✗ {target}: {err}")
+                }
             };
             // The bar goes and its closing line stays, above the bars still running.
             bar.finish_and_clear();

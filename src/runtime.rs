@@ -14,8 +14,9 @@ use crate::source::KmsSource;
 use crate::source::{SourceError, SourceKind, WriteKind, WriteOutcome};
 use crate::ui::{self, theme::Theme};
 use crossterm::event::{Event, EventStream, KeyEventKind};
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use ratatui::DefaultTerminal;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -62,19 +63,66 @@ pub fn title(app: &App) -> String {
     ui::text::clean(&title).into_owned()
 }
 
-/// Takes over the terminal, runs the app until it quits, and gives the terminal back.
+/// Takes over the terminal, runs the app until it quits, and gives the terminal back. `log`
+/// is where a crash report goes.
 pub async fn run(
     app: App,
     executor: Arc<Executor>,
     connector: Arc<Connector>,
     theme: Theme,
     concurrency: usize,
+    log: Option<std::path::PathBuf>,
 ) -> anyhow::Result<()> {
-    // `try_init` installs a panic hook that restores the terminal before the panic is printed.
     let mut terminal = ratatui::try_init()?;
+    // Replaces the hook `try_init` installed, which would restore the terminal on a panic in
+    // any thread, a background task's included: those become an error in the app instead.
+    install_panic_hook(log);
     write_raw(TITLE_PUSH);
     let _guard = TerminalGuard;
+    if std::env::var_os("KMS_GRANTS_CRASH_TEST").is_some() {
+        // For the end-to-end test of the crash path (tests/terminal.rs).
+        panic!("KMS_GRANTS_CRASH_TEST is set");
+    }
     event_loop(&mut terminal, app, executor, connector, theme, concurrency).await
+}
+
+/// The text of a panic's payload.
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned())
+}
+
+/// On a panic of the UI thread: the terminal is restored, one short message with the log's
+/// path goes to stderr, the details (with a backtrace) to the log, and the process exits
+/// non-zero (the panic unwinds out of `main`). A panic in a background task is only logged:
+/// [`spawn`] turns it into an error the app shows.
+fn install_panic_hook(log: Option<std::path::PathBuf>) {
+    std::panic::set_hook(Box::new(move |info| {
+        let message = panic_text(info.payload());
+        let place = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let backtrace = std::backtrace::Backtrace::force_capture();
+        let thread = std::thread::current();
+        tracing::error!(
+            thread = thread.name().unwrap_or("unnamed"),
+            "panic at {place}: {message}\n{backtrace}"
+        );
+        if thread.name() != Some("main") {
+            return;
+        }
+        ratatui::restore();
+        write_raw(TITLE_POP);
+        let details = match &log {
+            Some(path) => format!("the details are in {}", path.display()),
+            None => "there is no log file (see --log-file)".to_owned(),
+        };
+        eprintln!("kms-grants crashed ({message}); {details}. Please report it.");
+    }));
 }
 
 /// What comes back from tasks.
@@ -249,6 +297,27 @@ async fn event_loop(
     }
 }
 
+/// Writes a failed request to the log (the error's sentence; no payload).
+fn log_outcome(command: &str, action: &Action) {
+    let error = match action {
+        Action::CallerLoaded { result: Err(e), .. }
+        | Action::KeysLoaded { result: Err(e), .. }
+        | Action::KeyDescribed { result: Err(e), .. }
+        | Action::GrantsLoaded { result: Err(e), .. }
+        | Action::PrincipalsLoaded { result: Err(e), .. }
+        | Action::RetirableLoaded { result: Err(e), .. }
+        | Action::GrantDeleted { result: Err(e), .. }
+        | Action::TokenRetired { result: Err(e) }
+        | Action::GrantRestored { result: Err(e), .. } => e.to_string(),
+        Action::Exported { result: Err(e), .. } | Action::AuditFailed(e) => e.clone(),
+        _ => {
+            tracing::debug!(command, "done");
+            return;
+        }
+    };
+    tracing::warn!(command, "{error}");
+}
+
 /// Requests the operator waits for (opening a key, a reload, a write) do not queue behind the
 /// background loads: they have slots of their own.
 const URGENT_SLOTS: usize = 4;
@@ -313,7 +382,29 @@ fn spawn(
         if read && !current.load(Ordering::Relaxed) {
             return;
         }
-        for action in executor.perform(command).await {
+        let name = command.name();
+        tracing::debug!(command = name, "start");
+        let actions = match AssertUnwindSafe(executor.perform(command.clone()))
+            .catch_unwind()
+            .await
+        {
+            Ok(actions) => actions,
+            // A bug, not the network: the request is answered with an error all the same, so
+            // the app does not wait for it forever.
+            Err(payload) => {
+                let text = panic_text(payload.as_ref());
+                let error = if read {
+                    format!("an internal error stopped {name} ({text}); the log has the details")
+                } else {
+                    format!(
+                        "an internal error stopped {name} ({text}) after it may have been sent: its outcome is unknown, reload to see; the log has the details"
+                    )
+                };
+                command.failed(SourceError::Internal(error))
+            }
+        };
+        for action in actions {
+            log_outcome(name, &action);
             // The receiver is gone only when the app has quit; the result no longer matters.
             let _ = tx.send(Message::Action(action));
         }
@@ -494,6 +585,13 @@ impl Executor {
             WriteKind::Retire => "RetireGrant",
             WriteKind::Revoke => "RevokeGrant",
         };
+        tracing::info!(
+            action,
+            key = %target.key_arn,
+            grant = %target.grant.grant_id,
+            dry_run,
+            "sending"
+        );
         let intent = self
             .record(action, &target.key_arn, Some(target.grant.clone()), dry_run)
             .await;
@@ -569,7 +667,11 @@ impl Executor {
     }
 
     async fn retire_token(&self, token: &str, dry_run: bool) -> Vec<Action> {
-        // The token is a credential: the log says a token was used, never which.
+        // The token is a credential: the logs say a token was used, never which.
+        tracing::info!(
+            dry_run,
+            "sending RetireGrant by grant token (the token is not logged)"
+        );
         let intent = self
             .record("RetireGrant", "(by grant token)", None, dry_run)
             .await;
@@ -586,7 +688,7 @@ mod tests {
     use super::*;
     use crate::fixture;
     use crate::places::{Places, Target};
-    use crate::source::FixtureKms;
+    use crate::source::{FixtureKms, WriteKind, WriteOutcome};
     use std::path::Path;
 
     fn source(account: &str, keys: usize) -> Arc<dyn KmsSource> {
@@ -595,6 +697,117 @@ mod tests {
         snapshot.account = Some(account.to_owned());
         snapshot.keys.truncate(keys);
         Arc::new(FixtureKms::new(snapshot, SourceKind::Demo, false))
+    }
+
+    /// The demo, except that listing grants panics (a bug in a source).
+    #[derive(Debug)]
+    struct Panicking(Arc<dyn KmsSource>);
+
+    #[async_trait::async_trait]
+    impl KmsSource for Panicking {
+        fn info(&self) -> crate::source::SourceInfo {
+            self.0.info()
+        }
+        fn is_read_only(&self) -> bool {
+            false
+        }
+        async fn caller(&self) -> Result<Option<crate::source::CallerIdentity>, SourceError> {
+            self.0.caller().await
+        }
+        async fn list_keys(&self) -> Result<Vec<crate::domain::Key>, SourceError> {
+            self.0.list_keys().await
+        }
+        async fn describe_key(
+            &self,
+            key_id: &str,
+        ) -> Result<crate::domain::KeyMetadata, SourceError> {
+            self.0.describe_key(key_id).await
+        }
+        async fn list_grants(&self, _: &str) -> Result<Vec<Grant>, SourceError> {
+            panic!("index out of bounds in a test source")
+        }
+        async fn known_retiring_principals(&self) -> Result<Vec<String>, SourceError> {
+            self.0.known_retiring_principals().await
+        }
+        async fn list_retirable_grants(&self, principal: &str) -> Result<Vec<Grant>, SourceError> {
+            self.0.list_retirable_grants(principal).await
+        }
+        async fn delete_grant(
+            &self,
+            kind: WriteKind,
+            key_id: &str,
+            grant_id: &str,
+            dry_run: bool,
+        ) -> Result<WriteOutcome, SourceError> {
+            self.0.delete_grant(kind, key_id, grant_id, dry_run).await
+        }
+        async fn create_grant(&self, grant: &Grant) -> Result<String, SourceError> {
+            self.0.create_grant(grant).await
+        }
+        async fn retire_with_token(
+            &self,
+            token: &str,
+            dry_run: bool,
+        ) -> Result<WriteOutcome, SourceError> {
+            self.0.retire_with_token(token, dry_run).await
+        }
+    }
+
+    #[tokio::test]
+    async fn a_panic_in_a_task_becomes_an_error_the_app_shows() {
+        let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
+        let source: Arc<dyn KmsSource> = Arc::new(Panicking(source("111122223333", 3)));
+        let dispatcher = Dispatcher {
+            executor: Arc::new(Executor {
+                source: Arc::clone(&source),
+                audit: Audit::Unavailable(AuditError {
+                    path: "(none)".to_owned(),
+                    reason: "test".to_owned(),
+                }),
+            }),
+            current: Arc::new(AtomicBool::new(true)),
+            connector: Arc::new(Connector::Fixed),
+            tx,
+            limits: Limits {
+                background: Arc::new(Semaphore::new(2)),
+                urgent: Arc::new(Semaphore::new(2)),
+            },
+        };
+        let mut app = App::new(source.info(), false, false, Timestamp::now());
+        // The app starts and asks for every key's grants; each of those panics.
+        let mut pending = app.start();
+        let mut answered = 0;
+        while !pending.is_empty() {
+            assert!(!dispatcher.dispatch(std::mem::take(&mut pending)));
+            let Ok(Some(Message::Action(action))) =
+                tokio::time::timeout(Duration::from_secs(5), rx.recv()).await
+            else {
+                break;
+            };
+            if let Action::GrantsLoaded { result, .. } = &action {
+                let err = result.as_ref().unwrap_err().to_string();
+                assert_eq!(
+                    err,
+                    "an internal error stopped LoadGrants (index out of bounds in a test source); the log has the details"
+                );
+                answered += 1;
+            }
+            pending = app.update(action);
+            while let Ok(Message::Action(action)) = rx.try_recv() {
+                if matches!(action, Action::GrantsLoaded { .. }) {
+                    answered += 1;
+                }
+                pending.extend(app.update(action));
+            }
+        }
+        assert_eq!(answered, 3, "every key's grants were answered");
+        // Each key's row says why instead of loading forever; the app goes on.
+        assert_eq!(app.load_progress(), (3, 3, 3));
+        assert!(
+            app.data
+                .grant_count_text(app.data.keys.loaded().unwrap()[0].id())
+                .contains("error")
+        );
     }
 
     #[tokio::test]

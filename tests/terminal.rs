@@ -121,3 +121,188 @@ fn a_terminal_shrunk_to_20x5_and_back() {
     assert_eq!(tty.wait_exit(5), 0);
     assert_restored(&tty);
 }
+
+#[test]
+fn a_crash_restores_the_terminal_and_says_where_the_details_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("kms-grants.log");
+    let mut tty = Tty::spawn(
+        &["--demo", "--log-file", log.to_str().unwrap()],
+        &[("KMS_GRANTS_CRASH_TEST", "1")],
+        100,
+        30,
+    );
+    let code = tty.wait_exit(10);
+    assert_ne!(code, 0);
+    assert_restored(&tty);
+    let screen = tty.screen();
+    let message = format!(
+        "kms-grants crashed (KMS_GRANTS_CRASH_TEST is set); the details are in {}. Please report it.",
+        log.display()
+    );
+    assert!(screen.contains(&message), "{screen}");
+    // Only that: no Rust panic text or backtrace on the operator's terminal.
+    assert!(!tty.output().contains("panicked at"), "{}", tty.output());
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(logged.contains("panic at src/runtime.rs"), "{logged}");
+    assert!(logged.contains("KMS_GRANTS_CRASH_TEST is set"), "{logged}");
+}
+
+/// A server that accepts connections and never answers.
+fn silent_server() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            held.push(stream);
+        }
+    });
+    format!("http://{address}")
+}
+
+#[test]
+fn a_server_that_never_answers_times_out_and_input_works_throughout() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "timeout_seconds = 3\n").unwrap();
+    let endpoint = silent_server();
+    let started = std::time::Instant::now();
+    let mut tty = Tty::spawn(
+        &[
+            "--endpoint-url",
+            &endpoint,
+            "--region",
+            "us-east-1",
+            "--config",
+            config.to_str().unwrap(),
+        ],
+        &[
+            ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+        ],
+        120,
+        36,
+    );
+    tty.wait_for("Keys", 10);
+    // While the calls hang, keys still work: the help opens and closes.
+    tty.send("?");
+    tty.wait_for("Help", 5);
+    tty.send(ESC);
+    // The timeout fires and says so.
+    tty.wait_for("timed out", 15);
+    assert!(started.elapsed() < std::time::Duration::from_secs(15));
+    tty.send("q");
+    assert_eq!(tty.wait_exit(5), 0);
+    assert_restored(&tty);
+}
+
+#[test]
+fn credentials_and_grant_tokens_never_reach_the_log_or_the_screen() {
+    use wiremock::matchers::{body_string_contains, header, method};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    const SECRET_KEY: &str = "SECRETKEY4567890abcdef";
+    const SESSION_TOKEN: &str = "SESSIONTOKEN1234567890xyz";
+    const GRANT_TOKEN: &str = "GRANTTOKENAQpAM2RhZ6789secret";
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(async {
+        let server = MockServer::start().await;
+        let kms = |action: &str| {
+            Mock::given(method("POST")).and(header(
+                "x-amz-target",
+                format!("TrentService.{action}").as_str(),
+            ))
+        };
+        let json = |body: &str| {
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "application/x-amz-json-1.1")
+                .set_body_string(body.to_owned())
+        };
+        kms("ListKeys")
+            .respond_with(json(r#"{"Keys": [], "Truncated": false}"#))
+            .mount(&server)
+            .await;
+        kms("ListAliases")
+            .respond_with(json(r#"{"Aliases": [], "Truncated": false}"#))
+            .mount(&server)
+            .await;
+        kms("ListRetirableGrants")
+            .respond_with(json(r#"{"Grants": [], "Truncated": false}"#))
+            .mount(&server)
+            .await;
+        kms("RetireGrant")
+            .respond_with(json("{}"))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(body_string_contains("Action=GetCallerIdentity"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("content-type", "text/xml")
+                    .set_body_string(
+                        "<GetCallerIdentityResponse><GetCallerIdentityResult>\
+                         <Arn>arn:aws:iam::111122223333:user/ops</Arn><UserId>AIDA</UserId>\
+                         <Account>111122223333</Account></GetCallerIdentityResult>\
+                         </GetCallerIdentityResponse>",
+                    ),
+            )
+            .mount(&server)
+            .await;
+        server
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("kms-grants.log");
+    let audit = dir.path().join("audit.jsonl");
+    let mut tty = Tty::spawn(
+        &[
+            "--endpoint-url",
+            &server.uri(),
+            "--region",
+            "us-east-1",
+            "--log-file",
+            log.to_str().unwrap(),
+            "--audit-log",
+            audit.to_str().unwrap(),
+        ],
+        &[
+            ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
+            ("AWS_SECRET_ACCESS_KEY", SECRET_KEY),
+            ("AWS_SESSION_TOKEN", SESSION_TOKEN),
+            // Everything kms-grants and the SDK will write.
+            ("RUST_LOG", "trace"),
+        ],
+        120,
+        36,
+    );
+    tty.wait_for("caller user/ops", 10);
+    tty.send(&format!(":retire-token {GRANT_TOKEN}"));
+    tty.send(ENTER);
+    tty.wait_for("Retire", 5);
+    tty.send("y");
+    tty.wait_for("retired", 5);
+    tty.send("q");
+    assert_eq!(tty.wait_exit(5), 0);
+    let requests = runtime.block_on(server.received_requests()).unwrap();
+    assert!(
+        requests
+            .iter()
+            .any(|r| String::from_utf8_lossy(&r.body).contains(GRANT_TOKEN)),
+        "the token was sent to KMS"
+    );
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(logged.contains("RetireGrant by grant token"), "{logged}");
+    assert!(logged.lines().count() > 20, "trace writes plenty: {logged}");
+    let audited = std::fs::read_to_string(&audit).unwrap();
+    for (what, secret) in [
+        ("the secret key", SECRET_KEY),
+        ("the session token", SESSION_TOKEN),
+        ("the grant token", GRANT_TOKEN),
+    ] {
+        assert!(!logged.contains(secret), "{what} is in the log");
+        assert!(!audited.contains(secret), "{what} is in the audit log");
+        assert!(
+            !tty.output().contains(secret),
+            "{what} reached the terminal"
+        );
+    }
+}

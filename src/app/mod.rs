@@ -198,6 +198,78 @@ pub enum Command {
     Quit,
 }
 
+impl Command {
+    /// The command's name, for the log: never its payload (a grant token is a credential).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::LoadCaller { .. } => "LoadCaller",
+            Self::Switch { .. } => "Switch",
+            Self::LoadKeys { .. } => "LoadKeys",
+            Self::DescribeKey { .. } => "DescribeKey",
+            Self::LoadGrants { .. } => "LoadGrants",
+            Self::LoadPrincipals { .. } => "LoadPrincipals",
+            Self::LoadRetirable { .. } => "LoadRetirable",
+            Self::DeleteGrant { .. } => "DeleteGrant",
+            Self::RestoreGrant { .. } => "RestoreGrant",
+            Self::Copy { .. } => "Copy",
+            Self::Export { .. } => "Export",
+            Self::RetireToken { .. } => "RetireToken",
+            Self::Quit => "Quit",
+        }
+    }
+
+    /// The answer the app gets when carrying the command out failed with `error` (a panic in
+    /// its task): every request is answered, so nothing waits forever.
+    pub fn failed(&self, error: SourceError) -> Vec<Action> {
+        let text = error.to_string();
+        match self.clone() {
+            Self::LoadCaller { req } => vec![Action::CallerLoaded {
+                req,
+                result: Err(error),
+            }],
+            Self::LoadKeys { req } => vec![Action::KeysLoaded {
+                req,
+                result: Err(error),
+            }],
+            Self::DescribeKey { req, key_id } => vec![Action::KeyDescribed {
+                req,
+                key_id,
+                result: Err(error),
+            }],
+            Self::LoadGrants { req, key_id, .. } => vec![Action::GrantsLoaded {
+                req,
+                key_id,
+                result: Err(error),
+            }],
+            Self::LoadPrincipals { req } => vec![Action::PrincipalsLoaded {
+                req,
+                result: Err(error),
+            }],
+            Self::LoadRetirable { req, principal } => vec![Action::RetirableLoaded {
+                req,
+                principal,
+                result: Err(error),
+            }],
+            Self::DeleteGrant { kind, target, .. } => vec![Action::GrantDeleted {
+                kind,
+                target,
+                result: Err(error),
+            }],
+            Self::RetireToken { .. } => vec![Action::TokenRetired { result: Err(error) }],
+            Self::RestoreGrant { entry, .. } => vec![Action::GrantRestored {
+                entry,
+                result: Err(error),
+            }],
+            Self::Export { path, rows, .. } => vec![Action::Exported {
+                path,
+                rows,
+                result: Err(text),
+            }],
+            Self::Switch { .. } | Self::Copy { .. } | Self::Quit => Vec::new(),
+        }
+    }
+}
+
 /// A grant about to be deleted, with what the dialog shows about its key.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GrantTarget {

@@ -173,6 +173,10 @@ pub enum SourceError {
     /// The audit log could not record the write, so it was not sent.
     #[error("{0}")]
     Audit(String),
+    /// kms-grants itself failed while carrying the request out (a bug; the log has the
+    /// details).
+    #[error("{0}")]
+    Internal(String),
 }
 
 fn suffix(detail: &str) -> String {

@@ -646,7 +646,13 @@ fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         }
         Modal::Command(input) => Line::from(vec![
             Span::styled(":", theme.key_hint),
-            Span::raw(clean(input).into_owned()),
+            Span::raw(match input.split_once(' ') {
+                // A grant token is a credential: not even its typing is shown.
+                Some(("retire-token", token)) => {
+                    format!("retire-token {}", "•".repeat(token.chars().count()))
+                }
+                _ => clean(input).into_owned(),
+            }),
             Span::styled("▏", theme.key_hint),
             match &app.completions {
                 // Names from the AWS files: cleaned like any other outside text.
