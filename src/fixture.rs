@@ -227,8 +227,10 @@ pub fn parse(bytes: &[u8], origin: &Path) -> Result<Snapshot, FixtureError> {
     }
     let invalid = |json_path: String, inner: serde_json::Error| FixtureError::Invalid {
         path: origin.to_owned(),
-        line: inner.line(),
-        column: inner.column(),
+        line: inner.line().max(1),
+        // serde_json says column 0 for a newline where it did not belong (the start of the
+        // next line): columns here start at 1.
+        column: inner.column().max(1),
         json_path,
         message: describe_json_error(&inner),
     };
@@ -658,6 +660,19 @@ mod tests {
   ],
   "retirable": { "arn:aws:iam::111122223333:role/adminRole": [ { "KeyId": "k1", "GrantId": "g1" } ] }
 }"#;
+
+    #[test]
+    fn a_newline_inside_a_string_is_placed_at_a_real_column() {
+        // Found by tests/inputs.rs: serde_json reports column 0 here.
+        let text = "{\"format\": \"kms-grants/fixture\", \"version\": 1, \"keys\": [{\"KeyMetadata\": {\"KeyId\": \"a\nb\"}}]}";
+        let err = parse(text.as_bytes(), Path::new("f.json"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("f.json:2:1: malformed JSON: control character"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn minimal_fixture_reads_and_round_trips() {
