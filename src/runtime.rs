@@ -263,6 +263,7 @@ async fn event_loop(
     }
     let mut shown_title = String::new();
     loop {
+        app.pace = dispatcher.executor.source.pace();
         terminal.draw(|frame| ui::draw(frame, &app, &theme))?;
         let title = title(&app);
         if title != shown_title {

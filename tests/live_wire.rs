@@ -714,6 +714,13 @@ async fn a_throttling_storm_slows_record_down_instead_of_failing_it() {
     );
     // Every throttled attempt was a real call: 6 + 12 ListGrants.
     assert_eq!(report.calls, 1 + 1 + 6 + 18);
+    // The app's progress line can say why the load is slow.
+    let pace = live.pace().expect("throttling is still slowing ListGrants");
+    assert!(
+        pace.starts_with("KMS is throttling: ListGrants at "),
+        "{pace}"
+    );
+    assert!(pace.ends_with("/s of 80/s"), "{pace}");
 }
 
 #[tokio::test]

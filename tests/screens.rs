@@ -443,3 +443,32 @@ fn the_header_says_where_writes_go_at_any_width() {
     assert_eq!(segments, " kms-grants │ account 111122223333 │ eu-west-1");
     assert_eq!(badges, "SW… RO");
 }
+
+#[test]
+fn a_throttled_load_says_so_beside_its_progress() {
+    use kms_grants::app::App;
+    let mut h = Harness::demo();
+    // The demo's keys, their grants not answered yet.
+    let keys = h.app.data.keys.loaded().unwrap().clone();
+    let mut app = App::new(h.app.info.clone(), false, false, common::NOW);
+    app.places = h.app.places.clone();
+    let commands = app.start();
+    let req = commands
+        .iter()
+        .find_map(|c| match c {
+            kms_grants::app::Command::LoadKeys { req } => Some(*req),
+            _ => None,
+        })
+        .unwrap();
+    app.update(Action::KeysLoaded {
+        req,
+        result: Ok(keys),
+    });
+    app.pace = Some("KMS is throttling: ListGrants at 10/s of 80/s".to_owned());
+    h.app = app;
+    let tabs = h.screen(160, 30).lines().nth(1).unwrap().to_owned();
+    assert!(
+        tabs.contains("loading: grants 0/32 keys (KMS is throttling: ListGrants at 10/s of 80/s)"),
+        "{tabs}"
+    );
+}

@@ -490,6 +490,9 @@ pub struct App {
     /// What Tab found to complete in the command line (several names, or none), shown there
     /// until the next key.
     pub completions: Option<String>,
+    /// What slows the source down right now (KMS throttling), set by the runtime before each
+    /// frame and shown with the load's progress.
+    pub pace: Option<String>,
 }
 
 impl App {
@@ -532,6 +535,7 @@ impl App {
             next_switch: 0,
             caller_req: 0,
             completions: None,
+            pace: None,
         }
     }
 

@@ -685,6 +685,18 @@ impl KmsSource for LiveKms {
         self.read_only
     }
 
+    fn pace(&self) -> Option<String> {
+        let slowed = self.pacer.slowed_now();
+        if slowed.is_empty() {
+            return None;
+        }
+        let parts: Vec<String> = slowed
+            .iter()
+            .map(|(op, now, configured)| format!("{} at {now}/s of {configured}/s", op.name()))
+            .collect();
+        Some(format!("KMS is throttling: {}", parts.join(", ")))
+    }
+
     async fn caller(&self) -> Result<Option<CallerIdentity>, SourceError> {
         let identity = self
             .caller

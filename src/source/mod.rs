@@ -205,6 +205,11 @@ pub trait KmsSource: Send + Sync + fmt::Debug {
     /// Whether writes are refused by the source itself.
     fn is_read_only(&self) -> bool;
 
+    /// What is slowing the source down right now (KMS throttling), for the progress line.
+    fn pace(&self) -> Option<String> {
+        None
+    }
+
     /// Who the caller is, when the source can tell (live accounts).
     async fn caller(&self) -> Result<Option<CallerIdentity>, SourceError>;
 

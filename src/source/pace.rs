@@ -359,6 +359,22 @@ impl Pacer {
         self.throttles.load(Ordering::Relaxed)
     }
 
+    /// For each operation throttling has slowed right now: (operation, its ceiling, the
+    /// configured one). A window busy this instant is skipped: this is for a progress line.
+    pub fn slowed_now(&self) -> Vec<(Op, u32, u32)> {
+        Op::ALL
+            .into_iter()
+            .filter_map(|op| {
+                let window = self.windows[op.index()].try_lock().ok()?;
+                (window.ceiling < window.configured).then_some((
+                    op,
+                    window.ceiling,
+                    window.configured,
+                ))
+            })
+            .collect()
+    }
+
     /// For each operation whose ceiling throttling lowered: (operation, the lowest ceiling,
     /// the configured one).
     pub fn slowdowns(&self) -> Vec<(Op, u32, u32)> {

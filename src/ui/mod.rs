@@ -268,6 +268,9 @@ fn draw_tabs(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
                 theme.warning,
             ));
         }
+        if let Some(pace) = &app.pace {
+            spans.push(Span::styled(format!(" ({})", clean(pace)), theme.warning));
+        }
     }
     // Where the operator is, right-aligned so it does not read as a third tab.
     let used: usize = spans.iter().map(|s| s.content.width()).sum();
