@@ -907,3 +907,114 @@ fn record_over_several_regions_needs_no_sts() {
         assert_eq!(snapshot.keys[0].grants.len(), 1, "{region}");
     }
 }
+
+/// A TCP proxy to `upstream` that dies (every connection cut, the port closed) after
+/// `lifetime`: a server going away in the middle of a run.
+fn dying_proxy(upstream: std::net::SocketAddr, lifetime: Duration) -> String {
+    use std::net::{Shutdown, TcpListener, TcpStream};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let deadline = std::time::Instant::now() + lifetime;
+        let mut open: Vec<TcpStream> = Vec::new();
+        while std::time::Instant::now() < deadline {
+            match listener.accept() {
+                Ok((client, _)) => {
+                    client.set_nonblocking(false).unwrap();
+                    let server = TcpStream::connect(upstream).unwrap();
+                    for (mut from, mut to) in [
+                        (client.try_clone().unwrap(), server.try_clone().unwrap()),
+                        (server.try_clone().unwrap(), client.try_clone().unwrap()),
+                    ] {
+                        std::thread::spawn(move || {
+                            let _ = std::io::copy(&mut from, &mut to);
+                        });
+                    }
+                    open.push(client);
+                    open.push(server);
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(5)),
+            }
+        }
+        for stream in open {
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+        // The listener goes with the thread: new connections are refused.
+    });
+    format!("http://{address}")
+}
+
+#[test]
+fn a_server_dying_mid_record_leaves_the_previous_file_and_says_so() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(async {
+        let server = MockServer::start().await;
+        mount_account(&server, 3).await;
+        Mock::given(wiremock::matchers::body_string_contains(
+            "Action=GetCallerIdentity",
+        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "text/xml")
+                .set_body_string(
+                    "<GetCallerIdentityResponse><GetCallerIdentityResult>\
+                         <Arn>arn:aws:iam::111122223333:user/ops</Arn><UserId>AIDA</UserId>\
+                         <Account>111122223333</Account></GetCallerIdentityResult>\
+                         </GetCallerIdentityResponse>",
+                ),
+        )
+        .mount(&server)
+        .await;
+        // The grant lists are slow: the server dies while they are on their way.
+        Mock::given(method("POST"))
+            .and(target("ListGrants"))
+            .respond_with(
+                ok(json!({"Grants": [], "Truncated": false})).set_delay(Duration::from_secs(2)),
+            )
+            .mount(&server)
+            .await;
+        server
+    });
+    let endpoint = dying_proxy(*server.address(), Duration::from_millis(600));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("account.json");
+    std::fs::write(&out, "previous content").unwrap();
+    let result = std::process::Command::new(env!("CARGO_BIN_EXE_kms-grants"))
+        .args([
+            "record",
+            "--region",
+            "us-east-2",
+            "--endpoint-url",
+            &endpoint,
+            "-o",
+        ])
+        .arg(&out)
+        .env("AWS_ACCESS_KEY_ID", "AKIDTEST")
+        .env("AWS_SECRET_ACCESS_KEY", "secret")
+        .env("AWS_CONFIG_FILE", "/nonexistent/aws-config")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/aws-credentials",
+        )
+        .env("HOME", env!("CARGO_TARGET_TMPDIR"))
+        .env_remove("AWS_PROFILE")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with(&format!(
+            "kms-grants: recording failed and {} was left as it was: kms:ListGrants ",
+            out.display()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous content");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no temporary file left"
+    );
+}

@@ -306,3 +306,74 @@ fn credentials_and_grant_tokens_never_reach_the_log_or_the_screen() {
         );
     }
 }
+
+#[test]
+fn over_moto_browse_filter_revoke_and_a_read_only_refusal() {
+    use common::moto::Moto;
+    let moto = Moto::start();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let key = runtime.block_on(async {
+        let key = moto.key("us-east-1", "payments").await;
+        moto.key("us-east-1", "orders").await;
+        let kms = moto.kms().await;
+        for n in 0..2 {
+            kms.create_grant()
+                .key_id(&key)
+                .name(format!("app-{n}"))
+                .grantee_principal(format!(
+                    "arn:aws:iam::{}:role/app-{n}",
+                    common::moto::ACCOUNT
+                ))
+                .operations(aws_sdk_kms::types::GrantOperation::Decrypt)
+                .send()
+                .await
+                .unwrap();
+        }
+        key
+    });
+    let env: Vec<(&str, String)> = moto.env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (_dir, audit) = audit_log();
+    // Read-only first: the refusal, and nothing sent.
+    let mut tty = Tty::spawn(&["--read-only"], &env, 120, 36);
+    tty.wait_for("payments ", 15);
+    tty.send("/pay");
+    tty.send(ENTER);
+    tty.send(ENTER);
+    tty.wait_for("app-0", 10);
+    tty.send("X");
+    tty.wait_for(
+        "this session is read-only (--read-only): kms:RevokeGrant is turned off",
+        5,
+    );
+    tty.send("q");
+    assert_eq!(tty.wait_exit(5), 0);
+    assert_restored(&tty);
+    // Then for real: filter, open, revoke one grant with confirmation.
+    let mut tty = Tty::spawn(&["--audit-log", &audit], &env, 120, 36);
+    tty.wait_for("payments ", 15);
+    tty.send("/pay");
+    tty.wait_for("filter \"pay\"", 5);
+    tty.send(ENTER);
+    tty.send(ENTER);
+    tty.wait_for("app-0", 10);
+    tty.send("X");
+    tty.wait_for("Revoke 1 grant?", 5);
+    tty.send("y");
+    tty.wait_for("revoked", 10);
+    tty.send("q");
+    assert_eq!(tty.wait_exit(5), 0);
+    assert_restored(&tty);
+    let left = runtime.block_on(async {
+        moto.kms()
+            .await
+            .list_grants()
+            .key_id(&key)
+            .send()
+            .await
+            .unwrap()
+            .grants()
+            .len()
+    });
+    assert_eq!(left, 1, "one of the two grants was revoked");
+}
