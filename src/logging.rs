@@ -115,6 +115,20 @@ pub fn init(path: Option<&Path>) -> Result<PathBuf, String> {
 mod tests {
     use super::*;
 
+    #[cfg(unix)]
+    #[test]
+    fn the_log_is_made_for_its_owner_only_and_a_bad_path_is_a_sentence() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("deeper").join("kms-grants.log");
+        // Whether this process already logs elsewhere or not, the file is made first.
+        let _ = init(Some(&path));
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let err = init(Some(Path::new("/dev/null/kms-grants.log"))).unwrap_err();
+        assert!(err.starts_with("cannot create /dev/null: "), "{err}");
+    }
+
     #[test]
     fn the_request_writing_layers_never_go_below_debug() {
         let shown = filter(Some("trace,aws_sigv4=trace")).to_string();

@@ -304,3 +304,49 @@ fn an_export_that_cannot_be_written_says_why() {
     assert!(status.contains("/dev/null/keys.csv"), "{status}");
     assert!(h.screen(120, 40).contains("Keys (32)"));
 }
+
+/// A snapshot whose every outside string carries a control character, an escape sequence or a
+/// bidirectional override: no view draws any of them raw.
+#[test]
+fn no_view_draws_a_control_character_from_outside() {
+    let evil = |what: &str| format!("{what}\u{1b}]2;pwned\u{7}\u{1b}[31m\u{202E}gpj.exe\u{9b}");
+    let mut value: serde_json::Value = serde_json::from_str(fixture::DEMO_JSON).unwrap();
+    let key = &mut value["keys"][0];
+    key["KeyMetadata"]["Description"] = evil("description").into();
+    key["Aliases"][0]["AliasName"] = format!("alias/{}", evil("alias")).into();
+    let grant = &mut key["Grants"][0];
+    grant["Name"] = evil("name").into();
+    grant["GranteePrincipal"] = evil("arn:aws:iam::111122223333:role/grantee").into();
+    grant["RetiringPrincipal"] = evil("arn:aws:iam::111122223333:role/retiree").into();
+    grant["IssuingAccount"] = evil("arn:aws:iam::111122223333:root").into();
+    grant["Constraints"] =
+        serde_json::json!({ "EncryptionContextEquals": { evil("key"): evil("value") } });
+    let bytes = serde_json::to_vec(&value).unwrap();
+    let snapshot = fixture::parse(&bytes, Path::new("evil.json")).unwrap();
+    let mut h = common::Harness::with(snapshot, false, false);
+    let raw = |screen: &str| {
+        screen.chars().find(|&c| {
+            (c.is_control() && c != '\n')
+                || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        })
+    };
+    let mut seen = 0;
+    let mut check = |h: &common::Harness, view: &str| {
+        let screen = h.screen(200, 50);
+        assert_eq!(raw(&screen), None, "{view}:\n{screen}");
+        seen += screen.matches("pwned").count();
+    };
+    h.select_row_containing("alias\u{1b}");
+    check(&h, "keys");
+    h.press(KeyCode::Enter);
+    check(&h, "grants");
+    h.press(KeyCode::Enter);
+    check(&h, "detail");
+    h.press(KeyCode::Char('x'));
+    check(&h, "confirmation");
+    h.press(KeyCode::Esc);
+    assert!(
+        seen >= 4,
+        "the evil strings were shown (replaced), not hidden: {seen}"
+    );
+}
