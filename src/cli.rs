@@ -124,7 +124,12 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("kms-grants: {err:#}");
+            // An error can quote a fixture, an audit record or AWS: nothing in it may reach the
+            // terminal raw.
+            eprintln!(
+                "kms-grants: {}",
+                crate::ui::text::clean(&format!("{err:#}"))
+            );
             if err.downcast_ref::<SomeFailed>().is_some() {
                 ExitCode::from(3)
             } else {
@@ -214,11 +219,19 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let never_writes = Places::default().read_only(None, flags);
     let audit = open_audit(cli.audit_log.as_deref(), never_writes);
     app.audit_log = Some(audit_description(&audit));
-    let warning = match &log {
-        Ok(_) => session.warning,
-        Err(reason) => Some(format!("no log file: {reason}")),
-    };
-    if let Some(text) = warning {
+    // Everything worth saying at start, in one line.
+    let warnings: Vec<String> = [
+        session.warning,
+        match &log {
+            Ok((_, warning)) => warning.clone(),
+            Err(reason) => Some(format!("no log file: {reason}")),
+        },
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !warnings.is_empty() {
+        let text = warnings.join("; ");
         app.status = Some(crate::app::Status {
             level: crate::app::Level::Warning,
             text,
@@ -243,7 +256,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Arc::new(session.connector),
         theme,
         config.concurrency,
-        log.ok(),
+        log.ok().map(|(path, _)| path),
     ))
 }
 
@@ -477,22 +490,35 @@ async fn restore(
     let Some(grant) = deleted.grant.clone() else {
         anyhow::bail!("the audit record of grant {grant_id} does not hold the grant");
     };
-    println!("{} of {} at {}:", deleted.action, grant_id, deleted.time);
-    println!("  key                {}", deleted.key);
+    // The audit log holds what AWS said: shown with nothing in it able to drive the terminal.
+    let clean = crate::ui::text::clean;
+    println!(
+        "{} of {} at {}:",
+        clean(&deleted.action),
+        clean(grant_id),
+        clean(&deleted.time)
+    );
+    println!("  key                {}", clean(&deleted.key));
     println!(
         "  name               {}",
-        grant.name.as_deref().unwrap_or("—")
+        clean(grant.name.as_deref().unwrap_or("—"))
     );
-    println!("  grantee            {}", grant.grantee().unwrap_or("—"));
-    println!("  retiring principal {}", grant.retiree().unwrap_or("—"));
-    println!("  operations         {}", grant.operations_full());
+    println!(
+        "  grantee            {}",
+        clean(grant.grantee().unwrap_or("—"))
+    );
+    println!(
+        "  retiring principal {}",
+        clean(grant.retiree().unwrap_or("—"))
+    );
+    println!("  operations         {}", clean(&grant.operations_full()));
     let constraints = grant.constraints_summary();
     println!(
         "  constraints        {}",
         if constraints.is_empty() {
-            "—"
+            "—".into()
         } else {
-            &constraints
+            clean(&constraints)
         }
     );
     if cli.dry_run || config.dry_run {
@@ -549,7 +575,11 @@ async fn restore(
     };
     let executor = Executor { source, audit };
     let new_id = executor.restore(&grant, &deleted.key).await?;
-    println!("restored grant {grant_id} as new grant {new_id}");
+    println!(
+        "restored grant {} as new grant {}",
+        clean(grant_id),
+        clean(&new_id)
+    );
     Ok(())
 }
 
@@ -595,7 +625,9 @@ async fn record_cmd(
     };
     let progress = indicatif::MultiProgress::new();
     let outcomes = record::record_targets(&targets, &plan, &progress).await;
-    print!("{}", record::summary_table(&outcomes));
+    for line in record::summary_table(&outcomes).lines() {
+        println!("{}", crate::ui::text::clean(line));
+    }
     let failed = outcomes
         .iter()
         .filter(|o| matches!(o.outcome, record::Outcome::Failed(_)))

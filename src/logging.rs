@@ -37,43 +37,42 @@ pub fn default_path() -> Option<PathBuf> {
     crate::audit::AuditLog::default_path().map(|audit| audit.with_file_name("kms-grants.log"))
 }
 
-/// What `RUST_LOG` asks for, with the request-writing layers held at `debug`.
-fn filter(rust_log: Option<&str>) -> tracing_subscriber::EnvFilter {
-    let asked = rust_log
-        .filter(|s| !s.trim().is_empty())
-        .unwrap_or("kms_grants=info,warn");
-    let held: Vec<String> = HELD_AT_DEBUG
-        .iter()
-        .map(|target| format!("{target}=debug"))
-        .collect();
-    // An explicit `target=trace` for one of them is replaced, not just outranked.
-    let kept: Vec<&str> = asked
-        .split(',')
-        .filter(|directive| {
-            !HELD_AT_DEBUG
-                .iter()
-                .any(|target| directive.trim_start().starts_with(target))
-        })
-        .collect();
-    let mut directives = kept.join(",");
-    // Only `trace` writes requests: anything less is left as asked.
-    let held = if asked.contains("trace") {
-        held
-    } else {
-        Vec::new()
-    };
-    for directive in held {
-        if !directives.is_empty() {
-            directives.push(',');
-        }
-        directives.push_str(&directive);
+/// What `RUST_LOG` asks for (the default when it is unset), and a sentence when it could not
+/// be understood (then the default applies). Nothing is printed: the terminal belongs to the app.
+fn asked(rust_log: Option<&str>) -> (tracing_subscriber::EnvFilter, Option<String>) {
+    const DEFAULT: &str = "kms_grants=info,warn";
+    let default = || tracing_subscriber::EnvFilter::new(DEFAULT);
+    match rust_log.filter(|s| !s.trim().is_empty()) {
+        None => (default(), None),
+        Some(asked) => match tracing_subscriber::EnvFilter::builder().parse(asked) {
+            Ok(filter) => (filter, None),
+            Err(err) => (
+                default(),
+                Some(format!(
+                    "RUST_LOG={asked} was not understood ({err}); logging at the default level"
+                )),
+            ),
+        },
     }
-    tracing_subscriber::EnvFilter::builder().parse_lossy(directives)
 }
 
-/// Starts logging to `path` (created with mode 0600, appended to). Returns the path, or why
-/// there is no log; either way nothing is ever written to the terminal.
-pub fn init(path: Option<&Path>) -> Result<PathBuf, String> {
+/// Whether an event may be written whatever `RUST_LOG` says: not a `trace` event of the layers
+/// that write requests.
+fn allowed(metadata: &tracing::Metadata<'_>) -> bool {
+    *metadata.level() != tracing::Level::TRACE
+        || !HELD_AT_DEBUG.iter().any(|held| {
+            metadata.target() == *held || metadata.target().starts_with(&format!("{held}::"))
+        })
+}
+
+/// Starts logging to `path` (created with mode 0600, appended to). Returns the path and a
+/// warning for the app's status line (a `RUST_LOG` it could not understand), or why there is no
+/// log; either way nothing is ever written to the terminal.
+pub fn init(path: Option<&Path>) -> Result<(PathBuf, Option<String>), String> {
+    use tracing_subscriber::Layer;
+    use tracing_subscriber::filter::FilterExt;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
     let path = path
         .map(Path::to_path_buf)
         .or_else(default_path)
@@ -101,14 +100,23 @@ pub fn init(path: Option<&Path>) -> Result<PathBuf, String> {
             crate::fixture::io_reason(&err)
         )
     })?;
+    // A file that existed before keeps no wider mode than a new one.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = file.set_permissions(std::fs::Permissions::from_mode(0o600));
+    }
     let rust_log = std::env::var("RUST_LOG").ok();
-    tracing_subscriber::fmt()
+    let (filter, warning) = asked(rust_log.as_deref());
+    let layer = tracing_subscriber::fmt::layer()
         .with_writer(Mutex::new(file))
         .with_ansi(false)
-        .with_env_filter(filter(rust_log.as_deref()))
+        .with_filter(filter.and(tracing_subscriber::filter::filter_fn(allowed)));
+    tracing_subscriber::registry()
+        .with(layer)
         .try_init()
         .map_err(|err| format!("cannot start logging: {err}"))?;
-    Ok(path)
+    Ok((path, warning))
 }
 
 #[cfg(test)]
@@ -130,16 +138,51 @@ mod tests {
     }
 
     #[test]
-    fn the_request_writing_layers_never_go_below_debug() {
-        let shown = filter(Some("trace,aws_sigv4=trace")).to_string();
-        assert!(shown.contains("aws_sigv4=debug"), "{shown}");
-        assert!(!shown.contains("aws_sigv4=trace"), "{shown}");
-        assert!(shown.contains("aws_smithy_runtime=debug"), "{shown}");
-        let default = filter(None).to_string();
-        assert!(default.contains("kms_grants=info"), "{default}");
+    fn the_request_writing_layers_never_write_at_trace() {
+        let event = |level, target| {
+            // Metadata of a made-up event, as tracing builds it for a callsite.
+            struct Callsite;
+            impl tracing::callsite::Callsite for Callsite {
+                fn set_interest(&self, _: tracing::subscriber::Interest) {}
+                fn metadata(&self) -> &tracing::Metadata<'_> {
+                    unreachable!()
+                }
+            }
+            static CALLSITE: Callsite = Callsite;
+            tracing::Metadata::new(
+                "event",
+                target,
+                level,
+                None,
+                None,
+                None,
+                tracing::field::FieldSet::new(&[], tracing::callsite::Identifier(&CALLSITE)),
+                tracing::metadata::Kind::EVENT,
+            )
+        };
+        use tracing::Level;
+        assert!(!allowed(&event(Level::TRACE, "aws_sigv4")));
+        assert!(!allowed(&event(
+            Level::TRACE,
+            "aws_smithy_runtime::client::orchestrator"
+        )));
+        assert!(allowed(&event(Level::DEBUG, "aws_sigv4")));
+        assert!(allowed(&event(Level::TRACE, "kms_grants::runtime")));
         assert!(
-            !default.contains("aws_sigv4"),
-            "less than trace is left as asked: {default}"
+            allowed(&event(Level::TRACE, "hyperion")),
+            "only those layers"
         );
+    }
+
+    #[test]
+    fn a_rust_log_that_cannot_be_understood_is_said_not_printed() {
+        let (_, warning) = asked(Some("kms_grants=bogus"));
+        let warning = warning.unwrap();
+        assert!(
+            warning.starts_with("RUST_LOG=kms_grants=bogus was not understood ("),
+            "{warning}"
+        );
+        assert!(asked(Some("TRACE")).1.is_none());
+        assert!(asked(None).1.is_none());
     }
 }

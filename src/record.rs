@@ -284,6 +284,8 @@ pub async fn record_targets(
                     format!("✗ {target}: {err}")
                 }
             };
+            // What AWS said may be in the line: nothing in it may drive the terminal.
+            let line = crate::ui::text::clean(&line).into_owned();
             // The bar goes and its closing line stays, above the bars still running.
             bar.finish_and_clear();
             if progress.is_hidden() {

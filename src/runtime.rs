@@ -28,6 +28,17 @@ struct TerminalGuard;
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
+        give_terminal_back();
+    }
+}
+
+/// Whether the terminal was given back already (by the panic hook, before the guard).
+static GIVEN_BACK: AtomicBool = AtomicBool::new(false);
+
+/// Leaves the alternate screen and raw mode, shows the cursor and restores the title: once,
+/// whichever of the guard and the panic hook comes first.
+fn give_terminal_back() {
+    if !GIVEN_BACK.swap(true, Ordering::SeqCst) {
         ratatui::restore();
         write_raw(TITLE_POP);
     }
@@ -79,11 +90,23 @@ pub async fn run(
     install_panic_hook(log);
     write_raw(TITLE_PUSH);
     let _guard = TerminalGuard;
-    if std::env::var_os("KMS_GRANTS_CRASH_TEST").is_some() {
-        // For the end-to-end test of the crash path (tests/terminal.rs).
+    // For the end-to-end tests of the crash paths (tests/terminal.rs); not in release builds.
+    #[cfg(debug_assertions)]
+    if crash_test() == Some("ui") {
         panic!("KMS_GRANTS_CRASH_TEST is set");
     }
     event_loop(&mut terminal, app, executor, connector, theme, concurrency).await
+}
+
+/// Which crash the end-to-end tests asked for: `ui` (the UI thread) or `task` (every grant
+/// list's task).
+#[cfg(debug_assertions)]
+fn crash_test() -> Option<&'static str> {
+    match std::env::var("KMS_GRANTS_CRASH_TEST").ok()?.as_str() {
+        "ui" => Some("ui"),
+        "task" => Some("task"),
+        _ => None,
+    }
 }
 
 /// The text of a panic's payload.
@@ -115,13 +138,19 @@ fn install_panic_hook(log: Option<std::path::PathBuf>) {
         if thread.name() != Some("main") {
             return;
         }
-        ratatui::restore();
-        write_raw(TITLE_POP);
+        give_terminal_back();
         let details = match &log {
             Some(path) => format!("the details are in {}", path.display()),
             None => "there is no log file (see --log-file)".to_owned(),
         };
-        eprintln!("kms-grants crashed ({message}); {details}. Please report it.");
+        // The message can quote a string the program held: cleaned like any outside text. A
+        // closed stderr is no reason to abort.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "kms-grants crashed ({}); {details}. Please report it.",
+            ui::text::clean(&message)
+        );
     }));
 }
 
@@ -158,7 +187,16 @@ impl Dispatcher {
                     let connector = Arc::clone(&self.connector);
                     let tx = self.tx.clone();
                     tokio::spawn(async move {
-                        let result = connector.connect(&target).await;
+                        // A panic is answered too: an unanswered switch would hold every write.
+                        let result = AssertUnwindSafe(connector.connect(&target))
+                            .catch_unwind()
+                            .await
+                            .unwrap_or_else(|payload| {
+                                Err(format!(
+                                    "an internal error stopped the switch ({}); the log has the details",
+                                    panic_text(payload.as_ref())
+                                ))
+                            });
                         let _ = tx.send(Message::Switched { seq, result });
                     });
                 }
@@ -298,6 +336,59 @@ async fn event_loop(
     }
 }
 
+/// A source whose grant lists panic: `KMS_GRANTS_CRASH_TEST=task` in debug builds.
+#[cfg(debug_assertions)]
+#[derive(Debug)]
+struct PanicsListingGrants(Arc<dyn KmsSource>);
+
+#[cfg(debug_assertions)]
+#[async_trait::async_trait]
+impl KmsSource for PanicsListingGrants {
+    fn info(&self) -> crate::source::SourceInfo {
+        self.0.info()
+    }
+    fn is_read_only(&self) -> bool {
+        self.0.is_read_only()
+    }
+    async fn caller(&self) -> Result<Option<crate::source::CallerIdentity>, SourceError> {
+        self.0.caller().await
+    }
+    async fn list_keys(&self) -> Result<Vec<crate::domain::Key>, SourceError> {
+        self.0.list_keys().await
+    }
+    async fn describe_key(&self, key_id: &str) -> Result<crate::domain::KeyMetadata, SourceError> {
+        self.0.describe_key(key_id).await
+    }
+    async fn list_grants(&self, _: &str) -> Result<Vec<Grant>, SourceError> {
+        panic!("KMS_GRANTS_CRASH_TEST=task")
+    }
+    async fn known_retiring_principals(&self) -> Result<Vec<String>, SourceError> {
+        self.0.known_retiring_principals().await
+    }
+    async fn list_retirable_grants(&self, principal: &str) -> Result<Vec<Grant>, SourceError> {
+        self.0.list_retirable_grants(principal).await
+    }
+    async fn delete_grant(
+        &self,
+        kind: WriteKind,
+        key_id: &str,
+        grant_id: &str,
+        dry_run: bool,
+    ) -> Result<WriteOutcome, SourceError> {
+        self.0.delete_grant(kind, key_id, grant_id, dry_run).await
+    }
+    async fn create_grant(&self, grant: &Grant) -> Result<String, SourceError> {
+        self.0.create_grant(grant).await
+    }
+    async fn retire_with_token(
+        &self,
+        token: &str,
+        dry_run: bool,
+    ) -> Result<WriteOutcome, SourceError> {
+        self.0.retire_with_token(token, dry_run).await
+    }
+}
+
 /// Writes a failed request to the log (the error's sentence; no payload).
 fn log_outcome(command: &str, action: &Action) {
     let error = match action {
@@ -385,6 +476,16 @@ fn spawn(
         }
         let name = command.name();
         tracing::debug!(command = name, "start");
+        #[cfg(debug_assertions)]
+        let executor = if crash_test() == Some("task") && name == "LoadGrants" {
+            // The task's panic, for tests/terminal.rs.
+            Arc::new(Executor {
+                source: Arc::new(PanicsListingGrants(Arc::clone(&executor.source))),
+                audit: executor.audit.clone(),
+            })
+        } else {
+            executor
+        };
         let actions = match AssertUnwindSafe(executor.perform(command.clone()))
             .catch_unwind()
             .await
@@ -689,7 +790,7 @@ mod tests {
     use super::*;
     use crate::fixture;
     use crate::places::{Places, Target};
-    use crate::source::{FixtureKms, WriteKind, WriteOutcome};
+    use crate::source::FixtureKms;
     use std::path::Path;
 
     fn source(account: &str, keys: usize) -> Arc<dyn KmsSource> {
@@ -700,64 +801,11 @@ mod tests {
         Arc::new(FixtureKms::new(snapshot, SourceKind::Demo, false))
     }
 
-    /// The demo, except that listing grants panics (a bug in a source).
-    #[derive(Debug)]
-    struct Panicking(Arc<dyn KmsSource>);
-
-    #[async_trait::async_trait]
-    impl KmsSource for Panicking {
-        fn info(&self) -> crate::source::SourceInfo {
-            self.0.info()
-        }
-        fn is_read_only(&self) -> bool {
-            false
-        }
-        async fn caller(&self) -> Result<Option<crate::source::CallerIdentity>, SourceError> {
-            self.0.caller().await
-        }
-        async fn list_keys(&self) -> Result<Vec<crate::domain::Key>, SourceError> {
-            self.0.list_keys().await
-        }
-        async fn describe_key(
-            &self,
-            key_id: &str,
-        ) -> Result<crate::domain::KeyMetadata, SourceError> {
-            self.0.describe_key(key_id).await
-        }
-        async fn list_grants(&self, _: &str) -> Result<Vec<Grant>, SourceError> {
-            panic!("index out of bounds in a test source")
-        }
-        async fn known_retiring_principals(&self) -> Result<Vec<String>, SourceError> {
-            self.0.known_retiring_principals().await
-        }
-        async fn list_retirable_grants(&self, principal: &str) -> Result<Vec<Grant>, SourceError> {
-            self.0.list_retirable_grants(principal).await
-        }
-        async fn delete_grant(
-            &self,
-            kind: WriteKind,
-            key_id: &str,
-            grant_id: &str,
-            dry_run: bool,
-        ) -> Result<WriteOutcome, SourceError> {
-            self.0.delete_grant(kind, key_id, grant_id, dry_run).await
-        }
-        async fn create_grant(&self, grant: &Grant) -> Result<String, SourceError> {
-            self.0.create_grant(grant).await
-        }
-        async fn retire_with_token(
-            &self,
-            token: &str,
-            dry_run: bool,
-        ) -> Result<WriteOutcome, SourceError> {
-            self.0.retire_with_token(token, dry_run).await
-        }
-    }
-
+    #[cfg(debug_assertions)]
     #[tokio::test]
     async fn a_panic_in_a_task_becomes_an_error_the_app_shows() {
         let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
-        let source: Arc<dyn KmsSource> = Arc::new(Panicking(source("111122223333", 3)));
+        let source: Arc<dyn KmsSource> = Arc::new(PanicsListingGrants(source("111122223333", 3)));
         let dispatcher = Dispatcher {
             executor: Arc::new(Executor {
                 source: Arc::clone(&source),
@@ -789,7 +837,7 @@ mod tests {
                 let err = result.as_ref().unwrap_err().to_string();
                 assert_eq!(
                     err,
-                    "an internal error stopped LoadGrants (index out of bounds in a test source); the log has the details"
+                    "an internal error stopped LoadGrants (KMS_GRANTS_CRASH_TEST=task); the log has the details"
                 );
                 answered += 1;
             }

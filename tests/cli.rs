@@ -332,3 +332,14 @@ fn an_account_marked_read_only_is_read_only_however_its_profile_is_reached() {
     assert_eq!(out.status.code(), Some(1));
     assert!(!stderr(&out).contains("read-only"), "{}", stderr(&out));
 }
+
+#[test]
+fn an_error_quoting_the_file_cannot_drive_the_terminal() {
+    let text = "{\"format\": \"kms-grants/fixture\", \"version\": 1, \"keys\": [], \"retirable\": {\"\\u001b]2;pwned\\u0007\": [{}]}}";
+    let (_dir, path) = temp_file("evil.json", text);
+    let out = kms_grants(&["check", &path]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
+    assert!(err.contains("␛]2;pwned␇"), "shown, replaced: {err}");
+}

@@ -90,7 +90,16 @@ proptest! {
     #[test]
     fn any_command_line_is_carried_out_or_refused_in_a_sentence(line in "\\PC{0,40}") {
         let mut h = common::Harness::demo();
+        h.app.status = None;
         h.act(Action::RunCommand(line.clone()));
+        // Anything but a blank line or quitting is answered: a sentence, or a dialog.
+        let name = line.split_whitespace().next().unwrap_or("");
+        if !name.is_empty() && !matches!(name, "q" | "quit") {
+            assert!(
+                h.app.status.is_some() || h.app.modal != kms_grants::app::Modal::None,
+                "no answer to {line:?}"
+            );
+        }
         // Whatever it was, the app still draws and still answers keys.
         let _ = h.screen(80, 24);
         h.press(KeyCode::Char('j'));

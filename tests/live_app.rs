@@ -248,6 +248,10 @@ fn a_server_that_dies_mid_load_shows_in_the_rows_and_ctrl_r_recovers_once_it_is_
     let held = run(&mut app, start, true);
     assert_eq!(held.len(), 2);
     drop(server);
+    // Gone for good before going on: a kept-alive connection could otherwise still be served.
+    while std::net::TcpStream::connect(address).is_ok() {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     run(&mut app, held, false);
     let shown = screen(&app);
     for alias in ["first", "second"] {

@@ -908,37 +908,64 @@ fn record_over_several_regions_needs_no_sts() {
     }
 }
 
-/// A TCP proxy to `upstream` that dies (every connection cut, the port closed) after
-/// `lifetime`: a server going away in the middle of a run.
-fn dying_proxy(upstream: std::net::SocketAddr, lifetime: Duration) -> String {
+/// A TCP proxy to `upstream` that dies (every connection cut, the port closed) as soon as a
+/// request carrying `trigger` passes through it: a server going away in the middle of a run,
+/// at a known point rather than after a guessed time.
+fn dying_proxy(upstream: std::net::SocketAddr, trigger: &'static str) -> String {
+    use std::io::{Read, Write};
     use std::net::{Shutdown, TcpListener, TcpStream};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap();
     listener.set_nonblocking(true).unwrap();
-    std::thread::spawn(move || {
-        let deadline = std::time::Instant::now() + lifetime;
-        let mut open: Vec<TcpStream> = Vec::new();
-        while std::time::Instant::now() < deadline {
-            match listener.accept() {
-                Ok((client, _)) => {
-                    client.set_nonblocking(false).unwrap();
-                    let server = TcpStream::connect(upstream).unwrap();
-                    for (mut from, mut to) in [
-                        (client.try_clone().unwrap(), server.try_clone().unwrap()),
-                        (server.try_clone().unwrap(), client.try_clone().unwrap()),
-                    ] {
-                        std::thread::spawn(move || {
-                            let _ = std::io::copy(&mut from, &mut to);
-                        });
-                    }
-                    open.push(client);
-                    open.push(server);
-                }
-                Err(_) => std::thread::sleep(Duration::from_millis(5)),
+    let dead = Arc::new(AtomicBool::new(false));
+    let open: Arc<Mutex<Vec<TcpStream>>> = Arc::new(Mutex::new(Vec::new()));
+    let kill = {
+        let (dead, open) = (Arc::clone(&dead), Arc::clone(&open));
+        move || {
+            dead.store(true, Ordering::SeqCst);
+            for stream in open.lock().unwrap().iter() {
+                let _ = stream.shutdown(Shutdown::Both);
             }
         }
-        for stream in open {
-            let _ = stream.shutdown(Shutdown::Both);
+    };
+    std::thread::spawn(move || {
+        while !dead.load(Ordering::SeqCst) {
+            let Ok((client, _)) = listener.accept() else {
+                std::thread::sleep(Duration::from_millis(2));
+                continue;
+            };
+            client.set_nonblocking(false).unwrap();
+            let server = TcpStream::connect(upstream).unwrap();
+            open.lock()
+                .unwrap()
+                .extend([client.try_clone().unwrap(), server.try_clone().unwrap()]);
+            // Requests: watched for the trigger, which kills everything instead of passing.
+            let (mut from, mut to, kill) = (
+                client.try_clone().unwrap(),
+                server.try_clone().unwrap(),
+                kill.clone(),
+            );
+            std::thread::spawn(move || {
+                let mut buffer = [0u8; 16384];
+                while let Ok(n) = from.read(&mut buffer) {
+                    if n == 0 {
+                        break;
+                    }
+                    if String::from_utf8_lossy(&buffer[..n]).contains(trigger) {
+                        kill();
+                        break;
+                    }
+                    if to.write_all(&buffer[..n]).is_err() {
+                        break;
+                    }
+                }
+            });
+            let (mut from, mut to) = (server, client);
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut from, &mut to);
+            });
         }
         // The listener goes with the thread: new connections are refused.
     });
@@ -966,17 +993,15 @@ fn a_server_dying_mid_record_leaves_the_previous_file_and_says_so() {
         )
         .mount(&server)
         .await;
-        // The grant lists are slow: the server dies while they are on their way.
         Mock::given(method("POST"))
             .and(target("ListGrants"))
-            .respond_with(
-                ok(json!({"Grants": [], "Truncated": false})).set_delay(Duration::from_secs(2)),
-            )
+            .respond_with(ok(json!({"Grants": [], "Truncated": false})))
             .mount(&server)
             .await;
         server
     });
-    let endpoint = dying_proxy(*server.address(), Duration::from_millis(600));
+    // The server dies when the first grant list is asked for, after the keys were listed.
+    let endpoint = dying_proxy(*server.address(), "TrentService.ListGrants");
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("account.json");
     std::fs::write(&out, "previous content").unwrap();
@@ -1006,7 +1031,7 @@ fn a_server_dying_mid_record_leaves_the_previous_file_and_says_so() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
         stderr.starts_with(&format!(
-            "kms-grants: recording failed and {} was left as it was: kms:ListGrants ",
+            "kms-grants: recording failed and {} was left as it was: kms:",
             out.display()
         )),
         "{stderr}"

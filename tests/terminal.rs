@@ -122,13 +122,15 @@ fn a_terminal_shrunk_to_20x5_and_back() {
     assert_restored(&tty);
 }
 
+/// The crash modes exist only in debug builds, which is what `cargo test` builds.
+#[cfg(debug_assertions)]
 #[test]
 fn a_crash_restores_the_terminal_and_says_where_the_details_are() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("kms-grants.log");
     let mut tty = Tty::spawn(
         &["--demo", "--log-file", log.to_str().unwrap()],
-        &[("KMS_GRANTS_CRASH_TEST", "1")],
+        &[("KMS_GRANTS_CRASH_TEST", "ui")],
         100,
         30,
     );
@@ -192,6 +194,57 @@ fn a_server_that_never_answers_times_out_and_input_works_throughout() {
     // The timeout fires and says so.
     tty.wait_for("timed out", 15);
     assert!(started.elapsed() < std::time::Duration::from_secs(15));
+    tty.send("q");
+    assert_eq!(tty.wait_exit(5), 0);
+    assert_restored(&tty);
+    // And q quits at once while the calls still hang (a long timeout this time).
+    std::fs::write(&config, "timeout_seconds = 600\n").unwrap();
+    let mut tty = Tty::spawn(
+        &[
+            "--endpoint-url",
+            &endpoint,
+            "--region",
+            "us-east-1",
+            "--config",
+            config.to_str().unwrap(),
+        ],
+        &[
+            ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+        ],
+        120,
+        36,
+    );
+    tty.wait_for("Keys", 10);
+    let quitting = std::time::Instant::now();
+    tty.send("q");
+    assert_eq!(tty.wait_exit(5), 0);
+    assert!(quitting.elapsed() < std::time::Duration::from_secs(3));
+    assert_restored(&tty);
+}
+
+#[cfg(debug_assertions)]
+#[test]
+fn a_panic_in_a_task_is_an_error_in_the_app_which_goes_on() {
+    let mut tty = Tty::spawn(&["--demo"], &[("KMS_GRANTS_CRASH_TEST", "task")], 120, 36);
+    tty.wait_for("Keys (32)", 10);
+    // Every grant list's task panicked: the rows say so, the terminal is still the app's.
+    tty.send(ENTER);
+    tty.wait_for(
+        "an internal error stopped LoadGrants (KMS_GRANTS_CRASH_TEST=task)",
+        5,
+    );
+    let (alternate, _) = tty.modes();
+    assert!(
+        alternate,
+        "the panic hook gave the terminal back while the app ran"
+    );
+    assert!(!tty.output().contains("panicked at"), "{}", tty.output());
+    // The app goes on: the help opens, q quits normally.
+    tty.send(ESC);
+    tty.send("?");
+    tty.wait_for("Help", 5);
+    tty.send(ESC);
     tty.send("q");
     assert_eq!(tty.wait_exit(5), 0);
     assert_restored(&tty);
@@ -275,7 +328,10 @@ fn credentials_and_grant_tokens_never_reach_the_log_or_the_screen() {
         36,
     );
     tty.wait_for("caller user/ops", 10);
-    tty.send(&format!(":retire-token {GRANT_TOKEN}"));
+    // Typed after a blank, and completed with Tab: neither shows it.
+    tty.send(&format!(": retire-token {GRANT_TOKEN}"));
+    tty.send("\t");
+    tty.wait_for("retire-token •••", 5);
     tty.send(ENTER);
     tty.wait_for("Retire", 5);
     tty.send("y");

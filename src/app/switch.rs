@@ -389,6 +389,10 @@ impl App {
             return;
         };
         let line = line.clone();
+        // A grant token is not echoed back, even as "nothing completes".
+        if line.trim_start().starts_with("retire-token") && line.trim().contains(' ') {
+            return;
+        }
         let (head, candidates): (String, Vec<String>) = match line.split_once(' ') {
             None => (
                 String::new(),

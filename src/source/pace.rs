@@ -366,11 +366,14 @@ impl Pacer {
             .into_iter()
             .filter_map(|op| {
                 let window = self.windows[op.index()].try_lock().ok()?;
-                (window.ceiling < window.configured).then_some((
-                    op,
-                    window.ceiling,
-                    window.configured,
-                ))
+                // As `acquire` will find it: climbed back a tenth per quiet second.
+                let quiet = window.changed.elapsed().as_secs();
+                let step = u64::from((window.configured / 10).max(1));
+                let ceiling = u64::from(window.ceiling)
+                    .saturating_add(step.saturating_mul(quiet))
+                    .min(u64::from(window.configured));
+                let ceiling = u32::try_from(ceiling).unwrap_or(window.configured);
+                (ceiling < window.configured).then_some((op, ceiling, window.configured))
             })
             .collect()
     }

@@ -649,8 +649,9 @@ fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         }
         Modal::Command(input) => Line::from(vec![
             Span::styled(":", theme.key_hint),
-            Span::raw(match input.split_once(' ') {
-                // A grant token is a credential: not even its typing is shown.
+            Span::raw(match input.trim_start().split_once(char::is_whitespace) {
+                // A grant token is a credential: not even its typing is shown (the command is
+                // read the same way: leading blanks, any blank after the name).
                 Some(("retire-token", token)) => {
                     format!("retire-token {}", "•".repeat(token.chars().count()))
                 }
