@@ -433,3 +433,107 @@ fn over_moto_browse_filter_revoke_and_a_read_only_refusal() {
     });
     assert_eq!(left, 1, "one of the two grants was revoked");
 }
+
+#[test]
+fn a_throttling_storm_slows_the_load_which_says_so_and_completes() {
+    use wiremock::matchers::{body_partial_json, body_string_contains, header, method};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(async {
+        let server = MockServer::start().await;
+        let kms = |action: &str| {
+            Mock::given(method("POST")).and(header(
+                "x-amz-target",
+                format!("TrentService.{action}").as_str(),
+            ))
+        };
+        let json = |body: serde_json::Value| {
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "application/x-amz-json-1.1")
+                .set_body_json(body)
+        };
+        let arn = |id: &str| format!("arn:aws:kms:us-east-1:111122223333:key/{id}");
+        kms("ListKeys")
+            .respond_with(json(serde_json::json!({"Keys": [
+                {"KeyId": "k1", "KeyArn": arn("k1")}, {"KeyId": "k2", "KeyArn": arn("k2")}], "Truncated": false})))
+            .mount(&server)
+            .await;
+        kms("ListAliases")
+            .respond_with(json(serde_json::json!({"Aliases": [
+                {"AliasName": "alias/first", "TargetKeyId": "k1"},
+                {"AliasName": "alias/second", "TargetKeyId": "k2"}], "Truncated": false})))
+            .mount(&server)
+            .await;
+        for id in ["k1", "k2"] {
+            kms("DescribeKey")
+                .and(body_partial_json(serde_json::json!({"KeyId": id})))
+                .respond_with(json(serde_json::json!({"KeyMetadata": {
+                    "KeyId": id, "Arn": arn(id), "KeyState": "Enabled", "KeyManager": "CUSTOMER"}})))
+                .mount(&server)
+                .await;
+        }
+        // A storm: more throttles than the SDK's retries absorb, for a while.
+        kms("ListGrants")
+            .respond_with(
+                ResponseTemplate::new(400)
+                    .insert_header("content-type", "application/x-amz-json-1.1")
+                    .set_body_json(serde_json::json!({"__type": "ThrottlingException", "message": "Rate exceeded"})),
+            )
+            .up_to_n_times(12)
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        kms("ListGrants")
+            .respond_with(json(serde_json::json!({"Grants": [], "Truncated": false})))
+            .mount(&server)
+            .await;
+        kms("ListRetirableGrants")
+            .respond_with(json(serde_json::json!({"Grants": [], "Truncated": false})))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(body_string_contains("Action=GetCallerIdentity"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("content-type", "text/xml")
+                    .set_body_string(
+                        "<GetCallerIdentityResponse><GetCallerIdentityResult>\
+                         <Arn>arn:aws:iam::111122223333:user/ops</Arn><UserId>AIDA</UserId>\
+                         <Account>111122223333</Account></GetCallerIdentityResult>\
+                         </GetCallerIdentityResponse>",
+                    ),
+            )
+            .mount(&server)
+            .await;
+        server
+    });
+    let mut tty = Tty::spawn(
+        &["--endpoint-url", &server.uri(), "--region", "us-east-1"],
+        &[
+            ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+        ],
+        160,
+        30,
+    );
+    // While it lasts, the tab line says why the load is slow…
+    let screen = tty.wait_for("KMS is throttling: ListGrants at ", 20);
+    assert!(screen.contains("loading: grants "), "{screen}");
+    // …and the load completes: no error, no loading line, both keys counted.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let screen = tty.screen();
+        if !screen.contains("loading:") {
+            assert!(!screen.contains("error"), "{screen}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the load did not complete:\n{screen}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    tty.send("q");
+    assert_eq!(tty.wait_exit(5), 0);
+    assert_restored(&tty);
+}
