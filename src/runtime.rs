@@ -801,14 +801,15 @@ mod tests {
         Arc::new(FixtureKms::new(snapshot, SourceKind::Demo, false))
     }
 
-    #[cfg(debug_assertions)]
-    #[tokio::test]
-    async fn a_panic_in_a_task_becomes_an_error_the_app_shows() {
-        let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
-        let source: Arc<dyn KmsSource> = Arc::new(PanicsListingGrants(source("111122223333", 3)));
-        let dispatcher = Dispatcher {
+    /// A dispatcher over `source` with `slots` background and urgent slots, and no audit log.
+    fn dispatcher(
+        source: Arc<dyn KmsSource>,
+        tx: mpsc::UnboundedSender<Message>,
+        slots: usize,
+    ) -> Dispatcher {
+        Dispatcher {
             executor: Arc::new(Executor {
-                source: Arc::clone(&source),
+                source,
                 audit: Audit::Unavailable(AuditError {
                     path: "(none)".to_owned(),
                     reason: "test".to_owned(),
@@ -818,10 +819,18 @@ mod tests {
             connector: Arc::new(Connector::Fixed),
             tx,
             limits: Limits {
-                background: Arc::new(Semaphore::new(2)),
-                urgent: Arc::new(Semaphore::new(2)),
+                background: Arc::new(Semaphore::new(slots)),
+                urgent: Arc::new(Semaphore::new(slots)),
             },
-        };
+        }
+    }
+
+    #[cfg(debug_assertions)]
+    #[tokio::test]
+    async fn a_panic_in_a_task_becomes_an_error_the_app_shows() {
+        let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
+        let source: Arc<dyn KmsSource> = Arc::new(PanicsListingGrants(source("111122223333", 3)));
+        let dispatcher = dispatcher(Arc::clone(&source), tx, 2);
         let mut app = App::new(source.info(), false, false, Timestamp::now());
         // The app starts and asks for every key's grants; each of those panics.
         let mut pending = app.start();
@@ -862,22 +871,7 @@ mod tests {
     #[tokio::test]
     async fn after_a_switch_commands_go_to_the_new_source_and_old_reads_are_dropped() {
         let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
-        let mut dispatcher = Dispatcher {
-            executor: Arc::new(Executor {
-                source: source("111111111111", 3),
-                audit: Audit::Unavailable(AuditError {
-                    path: "(none)".to_owned(),
-                    reason: "test".to_owned(),
-                }),
-            }),
-            current: Arc::new(AtomicBool::new(true)),
-            connector: Arc::new(Connector::Fixed),
-            tx,
-            limits: Limits {
-                background: Arc::new(Semaphore::new(1)),
-                urgent: Arc::new(Semaphore::new(1)),
-            },
-        };
+        let mut dispatcher = dispatcher(source("111111111111", 3), tx, 1);
         let mut app = App::new(
             dispatcher.executor.source.info(),
             false,

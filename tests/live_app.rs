@@ -10,7 +10,7 @@ use crossterm::event::KeyCode;
 use kms_grants::source::{KmsSource, LiveKms, LiveOptions};
 use serde_json::json;
 use std::sync::Arc;
-use wiremock::matchers::{body_partial_json, body_string_contains, header, method};
+use wiremock::matchers::{body_partial_json, header, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn kms(action: &str) -> wiremock::MockBuilder {
@@ -73,20 +73,12 @@ async fn mount(server: &MockServer) {
         .respond_with(ok(json!({"Grants": [], "Truncated": false})))
         .mount(server)
         .await;
-    Mock::given(method("POST"))
-        .and(body_string_contains("Action=GetCallerIdentity"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("content-type", "text/xml")
-                .set_body_string(
-                    "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult>\
-                     <Arn>arn:aws:sts::111122223333:assumed-role/Admin/alice</Arn><UserId>AROAEXAMPLE:alice</UserId>\
-                     <Account>111122223333</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>r1</RequestId>\
-                     </ResponseMetadata></GetCallerIdentityResponse>",
-                ),
-        )
-        .mount(server)
-        .await;
+    common::wire::sts_caller(
+        "111122223333",
+        "arn:aws:sts::111122223333:assumed-role/Admin/alice",
+    )
+    .mount(server)
+    .await;
 }
 
 #[test]

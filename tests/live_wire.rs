@@ -3,6 +3,8 @@
 //! AccessDenied, server errors, malformed bodies, timeouts, unreachable endpoints).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests state what must hold
 
+mod common;
+
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
@@ -770,18 +772,7 @@ fn record_all_regions_skips_opt_in_regions_the_account_has_not_enabled() {
             .with_priority(1)
             .mount(&server)
             .await;
-        Mock::given(method("POST"))
-            .and(wiremock::matchers::body_string_contains("Action=GetCallerIdentity"))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .insert_header("content-type", "text/xml")
-                    .set_body_string(
-                        "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult>\
-                         <Arn>arn:aws:iam::111122223333:user/ops</Arn><UserId>AIDAEXAMPLE</UserId>\
-                         <Account>111122223333</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>r1</RequestId>\
-                         </ResponseMetadata></GetCallerIdentityResponse>",
-                    ),
-            )
+        common::wire::sts_caller("111122223333", "arn:aws:iam::111122223333:user/ops")
             .mount(&server)
             .await;
         Mock::given(method("POST"))
@@ -797,27 +788,7 @@ fn record_all_regions_skips_opt_in_regions_the_account_has_not_enabled() {
         server
     });
     let dir = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kms-grants"))
-        .args([
-            "record",
-            "--all-regions",
-            "--endpoint-url",
-            &server.uri(),
-            "-o",
-        ])
-        .arg(dir.path())
-        .env("AWS_ACCESS_KEY_ID", "AKIDTEST")
-        .env("AWS_SECRET_ACCESS_KEY", "secret")
-        .env("AWS_CONFIG_FILE", "/nonexistent/aws-config")
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/aws-credentials",
-        )
-        .env("HOME", env!("CARGO_TARGET_TMPDIR"))
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_REGION")
-        .output()
-        .unwrap();
+    let out = common::wire::record(&["--all-regions"], &server.uri(), dir.path());
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{stdout}\n{stderr}");
@@ -883,21 +854,11 @@ fn record_over_several_regions_needs_no_sts() {
         server
     });
     let dir = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kms-grants"))
-        .args(["record", "--region", "us-east-1", "--region", "eu-west-1"])
-        .args(["--endpoint-url", &server.uri(), "-o"])
-        .arg(dir.path())
-        .env("AWS_ACCESS_KEY_ID", "AKIDTEST")
-        .env("AWS_SECRET_ACCESS_KEY", "secret")
-        .env("AWS_CONFIG_FILE", "/nonexistent/aws-config")
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/aws-credentials",
-        )
-        .env("HOME", env!("CARGO_TARGET_TMPDIR"))
-        .env_remove("AWS_PROFILE")
-        .output()
-        .unwrap();
+    let out = common::wire::record(
+        &["--region", "us-east-1", "--region", "eu-west-1"],
+        &server.uri(),
+        dir.path(),
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     for region in ["us-east-1", "eu-west-1"] {
@@ -978,21 +939,9 @@ fn a_server_dying_mid_record_leaves_the_previous_file_and_says_so() {
     let server = runtime.block_on(async {
         let server = MockServer::start().await;
         mount_account(&server, 3).await;
-        Mock::given(wiremock::matchers::body_string_contains(
-            "Action=GetCallerIdentity",
-        ))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("content-type", "text/xml")
-                .set_body_string(
-                    "<GetCallerIdentityResponse><GetCallerIdentityResult>\
-                         <Arn>arn:aws:iam::111122223333:user/ops</Arn><UserId>AIDA</UserId>\
-                         <Account>111122223333</Account></GetCallerIdentityResult>\
-                         </GetCallerIdentityResponse>",
-                ),
-        )
-        .mount(&server)
-        .await;
+        common::wire::sts_caller("111122223333", "arn:aws:iam::111122223333:user/ops")
+            .mount(&server)
+            .await;
         Mock::given(method("POST"))
             .and(target("ListGrants"))
             .respond_with(ok(json!({"Grants": [], "Truncated": false})))
@@ -1005,27 +954,7 @@ fn a_server_dying_mid_record_leaves_the_previous_file_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("account.json");
     std::fs::write(&out, "previous content").unwrap();
-    let result = std::process::Command::new(env!("CARGO_BIN_EXE_kms-grants"))
-        .args([
-            "record",
-            "--region",
-            "us-east-2",
-            "--endpoint-url",
-            &endpoint,
-            "-o",
-        ])
-        .arg(&out)
-        .env("AWS_ACCESS_KEY_ID", "AKIDTEST")
-        .env("AWS_SECRET_ACCESS_KEY", "secret")
-        .env("AWS_CONFIG_FILE", "/nonexistent/aws-config")
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/aws-credentials",
-        )
-        .env("HOME", env!("CARGO_TARGET_TMPDIR"))
-        .env_remove("AWS_PROFILE")
-        .output()
-        .unwrap();
+    let result = common::wire::record(&["--region", "us-east-2"], &endpoint, &out);
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert_eq!(result.status.code(), Some(1), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");

@@ -169,23 +169,26 @@ fn a_server_that_never_answers_times_out_and_input_works_throughout() {
     let config = dir.path().join("config.toml");
     std::fs::write(&config, "timeout_seconds = 3\n").unwrap();
     let endpoint = silent_server();
+    let open = || {
+        Tty::spawn(
+            &[
+                "--endpoint-url",
+                &endpoint,
+                "--region",
+                "us-east-1",
+                "--config",
+                config.to_str().unwrap(),
+            ],
+            &[
+                ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
+                ("AWS_SECRET_ACCESS_KEY", "secret"),
+            ],
+            120,
+            36,
+        )
+    };
     let started = std::time::Instant::now();
-    let mut tty = Tty::spawn(
-        &[
-            "--endpoint-url",
-            &endpoint,
-            "--region",
-            "us-east-1",
-            "--config",
-            config.to_str().unwrap(),
-        ],
-        &[
-            ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
-            ("AWS_SECRET_ACCESS_KEY", "secret"),
-        ],
-        120,
-        36,
-    );
+    let mut tty = open();
     tty.wait_for("Keys", 10);
     // While the calls hang, keys still work: the help opens and closes.
     tty.send("?");
@@ -199,22 +202,7 @@ fn a_server_that_never_answers_times_out_and_input_works_throughout() {
     assert_restored(&tty);
     // And q quits at once while the calls still hang (a long timeout this time).
     std::fs::write(&config, "timeout_seconds = 600\n").unwrap();
-    let mut tty = Tty::spawn(
-        &[
-            "--endpoint-url",
-            &endpoint,
-            "--region",
-            "us-east-1",
-            "--config",
-            config.to_str().unwrap(),
-        ],
-        &[
-            ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
-            ("AWS_SECRET_ACCESS_KEY", "secret"),
-        ],
-        120,
-        36,
-    );
+    let mut tty = open();
     tty.wait_for("Keys", 10);
     let quitting = std::time::Instant::now();
     tty.send("q");
@@ -252,7 +240,7 @@ fn a_panic_in_a_task_is_an_error_in_the_app_which_goes_on() {
 
 #[test]
 fn credentials_and_grant_tokens_never_reach_the_log_or_the_screen() {
-    use wiremock::matchers::{body_string_contains, header, method};
+    use wiremock::matchers::{header, method};
     use wiremock::{Mock, MockServer, ResponseTemplate};
     const SECRET_KEY: &str = "SECRETKEY4567890abcdef";
     const SESSION_TOKEN: &str = "SESSIONTOKEN1234567890xyz";
@@ -287,18 +275,7 @@ fn credentials_and_grant_tokens_never_reach_the_log_or_the_screen() {
             .respond_with(json("{}"))
             .mount(&server)
             .await;
-        Mock::given(method("POST"))
-            .and(body_string_contains("Action=GetCallerIdentity"))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .insert_header("content-type", "text/xml")
-                    .set_body_string(
-                        "<GetCallerIdentityResponse><GetCallerIdentityResult>\
-                         <Arn>arn:aws:iam::111122223333:user/ops</Arn><UserId>AIDA</UserId>\
-                         <Account>111122223333</Account></GetCallerIdentityResult>\
-                         </GetCallerIdentityResponse>",
-                    ),
-            )
+        common::wire::sts_caller("111122223333", "arn:aws:iam::111122223333:user/ops")
             .mount(&server)
             .await;
         server
@@ -436,7 +413,7 @@ fn over_moto_browse_filter_revoke_and_a_read_only_refusal() {
 
 #[test]
 fn a_throttling_storm_slows_the_load_which_says_so_and_completes() {
-    use wiremock::matchers::{body_partial_json, body_string_contains, header, method};
+    use wiremock::matchers::{body_partial_json, header, method};
     use wiremock::{Mock, MockServer, ResponseTemplate};
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let server = runtime.block_on(async {
@@ -491,18 +468,7 @@ fn a_throttling_storm_slows_the_load_which_says_so_and_completes() {
             .respond_with(json(serde_json::json!({"Grants": [], "Truncated": false})))
             .mount(&server)
             .await;
-        Mock::given(method("POST"))
-            .and(body_string_contains("Action=GetCallerIdentity"))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .insert_header("content-type", "text/xml")
-                    .set_body_string(
-                        "<GetCallerIdentityResponse><GetCallerIdentityResult>\
-                         <Arn>arn:aws:iam::111122223333:user/ops</Arn><UserId>AIDA</UserId>\
-                         <Account>111122223333</Account></GetCallerIdentityResult>\
-                         </GetCallerIdentityResponse>",
-                    ),
-            )
+        common::wire::sts_caller("111122223333", "arn:aws:iam::111122223333:user/ops")
             .mount(&server)
             .await;
         server

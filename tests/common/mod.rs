@@ -4,6 +4,7 @@
 
 pub mod moto;
 pub mod pty;
+pub mod wire;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kms_grants::app::list::{CellContext, cell_text};
