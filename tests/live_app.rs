@@ -6,25 +6,13 @@ mod common;
 
 use aws_config::BehaviorVersion;
 use aws_credential_types::Credentials;
+use common::wire::{kms, ok};
 use crossterm::event::KeyCode;
 use kms_grants::source::{KmsSource, LiveKms, LiveOptions};
 use serde_json::json;
 use std::sync::Arc;
-use wiremock::matchers::{body_partial_json, header, method};
-use wiremock::{Mock, MockServer, ResponseTemplate};
-
-fn kms(action: &str) -> wiremock::MockBuilder {
-    Mock::given(method("POST")).and(header(
-        "x-amz-target",
-        format!("TrentService.{action}").as_str(),
-    ))
-}
-
-fn ok(body: serde_json::Value) -> ResponseTemplate {
-    ResponseTemplate::new(200)
-        .insert_header("content-type", "application/x-amz-json-1.1")
-        .set_body_json(body)
-}
+use wiremock::matchers::body_partial_json;
+use wiremock::{MockServer, ResponseTemplate};
 
 fn arn(id: &str) -> String {
     format!("arn:aws:kms:us-east-2:111122223333:key/{id}")

@@ -240,25 +240,15 @@ fn a_panic_in_a_task_is_an_error_in_the_app_which_goes_on() {
 
 #[test]
 fn credentials_and_grant_tokens_never_reach_the_log_or_the_screen() {
-    use wiremock::matchers::{header, method};
-    use wiremock::{Mock, MockServer, ResponseTemplate};
+    use wiremock::MockServer;
     const SECRET_KEY: &str = "SECRETKEY4567890abcdef";
     const SESSION_TOKEN: &str = "SESSIONTOKEN1234567890xyz";
     const GRANT_TOKEN: &str = "GRANTTOKENAQpAM2RhZ6789secret";
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let server = runtime.block_on(async {
         let server = MockServer::start().await;
-        let kms = |action: &str| {
-            Mock::given(method("POST")).and(header(
-                "x-amz-target",
-                format!("TrentService.{action}").as_str(),
-            ))
-        };
-        let json = |body: &str| {
-            ResponseTemplate::new(200)
-                .insert_header("content-type", "application/x-amz-json-1.1")
-                .set_body_string(body.to_owned())
-        };
+        use common::wire::kms;
+        let json = |body: &str| common::wire::ok(serde_json::from_str(body).unwrap());
         kms("ListKeys")
             .respond_with(json(r#"{"Keys": [], "Truncated": false}"#))
             .mount(&server)
@@ -413,22 +403,12 @@ fn over_moto_browse_filter_revoke_and_a_read_only_refusal() {
 
 #[test]
 fn a_throttling_storm_slows_the_load_which_says_so_and_completes() {
-    use wiremock::matchers::{body_partial_json, header, method};
-    use wiremock::{Mock, MockServer, ResponseTemplate};
+    use wiremock::matchers::body_partial_json;
+    use wiremock::{MockServer, ResponseTemplate};
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let server = runtime.block_on(async {
         let server = MockServer::start().await;
-        let kms = |action: &str| {
-            Mock::given(method("POST")).and(header(
-                "x-amz-target",
-                format!("TrentService.{action}").as_str(),
-            ))
-        };
-        let json = |body: serde_json::Value| {
-            ResponseTemplate::new(200)
-                .insert_header("content-type", "application/x-amz-json-1.1")
-                .set_body_json(body)
-        };
+        use common::wire::{kms, ok as json};
         let arn = |id: &str| format!("arn:aws:kms:us-east-1:111122223333:key/{id}");
         kms("ListKeys")
             .respond_with(json(serde_json::json!({"Keys": [

@@ -1735,17 +1735,22 @@ fn an_old_callers_answer_is_dropped() {
     assert_eq!(app.caller.as_ref().unwrap().account, "222222222222");
 }
 
-#[test]
-fn no_write_crosses_a_switch() {
-    let mut app = switchable();
-    press(&mut app, KeyCode::Enter);
-    // A grant of alpha deleted, so the history has an entry from alpha.
-    let target = confirm_delete(&mut app, 'x');
+/// Opens the first key, retires its first grant with `x` `y`, and answers that it is gone.
+fn retire_first_grant(app: &mut App) {
+    press(app, KeyCode::Enter);
+    let target = confirm_delete(app, 'x');
     app.update(Action::GrantDeleted {
         kind: WriteKind::Retire,
         target,
         result: Ok(WriteOutcome::Done),
     });
+}
+
+#[test]
+fn no_write_crosses_a_switch() {
+    let mut app = switchable();
+    // A grant of alpha deleted, so the history has an entry from alpha.
+    retire_first_grant(&mut app);
     // A confirmation opened while a switch is on its way cannot be confirmed until it answers…
     let (seq, to) = the_switch(&app.update(Action::RunCommand("profile beta".into())));
     press(&mut app, KeyCode::Esc);
@@ -1808,13 +1813,7 @@ fn no_write_crosses_a_switch() {
 fn an_account_learnt_after_a_delete_does_not_block_its_restore() {
     let mut app = switchable();
     app.info.account = None;
-    press(&mut app, KeyCode::Enter);
-    let target = confirm_delete(&mut app, 'x');
-    app.update(Action::GrantDeleted {
-        kind: WriteKind::Retire,
-        target,
-        result: Ok(WriteOutcome::Done),
-    });
+    retire_first_grant(&mut app);
     // STS answers after the delete.
     app.info.account = Some("111122223333".to_owned());
     app.update(Action::ShowHistory);
@@ -1828,13 +1827,7 @@ fn an_account_learnt_after_a_delete_does_not_block_its_restore() {
     ));
     // Another account behind the same profile and region is another place.
     let mut app = switchable();
-    press(&mut app, KeyCode::Enter);
-    let target = confirm_delete(&mut app, 'x');
-    app.update(Action::GrantDeleted {
-        kind: WriteKind::Retire,
-        target,
-        result: Ok(WriteOutcome::Done),
-    });
+    retire_first_grant(&mut app);
     app.info.account = Some("444455556666".to_owned());
     app.update(Action::ShowHistory);
     press(&mut app, KeyCode::Char('r'));

@@ -3,8 +3,23 @@
 
 use std::path::Path;
 use std::process::Output;
-use wiremock::matchers::{body_string_contains, method};
+use wiremock::matchers::{body_string_contains, header, method};
 use wiremock::{Mock, ResponseTemplate};
+
+/// A mock of one KMS action (`ListKeys`, `RetireGrant`, …).
+pub fn kms(action: &str) -> wiremock::MockBuilder {
+    Mock::given(method("POST")).and(header(
+        "x-amz-target",
+        format!("TrentService.{action}").as_str(),
+    ))
+}
+
+/// KMS's success answer with `body`.
+pub fn ok(body: serde_json::Value) -> ResponseTemplate {
+    ResponseTemplate::new(200)
+        .insert_header("content-type", "application/x-amz-json-1.1")
+        .set_body_json(body)
+}
 
 /// STS answering GetCallerIdentity with `arn` in `account`.
 pub fn sts_caller(account: &str, arn: &str) -> Mock {
