@@ -132,6 +132,8 @@ pub fn main() -> ExitCode {
             );
             if err.downcast_ref::<SomeFailed>().is_some() {
                 ExitCode::from(3)
+            } else if let Some(stopped) = err.downcast_ref::<runtime::Stopped>() {
+                ExitCode::from(stopped.signal.exit_code())
             } else {
                 ExitCode::FAILURE
             }
@@ -206,6 +208,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Timestamp::now(),
     );
     app.stale_after_days = config.stale_after_days;
+    app.confirm_guard = crate::app::input::ConfirmGuard::new(std::time::Duration::from_millis(
+        config.confirm_delay_ms,
+    ));
     app.places = session.places;
     if let Some(reason) = session.read_only {
         app.read_only_reason = reason;

@@ -29,6 +29,9 @@ pub struct Config {
     pub theme: ThemeName,
     /// Seconds one AWS call may take, retries included, before it fails as a timeout.
     pub timeout_seconds: u64,
+    /// Milliseconds a confirmation ignores keys after it opens (0 to 5000), so the input that
+    /// opened it cannot answer it.
+    pub confirm_delay_ms: u64,
     /// Retiring principals to offer in the retirable tab (besides the caller).
     pub retiring_principals: Vec<String>,
     /// The most calls per second of each KMS operation (`[rate_limits]`); unset, 80% of the
@@ -62,6 +65,7 @@ impl Default for Config {
             concurrency: 8,
             theme: ThemeName::Dark,
             timeout_seconds: 30,
+            confirm_delay_ms: 300,
             retiring_principals: Vec::new(),
             rate_limits: None,
             accounts: Vec::new(),
@@ -153,6 +157,15 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             format!(
                 "timeout_seconds must be between 1 and 600, not {}",
                 config.timeout_seconds
+            ),
+        ));
+    }
+    if config.confirm_delay_ms > 5000 {
+        return Err(invalid(
+            offset_of("confirm_delay_ms"),
+            format!(
+                "confirm_delay_ms must be between 0 and 5000, not {}",
+                config.confirm_delay_ms
             ),
         ));
     }

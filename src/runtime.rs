@@ -39,6 +39,7 @@ static GIVEN_BACK: AtomicBool = AtomicBool::new(false);
 /// whichever of the guard and the panic hook comes first.
 fn give_terminal_back() {
     if !GIVEN_BACK.swap(true, Ordering::SeqCst) {
+        write_raw(PASTE_OFF);
         ratatui::restore();
         write_raw(TITLE_POP);
     }
@@ -47,6 +48,10 @@ fn give_terminal_back() {
 /// xterm's title stack: save the terminal's title on entry and put it back on exit.
 const TITLE_PUSH: &str = "\x1b[22;0t";
 const TITLE_POP: &str = "\x1b[23;0t";
+/// Bracketed paste: the terminal marks pasted text, which then arrives as one event that only
+/// fills a text field, instead of as key presses that could answer a confirmation.
+const PASTE_ON: &str = "\x1b[?2004h";
+const PASTE_OFF: &str = "\x1b[?2004l";
 
 /// Writes a control sequence to the terminal; a failure only means it is not applied.
 fn write_raw(sequence: &str) {
@@ -89,6 +94,7 @@ pub async fn run(
     // any thread, a background task's included: those become an error in the app instead.
     install_panic_hook(log);
     write_raw(TITLE_PUSH);
+    write_raw(PASTE_ON);
     let _guard = TerminalGuard;
     // For the end-to-end tests of the crash paths (tests/terminal.rs); not in release builds.
     #[cfg(debug_assertions)]
@@ -152,6 +158,205 @@ fn install_panic_hook(log: Option<std::path::PathBuf>) {
             ui::text::clean(&message)
         );
     }));
+}
+
+/// Set once a signal asks the app to stop: writes not yet sent are then not sent at all.
+static STOPPING: AtomicBool = AtomicBool::new(false);
+
+/// How long the writes in flight may take to answer once a signal asks the app to stop.
+const STOP_GRACE: Duration = Duration::from_secs(5);
+
+/// The signals that end the app: each gives the terminal back first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopSignal {
+    Term,
+    Int,
+    Hup,
+}
+
+impl StopSignal {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Term => "SIGTERM",
+            Self::Int => "SIGINT",
+            Self::Hup => "SIGHUP",
+        }
+    }
+
+    /// The exit code a shell expects of a process ended by this signal (128 + its number).
+    pub fn exit_code(self) -> u8 {
+        128 + match self {
+            Self::Hup => 1,
+            Self::Int => 2,
+            Self::Term => 15,
+        }
+    }
+}
+
+/// The app ended on a signal: the terminal was given back, writes in flight were given
+/// [`STOP_GRACE`] to answer, and `interrupted` of them did not (recorded so in the audit log).
+#[derive(Debug, thiserror::Error)]
+#[error("stopped by {}; {}", signal.name(), stopped_detail(*interrupted))]
+pub struct Stopped {
+    pub signal: StopSignal,
+    pub interrupted: usize,
+}
+
+fn stopped_detail(interrupted: usize) -> String {
+    match interrupted {
+        0 => "no write was left without its outcome in the audit log".to_owned(),
+        n => format!(
+            "{n} write{} sent had not answered and {} recorded as interrupted in the audit log: list those keys' grants to see what happened",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "is" } else { "are" }
+        ),
+    }
+}
+
+/// SIGTERM, SIGINT and SIGHUP as one stream (raw mode turns ctrl-c into a key, so SIGINT only
+/// comes from outside, like the others).
+struct Signals {
+    #[cfg(unix)]
+    streams: [(StopSignal, tokio::signal::unix::Signal); 3],
+}
+
+impl Signals {
+    fn new() -> std::io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Self {
+                streams: [
+                    (StopSignal::Term, signal(SignalKind::terminate())?),
+                    (StopSignal::Int, signal(SignalKind::interrupt())?),
+                    (StopSignal::Hup, signal(SignalKind::hangup())?),
+                ],
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Self {})
+    }
+
+    /// The next signal.
+    async fn next(&mut self) -> StopSignal {
+        #[cfg(unix)]
+        {
+            let [(a, sa), (b, sb), (c, sc)] = &mut self.streams;
+            tokio::select! {
+                _ = sa.recv() => *a,
+                _ = sb.recv() => *b,
+                _ = sc.recv() => *c,
+            }
+        }
+        #[cfg(not(unix))]
+        std::future::pending().await
+    }
+}
+
+/// Stops on `signal`: nothing new is sent, the writes in flight get [`STOP_GRACE`] to answer
+/// (their outcomes are written to the audit log by their own tasks meanwhile), and those that
+/// did not are recorded as interrupted. The caller's guard then gives the terminal back.
+async fn stop(
+    signal: StopSignal,
+    app: &mut App,
+    dispatcher: &mut Dispatcher,
+    rx: &mut mpsc::UnboundedReceiver<Message>,
+    terminal: &mut DefaultTerminal,
+    theme: &Theme,
+) -> Stopped {
+    STOPPING.store(true, Ordering::SeqCst);
+    tracing::warn!(
+        signal = signal.name(),
+        writes = app.writes_in_flight,
+        "stopping"
+    );
+    let deadline = tokio::time::Instant::now() + STOP_GRACE;
+    while app.writes_in_flight > 0 {
+        app.status = Some(crate::app::Status {
+            level: crate::app::Level::Warning,
+            text: format!(
+                "stopping ({}): waiting up to {} s for {} write(s) in flight to answer",
+                signal.name(),
+                STOP_GRACE.as_secs(),
+                app.writes_in_flight
+            ),
+        });
+        app.settle();
+        // After a hangup there may be no terminal left to draw on.
+        let _ = terminal.draw(|frame| ui::draw(frame, app, theme));
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some(message)) => {
+                let action = dispatcher.receive(message, app);
+                // Answers only count down now: nothing they would start is sent.
+                let _ = app.apply(action);
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+    let interrupted = unanswered::record_interrupted(signal);
+    Stopped {
+        signal,
+        interrupted,
+    }
+}
+
+/// The writes whose intent is in the audit log and whose outcome is not yet, so a stop can
+/// record those still unanswered as interrupted instead of leaving intent lines alone.
+mod unanswered {
+    use super::{AuditLog, AuditRecord, Phase, StopSignal};
+    use std::collections::HashMap;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::{Arc, Mutex, PoisonError};
+
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    /// Each write's log and intent, by an id of its own.
+    type Writes = HashMap<u64, (Arc<AuditLog>, AuditRecord)>;
+    static WRITES: Mutex<Option<Writes>> = Mutex::new(None);
+
+    /// A write whose intent was just logged; the id goes to [`answered`].
+    pub fn sent(log: &Arc<AuditLog>, intent: &AuditRecord) -> u64 {
+        let id = NEXT.fetch_add(1, Ordering::Relaxed);
+        WRITES
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_or_insert_with(HashMap::new)
+            .insert(id, (Arc::clone(log), intent.clone()));
+        id
+    }
+
+    /// The write's outcome was logged (or the attempt to).
+    pub fn answered(id: u64) {
+        if let Some(writes) = WRITES
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_mut()
+        {
+            writes.remove(&id);
+        }
+    }
+
+    /// Writes an `interrupted` outcome for every write still unanswered; returns how many.
+    pub fn record_interrupted(signal: StopSignal) -> usize {
+        let writes = WRITES
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+            .unwrap_or_default();
+        for (log, intent) in writes.values() {
+            let mut outcome = intent.clone();
+            outcome.time = crate::audit::now();
+            outcome.phase = Phase::Outcome;
+            outcome.outcome = Some("interrupted".to_owned());
+            outcome.error = Some(format!(
+                "kms-grants was stopped by {} before the answer came; the write may or may not have been made",
+                signal.name()
+            ));
+            if let Err(err) = log.append(&outcome) {
+                tracing::error!("{err}");
+            }
+        }
+        writes.len()
+    }
 }
 
 /// What comes back from tasks.
@@ -288,6 +493,7 @@ async fn event_loop(
             urgent: Arc::new(Semaphore::new(URGENT_SLOTS)),
         },
     };
+    let mut signals = Signals::new()?;
     let mut events = EventStream::new();
     let mut ticker = tokio::time::interval(Duration::from_secs(15));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -311,7 +517,14 @@ async fn event_loop(
         }
         let action = tokio::select! {
             event = events.next() => match event {
-                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Action::Key(key),
+                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Action::KeyAt {
+                    key,
+                    at: std::time::Instant::now(),
+                },
+                Some(Ok(Event::Paste(text))) => Action::Paste {
+                    text,
+                    at: std::time::Instant::now(),
+                },
                 Some(Ok(Event::Resize(width, height))) => Action::Resize { width, height },
                 // Resizes and other events only need a redraw.
                 Some(Ok(_)) => continue,
@@ -320,6 +533,9 @@ async fn event_loop(
             },
             Some(message) = rx.recv() => dispatcher.receive(message, &app),
             _ = ticker.tick() => Action::Tick(Timestamp::now()),
+            signal = signals.next() => {
+                return Err(stop(signal, &mut app, &mut dispatcher, &mut rx, terminal, &theme).await.into());
+            }
         };
         if dispatcher.dispatch(app.apply(action)) {
             return Ok(());
@@ -513,6 +729,11 @@ fn spawn(
     });
 }
 
+/// The answer to a write not yet sent when a signal asked the app to stop.
+fn stopping_error() -> SourceError {
+    SourceError::Internal("not sent: kms-grants is stopping".to_owned())
+}
+
 /// Where writes are recorded: an open audit log, or why there is none (then writes are refused).
 #[derive(Debug, Clone)]
 pub enum Audit {
@@ -650,9 +871,13 @@ impl Executor {
             Audit::Log(log) => log,
             Audit::Unavailable(err) => return (Err(SourceError::Audit(err.to_string())), None),
         };
+        if STOPPING.load(Ordering::SeqCst) {
+            return (Err(stopping_error()), None);
+        }
         if let Err(err) = log.append(&intent) {
             return (Err(SourceError::Audit(err.to_string())), None);
         }
+        let sent = unanswered::sent(log, &intent);
         let result = call.await;
         let mut outcome = intent;
         outcome.time = audit::now();
@@ -674,6 +899,7 @@ impl Executor {
             .append(&outcome)
             .err()
             .map(|err| format!("the outcome was not recorded: {err}"));
+        unanswered::answered(sent);
         (result, not_logged)
     }
 
@@ -741,8 +967,12 @@ impl Executor {
         let intent = self
             .record("CreateGrant", key, Some(grant.clone()), false)
             .await;
+        if STOPPING.load(Ordering::SeqCst) {
+            return Err(stopping_error());
+        }
         log.append(&intent)
             .map_err(|e| SourceError::Audit(e.to_string()))?;
+        let sent = unanswered::sent(log, &intent);
         let result = self.source.create_grant(grant).await;
         let mut outcome = intent;
         outcome.time = audit::now();
@@ -758,6 +988,7 @@ impl Executor {
             }
         }
         let logged = log.append(&outcome);
+        unanswered::answered(sent);
         let id = result?;
         logged.map_err(|e| {
             SourceError::Audit(format!(

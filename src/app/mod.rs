@@ -6,6 +6,7 @@
 
 pub mod data;
 pub mod export;
+pub mod input;
 pub mod keymap;
 pub mod list;
 pub mod switch;
@@ -30,6 +31,18 @@ pub const MIN_HEIGHT: u16 = 12;
 pub enum Action {
     /// A key press, translated through the keymap or the open dialog.
     Key(KeyEvent),
+    /// A key press read from the terminal at `at`: as [`Action::Key`], except that a
+    /// confirmation ignores the burst of input that opened it (see [`input::ConfirmGuard`]).
+    KeyAt {
+        key: KeyEvent,
+        at: std::time::Instant,
+    },
+    /// Text pasted into the terminal (bracketed paste), read at `at`: it only ever fills the
+    /// text field being edited.
+    Paste {
+        text: String,
+        at: std::time::Instant,
+    },
     /// Time passes (ages and messages are relative to it).
     Tick(Timestamp),
     /// The terminal has this many columns and rows.
@@ -302,18 +315,42 @@ pub struct PendingChange {
     /// For more than one grant: what the operator typed (it must be the number of grants).
     pub typed: String,
     /// First line of the grant list shown (the dialog scrolls).
-    pub scroll: u16,
+    pub scroll: usize,
+    /// Per target: whether it was made for an AWS service (deleting it can break that
+    /// service). Worked out once when the dialog opens, so a frame only reads it.
+    pub service: Vec<bool>,
+    /// The dialog's list, line by line: each key's heading before its first grant, then its
+    /// grants. Worked out once, so a frame draws only the lines it shows.
+    pub lines: Vec<ConfirmLine>,
+}
+
+/// One line of a bulk confirmation's list: an index into its targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfirmLine {
+    /// The heading of the key of this target (the first of its key).
+    Key(usize),
+    /// This target.
+    Grant(usize),
 }
 
 impl PendingChange {
-    /// A change waiting for its answer: No has the focus, nothing is typed yet.
+    /// A change waiting for its answer: No has the focus, nothing is typed yet. Targets come
+    /// grouped by key (marks are ordered by key id).
     pub fn new(
         kind: WriteKind,
         targets: Vec<GrantTarget>,
         token: Option<String>,
         dry_run: bool,
     ) -> Self {
+        let mut lines = Vec::with_capacity(targets.len() + 1);
+        for (i, target) in targets.iter().enumerate() {
+            if i == 0 || targets[i - 1].key_arn != target.key_arn {
+                lines.push(ConfirmLine::Key(i));
+            }
+            lines.push(ConfirmLine::Grant(i));
+        }
         Self {
+            service: vec![false; targets.len()],
             kind,
             targets,
             token,
@@ -321,7 +358,13 @@ impl PendingChange {
             yes_focused: false,
             typed: String::new(),
             scroll: 0,
+            lines,
         }
+    }
+
+    /// How many targets were made for AWS services.
+    pub fn services(&self) -> usize {
+        self.service.iter().filter(|s| **s).count()
     }
 
     /// Whether the operator must type the number of grants (more than one) instead of `y`.
@@ -346,12 +389,57 @@ pub struct BulkRun {
     /// (key id, grant id) → its row in `outcomes`.
     pub index: std::collections::HashMap<(String, String), usize>,
     pub outcomes: Vec<Outcome>,
+    /// How many answers of each [`Level`] came, kept as they come so that neither a frame nor
+    /// an answer counts the whole list.
+    tally: [usize; 4],
 }
 
 impl BulkRun {
+    /// A run of these targets, none answered yet.
+    pub fn new(kind: WriteKind, dry_run: bool, targets: &[GrantTarget]) -> Self {
+        let mut index = std::collections::HashMap::with_capacity(targets.len());
+        let mut outcomes = Vec::with_capacity(targets.len());
+        for (i, target) in targets.iter().enumerate() {
+            index.insert(target.grant.id_pair(), i);
+            outcomes.push(Outcome {
+                what: describe_grant(target),
+                result: None,
+            });
+        }
+        Self {
+            kind,
+            dry_run,
+            index,
+            outcomes,
+            tally: [0; 4],
+        }
+    }
+
+    /// Sets the answer of row `row`; `false` when it had one already.
+    pub fn answer(&mut self, row: usize, level: Level, text: String) -> bool {
+        match self.outcomes.get_mut(row) {
+            Some(outcome) if outcome.result.is_none() => {
+                outcome.result = Some((level, text));
+                self.tally[level as usize] += 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// How many calls have answered.
     pub fn done(&self) -> usize {
-        self.outcomes.iter().filter(|o| o.result.is_some()).count()
+        self.tally.iter().sum()
+    }
+
+    /// How many answers were of this level.
+    pub fn count(&self, level: Level) -> usize {
+        self.tally[level as usize]
+    }
+
+    /// Whether every call has answered.
+    pub fn finished(&self) -> bool {
+        self.done() == self.outcomes.len()
     }
 }
 
@@ -373,7 +461,7 @@ pub enum Modal {
     Picker(Picker),
     /// The per-grant outcomes of the last bulk retire or revoke.
     Outcomes {
-        scroll: u16,
+        scroll: usize,
     },
     /// This session's deletions, with restore (`r`, then `y`).
     History {
@@ -493,6 +581,9 @@ pub struct App {
     /// What slows the source down right now (KMS throttling), set by the runtime before each
     /// frame and shown with the load's progress.
     pub pace: Option<String>,
+    /// Keeps a confirmation deaf to the input that opened it; the runtime sets its delay from
+    /// the config (`confirm_delay_ms`), tests leave it off.
+    pub confirm_guard: input::ConfirmGuard,
 }
 
 impl App {
@@ -536,6 +627,7 @@ impl App {
             caller_req: 0,
             completions: None,
             pace: None,
+            confirm_guard: input::ConfirmGuard::default(),
         }
     }
 
@@ -740,6 +832,8 @@ impl App {
         if !matches!(
             action,
             Action::Key(_)
+                | Action::KeyAt { .. }
+                | Action::Paste { .. }
                 | Action::Resize { .. }
                 | Action::Tick(_)
                 | Action::MoveDown
@@ -753,6 +847,8 @@ impl App {
         }
         match action {
             Action::Key(event) => self.on_key(event),
+            Action::KeyAt { key, at } => self.on_key_at(key, at),
+            Action::Paste { text, at } => self.on_paste(&text, at),
             Action::Tick(now) => {
                 self.now = now;
                 Vec::new()
@@ -1260,32 +1356,23 @@ impl App {
         let Some(&row) = bulk.index.get(id) else {
             return;
         };
-        if bulk.outcomes[row].result.is_some() {
-            return;
-        }
-        let said = self
+        let (level, text) = self
             .status
             .as_ref()
             .map(|s| (s.level, s.text.clone()))
             .unwrap_or((Level::Info, String::new()));
-        bulk.outcomes[row].result = Some(said);
-        if bulk.done() == bulk.outcomes.len() {
-            let failed = bulk
-                .outcomes
-                .iter()
-                .filter(|o| matches!(o.result, Some((Level::Error, _))))
-                .count();
+        if !bulk.answer(row, level, text) {
+            return;
+        }
+        if bulk.finished() {
+            let failed = bulk.count(Level::Error);
             let total = bulk.outcomes.len();
             let verb = if bulk.dry_run {
                 format!("dry run of {}", bulk.kind.verb())
             } else {
                 bulk.kind.verb().to_owned()
             };
-            let gone = bulk
-                .outcomes
-                .iter()
-                .filter(|o| matches!(o.result, Some((Level::Warning, _))))
-                .count();
+            let gone = bulk.count(Level::Warning);
             let gone_note = if gone > 0 {
                 format!(" ({gone} already gone or needing a look, shown with !)")
             } else {
@@ -1497,12 +1584,23 @@ impl App {
                 Vec::new()
             }
             Modal::Outcomes { scroll } => {
+                // The list scrolls by grant, and stops at the last one.
+                let last = self
+                    .bulk
+                    .as_ref()
+                    .map_or(0, |b| b.outcomes.len())
+                    .saturating_sub(1);
                 match event.code {
                     KeyCode::Char('j') | KeyCode::Down => *scroll = scroll.saturating_add(1),
                     KeyCode::Char('k') | KeyCode::Up => *scroll = scroll.saturating_sub(1),
                     KeyCode::PageDown => *scroll = scroll.saturating_add(10),
                     KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
+                    KeyCode::Home | KeyCode::Char('g') => *scroll = 0,
+                    KeyCode::End | KeyCode::Char('G') => *scroll = last,
                     _ => self.modal = Modal::None,
+                }
+                if let Modal::Outcomes { scroll } = &mut self.modal {
+                    *scroll = (*scroll).min(last);
                 }
                 Vec::new()
             }
@@ -1554,6 +1652,17 @@ impl App {
             KeyCode::Char('u') if ctrl => self.set_filter(|f| f.clear()),
             KeyCode::Down => return self.move_by(1),
             KeyCode::Up => return self.move_by(-1),
+            KeyCode::Char(_)
+                if !ctrl
+                    && self
+                        .current_list()
+                        .is_some_and(|l| l.filter.chars().count() >= input::FILTER_MAX) =>
+            {
+                self.say(
+                    Level::Warning,
+                    format!("a filter holds at most {} characters", input::FILTER_MAX),
+                );
+            }
             KeyCode::Char(c) if !ctrl => self.set_filter(|f| f.push(c)),
             _ => {}
         }
@@ -1810,22 +1919,36 @@ impl App {
     /// The marked grants, as the data has them now (a mark whose grant is no longer listed is
     /// dropped and counted).
     fn marked_targets(&mut self) -> (Vec<GrantTarget>, usize) {
-        let mut targets = Vec::new();
+        use std::collections::HashMap;
+        // One pass over each marked key's grants and the retirable lists, not one per mark:
+        // 50,000 marks on one key would otherwise scan its 50,000 grants 50,000 times.
+        let mut by_id: HashMap<(&str, &str), &Grant> = HashMap::new();
+        for grant in self
+            .data
+            .retirable
+            .values()
+            .filter_map(Load::loaded)
+            .flatten()
+        {
+            by_id
+                .entry((key_id_of(&grant.key_id), &grant.grant_id))
+                .or_insert(grant);
+        }
+        let mut last_key: Option<&str> = None;
+        for (key_id, _) in &self.marks {
+            if last_key == Some(key_id.as_str()) {
+                continue;
+            }
+            last_key = Some(key_id);
+            for grant in self.data.grants_of(key_id).into_iter().flatten() {
+                // A key's own list comes first, as the scan it replaces found it.
+                by_id.insert((key_id_of(&grant.key_id), &grant.grant_id), grant);
+            }
+        }
+        let mut targets = Vec::with_capacity(self.marks.len());
         let mut missing = Vec::new();
         for (key_id, grant_id) in &self.marks {
-            let found = self
-                .data
-                .grants_of(key_id)
-                .into_iter()
-                .flatten()
-                .chain(
-                    self.data
-                        .retirable
-                        .values()
-                        .filter_map(Load::loaded)
-                        .flatten(),
-                )
-                .find(|g| key_id_of(&g.key_id) == key_id && &g.grant_id == grant_id);
+            let found = by_id.get(&(key_id.as_str(), grant_id.as_str())).copied();
             match found {
                 Some(grant) => targets.push(self.target_for(grant)),
                 None => missing.push((key_id.clone(), grant_id.to_string())),
@@ -1862,7 +1985,15 @@ impl App {
             level: Level::Warning,
             text: format!("{missing} marked grant(s) are no longer listed and were unmarked"),
         });
-        self.modal = Modal::Confirm(PendingChange::new(kind, targets, None, self.dry_run));
+        let mut change = PendingChange::new(kind, targets, None, self.dry_run);
+        for (flag, target) in change.service.iter_mut().zip(&change.targets) {
+            *flag = self
+                .data
+                .findings_of(&target.grant, self.now, self.stale_after_days)
+                .iter()
+                .any(|f| f.is_caution());
+        }
+        self.modal = Modal::Confirm(change);
         Vec::new()
     }
 
@@ -2005,20 +2136,7 @@ impl App {
         }
         if change.targets.len() > 1 {
             // A bulk run: the outcome list opens at once and fills in as answers arrive.
-            let mut bulk = BulkRun {
-                kind: change.kind,
-                dry_run: change.dry_run,
-                index: std::collections::HashMap::new(),
-                outcomes: Vec::new(),
-            };
-            for (i, target) in change.targets.iter().enumerate() {
-                bulk.index.insert(target.grant.id_pair(), i);
-                bulk.outcomes.push(Outcome {
-                    what: describe_grant(target),
-                    result: None,
-                });
-            }
-            self.bulk = Some(bulk);
+            self.bulk = Some(BulkRun::new(change.kind, change.dry_run, &change.targets));
             self.modal = Modal::Outcomes { scroll: 0 };
         }
         self.writes_in_flight += change.targets.len();

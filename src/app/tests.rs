@@ -6,6 +6,9 @@ use crate::places::Places;
 use crate::source::{SourceKind, WriteKind};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+/// Pasted text and the confirmation's quiet time.
+mod input;
+
 const NOW: Timestamp = Timestamp::from_secs(1_800_000_000);
 
 fn key(id: &str, alias: Option<&str>, state: KeyState) -> Key {
@@ -596,13 +599,8 @@ fn read_only_opens_no_dialog() {
     }
     // Even a confirmation forced into the state sends nothing.
     app.modal = Modal::Confirm(PendingChange {
-        kind: WriteKind::Revoke,
-        targets: vec![],
-        token: None,
-        dry_run: false,
         yes_focused: true,
-        typed: String::new(),
-        scroll: 0,
+        ..PendingChange::new(WriteKind::Revoke, vec![], None, false)
     });
     assert!(app.update(Action::ConfirmChange).is_empty());
 }

@@ -5,7 +5,7 @@ use super::text::{clean, fit, wrap};
 use super::theme::Theme;
 use crate::app::keymap;
 use crate::app::switch::{PickKind, Picker};
-use crate::app::{App, Level, PendingChange};
+use crate::app::{App, ConfirmLine, Level, PendingChange};
 use crate::source::WriteKind;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -185,16 +185,7 @@ fn draw_bulk_confirm(
         .into_owned(),
         theme.warning,
     )];
-    let services = change
-        .targets
-        .iter()
-        .filter(|t| {
-            app.data
-                .findings_of(&t.grant, app.now, app.stale_after_days)
-                .iter()
-                .any(|f| f.is_caution())
-        })
-        .count();
+    let services = change.services();
     if services > 0 {
         for piece in wrap(
             &format!(
@@ -204,56 +195,6 @@ fn draw_bulk_confirm(
         ) {
             head.push(Line::styled(piece, theme.danger));
         }
-    }
-    // The list, grouped by key (targets come ordered by key).
-    let mut list: Vec<Line<'static>> = Vec::new();
-    let mut current_key = String::new();
-    for target in &change.targets {
-        if target.key_arn != current_key {
-            current_key = target.key_arn.clone();
-            let aliases = if target.key_aliases.is_empty() {
-                "(no alias)".to_owned()
-            } else {
-                target.key_aliases.join(", ")
-            };
-            let state = target
-                .key_state
-                .as_deref()
-                .map(|s| format!(" · {s}"))
-                .unwrap_or_default();
-            list.push(Line::styled(
-                fit(
-                    &clean(&format!("{aliases}{state} · {}", target.key_arn)),
-                    text_width,
-                )
-                .into_owned(),
-                theme.label,
-            ));
-        }
-        let grant = &target.grant;
-        let service = app
-            .data
-            .findings_of(grant, app.now, app.stale_after_days)
-            .iter()
-            .any(|f| f.is_caution());
-        // The service tag comes first so a long grantee can never push it out of sight.
-        let text = format!(
-            "  {}  {}{}  {}  {}",
-            crate::app::list::short_id(&grant.grant_id),
-            if service { "[service] " } else { "" },
-            grant
-                .name
-                .as_deref()
-                .filter(|n| !n.is_empty())
-                .unwrap_or("—"),
-            grant.grantee().unwrap_or("—"),
-            grant.operations_compact(),
-        );
-        let style = if service { theme.danger } else { theme.base };
-        list.push(Line::styled(
-            fit(&clean(&text), text_width).into_owned(),
-            style,
-        ));
     }
     let prompt = vec![
         Line::raw(""),
@@ -270,18 +211,24 @@ fn draw_bulk_confirm(
             theme.dim,
         ),
     ];
-    // Head and prompt always show; the list scrolls in what is left.
+    // Head and prompt always show; the list scrolls in what is left. Only the lines shown are
+    // built: a confirmation of 50,000 grants costs a frame what one of 20 does.
     let room = (height as usize)
         .saturating_sub(2 + head.len() + 1 + prompt.len())
         .max(1);
-    let scroll = (change.scroll as usize).min(list.len().saturating_sub(room));
-    let shown = list.len().min(room);
+    let total = change.lines.len();
+    let scroll = change.scroll.min(total.saturating_sub(room));
+    let shown = total.min(room);
     let mut lines = head;
     lines.push(Line::styled(
-        format!("{}–{} of {} lines", scroll + 1, scroll + shown, list.len()),
+        format!("{}–{} of {} lines", scroll + 1, scroll + shown, total),
         theme.dim,
     ));
-    lines.extend(list.into_iter().skip(scroll).take(room));
+    lines.extend(
+        change.lines[scroll..scroll + shown]
+            .iter()
+            .map(|line| confirm_line(change, *line, text_width, theme)),
+    );
     lines.extend(prompt);
     // The list scrolls, but the head and the prompt must both be visible to confirm.
     app.confirm_fits.set(lines.len() as u16 + 2 <= height);
@@ -298,12 +245,63 @@ fn draw_bulk_confirm(
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
+/// One line of a bulk confirmation's list: a key's heading, or one grant.
+fn confirm_line(
+    change: &PendingChange,
+    line: ConfirmLine,
+    text_width: usize,
+    theme: &Theme,
+) -> Line<'static> {
+    match line {
+        ConfirmLine::Key(i) => {
+            let target = &change.targets[i];
+            let aliases = if target.key_aliases.is_empty() {
+                "(no alias)".to_owned()
+            } else {
+                target.key_aliases.join(", ")
+            };
+            let state = target
+                .key_state
+                .as_deref()
+                .map(|s| format!(" · {s}"))
+                .unwrap_or_default();
+            Line::styled(
+                fit(
+                    &clean(&format!("{aliases}{state} · {}", target.key_arn)),
+                    text_width,
+                )
+                .into_owned(),
+                theme.label,
+            )
+        }
+        ConfirmLine::Grant(i) => {
+            let grant = &change.targets[i].grant;
+            let service = change.service.get(i).copied().unwrap_or(false);
+            // The service tag comes first so a long grantee can never push it out of sight.
+            let text = format!(
+                "  {}  {}{}  {}  {}",
+                crate::app::list::short_id(&grant.grant_id),
+                if service { "[service] " } else { "" },
+                grant
+                    .name
+                    .as_deref()
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or("—"),
+                grant.grantee().unwrap_or("—"),
+                grant.operations_compact(),
+            );
+            let style = if service { theme.danger } else { theme.base };
+            Line::styled(fit(&clean(&text), text_width).into_owned(), style)
+        }
+    }
+}
+
 /// The per-grant outcomes of the last bulk run, filled in as answers arrive.
 pub(super) fn draw_outcomes(
     frame: &mut Frame<'_>,
     area: Rect,
     app: &App,
-    scroll: u16,
+    scroll: usize,
     theme: &Theme,
 ) {
     let Some(bulk) = &app.bulk else {
@@ -311,8 +309,18 @@ pub(super) fn draw_outcomes(
     };
     let width = area.width.saturating_sub(4).min(110);
     let text_width = width.saturating_sub(4) as usize;
-    let mut lines: Vec<Line<'static>> = Vec::new();
-    for outcome in &bulk.outcomes {
+    let total = bulk.outcomes.len();
+    // The list scrolls by grant, and only the grants shown are wrapped: the outcomes of 50,000
+    // grants cost a frame what those of 20 do.
+    let height = area
+        .height
+        .saturating_sub(2)
+        .min(u16::try_from(total).unwrap_or(u16::MAX).saturating_add(4));
+    let room = height.saturating_sub(3) as usize;
+    let first = scroll.min(total.saturating_sub(1));
+    let mut shown: Vec<Line<'static>> = Vec::new();
+    let mut last = first;
+    for outcome in bulk.outcomes.iter().skip(first) {
         let (mark, style, text) = match &outcome.result {
             None => (
                 "…",
@@ -323,20 +331,18 @@ pub(super) fn draw_outcomes(
             Some((Level::Warning, text)) => ("!", theme.warning, text.clone()),
             Some((_, text)) => ("✓", theme.ok, text.clone()),
         };
-        for (i, piece) in wrap(&clean(&text), text_width.saturating_sub(2))
-            .into_iter()
-            .enumerate()
-        {
-            let head = if i == 0 { mark } else { " " };
-            lines.push(Line::styled(format!("{head} {piece}"), style));
+        let pieces = wrap(&clean(&text), text_width.saturating_sub(2));
+        if shown.len() + pieces.len() > room && !shown.is_empty() {
+            break;
         }
+        for (i, piece) in pieces.into_iter().enumerate() {
+            let head = if i == 0 { mark } else { " " };
+            shown.push(Line::styled(format!("{head} {piece}"), style));
+        }
+        last += 1;
     }
-    let total_lines = lines.len();
-    let height = area.height.saturating_sub(2).min(lines.len() as u16 + 4);
-    let room = height.saturating_sub(3) as usize;
-    let scroll = (scroll as usize).min(lines.len().saturating_sub(room));
-    let mut shown: Vec<Line<'static>> = lines.into_iter().skip(scroll).take(room).collect();
-    let in_flight = bulk.done() < bulk.outcomes.len();
+    shown.truncate(room);
+    let in_flight = !bulk.finished();
     shown.push(Line::styled(
         if in_flight {
             "j/k scroll · any other key closes (the calls go on)"
@@ -354,22 +360,16 @@ pub(super) fn draw_outcomes(
             .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
             .unwrap_or_default()
     };
-    let tally = |level: Level| {
-        bulk.outcomes
-            .iter()
-            .filter(|o| matches!(&o.result, Some((l, _)) if *l == level))
-            .count()
-    };
     let title = format!(
-        " {verb}: {}/{} answered · ✓ {} · ! {} · ✗ {} · lines {}–{} of {} ",
+        " {verb}: {}/{} answered · ✓ {} · ! {} · ✗ {} · grants {}–{} of {} ",
         bulk.done(),
-        bulk.outcomes.len(),
-        tally(Level::Success) + tally(Level::Info),
-        tally(Level::Warning),
-        tally(Level::Error),
-        scroll + 1,
-        (scroll + room).min(total_lines),
-        total_lines
+        total,
+        bulk.count(Level::Success) + bulk.count(Level::Info),
+        bulk.count(Level::Warning),
+        bulk.count(Level::Error),
+        (first + 1).min(total),
+        last,
+        total
     );
     let rect = centered(area, width, height.max(4));
     let block = Block::default()
