@@ -133,7 +133,7 @@ pub fn main() -> ExitCode {
             if err.downcast_ref::<SomeFailed>().is_some() {
                 ExitCode::from(3)
             } else if let Some(stopped) = err.downcast_ref::<runtime::Stopped>() {
-                ExitCode::from(stopped.signal.exit_code())
+                ExitCode::from(stopped.exit_code())
             } else {
                 ExitCode::FAILURE
             }

@@ -193,13 +193,22 @@ impl StopSignal {
     }
 }
 
-/// The app ended on a signal: the terminal was given back, writes in flight were given
-/// [`STOP_GRACE`] to answer, and `interrupted` of them did not (recorded so in the audit log).
+/// The app ended on a signal, or was quit while writes were in flight and some never
+/// answered: the terminal was given back, writes in flight were given [`STOP_GRACE`] to
+/// answer, and `interrupted` of them did not (recorded so in the audit log).
 #[derive(Debug, thiserror::Error)]
-#[error("stopped by {}; {}", signal.name(), stopped_detail(*interrupted))]
+#[error("{}; {}", match signal { Some(s) => format!("stopped by {}", s.name()), None => "quit with writes in flight".to_owned() }, stopped_detail(*interrupted))]
 pub struct Stopped {
-    pub signal: StopSignal,
+    /// `None` when the operator quit.
+    pub signal: Option<StopSignal>,
     pub interrupted: usize,
+}
+
+impl Stopped {
+    /// 128 + the signal's number, or 1 after a quit that left writes unanswered.
+    pub fn exit_code(&self) -> u8 {
+        self.signal.map_or(1, StopSignal::exit_code)
+    }
 }
 
 fn stopped_detail(interrupted: usize) -> String {
@@ -253,11 +262,12 @@ impl Signals {
     }
 }
 
-/// Stops on `signal`: nothing new is sent, the writes in flight get [`STOP_GRACE`] to answer
-/// (their outcomes are written to the audit log by their own tasks meanwhile), and those that
-/// did not are recorded as interrupted. The caller's guard then gives the terminal back.
+/// Stops on `signal` (or a quit, `None`): nothing new is sent, the writes in flight get
+/// [`STOP_GRACE`] to answer (their outcomes are written to the audit log by their own tasks
+/// meanwhile), and those that did not are recorded as interrupted. The caller's guard then
+/// gives the terminal back.
 async fn stop(
-    signal: StopSignal,
+    signal: Option<StopSignal>,
     app: &mut App,
     dispatcher: &mut Dispatcher,
     rx: &mut mpsc::UnboundedReceiver<Message>,
@@ -265,18 +275,14 @@ async fn stop(
     theme: &Theme,
 ) -> Stopped {
     STOPPING.store(true, Ordering::SeqCst);
-    tracing::warn!(
-        signal = signal.name(),
-        writes = app.writes_in_flight,
-        "stopping"
-    );
+    let why = signal.map_or("quitting", StopSignal::name);
+    tracing::warn!(why, writes = app.writes_in_flight, "stopping");
     let deadline = tokio::time::Instant::now() + STOP_GRACE;
     while app.writes_in_flight > 0 {
         app.status = Some(crate::app::Status {
             level: crate::app::Level::Warning,
             text: format!(
-                "stopping ({}): waiting up to {} s for {} write(s) in flight to answer",
-                signal.name(),
+                "stopping ({why}): waiting up to {} s for {} write(s) in flight to answer",
                 STOP_GRACE.as_secs(),
                 app.writes_in_flight
             ),
@@ -336,7 +342,11 @@ mod unanswered {
     }
 
     /// Writes an `interrupted` outcome for every write still unanswered; returns how many.
-    pub fn record_interrupted(signal: StopSignal) -> usize {
+    pub fn record_interrupted(signal: Option<StopSignal>) -> usize {
+        let why = match signal {
+            Some(signal) => format!("kms-grants was stopped by {}", signal.name()),
+            None => "kms-grants was quit".to_owned(),
+        };
         let writes = WRITES
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -348,8 +358,7 @@ mod unanswered {
             outcome.phase = Phase::Outcome;
             outcome.outcome = Some("interrupted".to_owned());
             outcome.error = Some(format!(
-                "kms-grants was stopped by {} before the answer came; the write may or may not have been made",
-                signal.name()
+                "{why} before the answer came; the write may or may not have been made"
             ));
             if let Err(err) = log.append(&outcome) {
                 tracing::error!("{err}");
@@ -534,19 +543,27 @@ async fn event_loop(
             Some(message) = rx.recv() => dispatcher.receive(message, &app),
             _ = ticker.tick() => Action::Tick(Timestamp::now()),
             signal = signals.next() => {
-                return Err(stop(signal, &mut app, &mut dispatcher, &mut rx, terminal, &theme).await.into());
+                return Err(stop(Some(signal), &mut app, &mut dispatcher, &mut rx, terminal, &theme).await.into());
             }
         };
-        if dispatcher.dispatch(app.apply(action)) {
-            return Ok(());
-        }
+        let mut quit = dispatcher.dispatch(app.apply(action));
         // Apply every result already waiting before drawing again: a burst of loads costs one
         // recompute of the rows and one frame, not one each.
-        while let Ok(message) = rx.try_recv() {
+        while !quit && let Ok(message) = rx.try_recv() {
             let action = dispatcher.receive(message, &app);
-            if dispatcher.dispatch(app.apply(action)) {
+            quit = dispatcher.dispatch(app.apply(action));
+        }
+        if quit {
+            // Quit anyway while writes are in flight: they still get their grace.
+            if app.writes_in_flight == 0 {
                 return Ok(());
             }
+            let stopped = stop(None, &mut app, &mut dispatcher, &mut rx, terminal, &theme).await;
+            return if stopped.interrupted == 0 {
+                Ok(())
+            } else {
+                Err(stopped.into())
+            };
         }
         app.settle();
     }

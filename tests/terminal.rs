@@ -52,7 +52,7 @@ fn the_demo_start_navigate_filter_revoke_and_quit() {
     // y confirms.
     tty.send("X");
     tty.wait_for("Revoke 1 grant?", 5);
-    tty.send("y");
+    tty.answer("y");
     tty.wait_for("revoked", 5);
     let records = std::fs::read_to_string(&audit).unwrap();
     assert_eq!(records.lines().count(), 2, "one record before, one after");
@@ -301,7 +301,7 @@ fn credentials_and_grant_tokens_never_reach_the_log_or_the_screen() {
     tty.wait_for("retire-token •••", 5);
     tty.send(ENTER);
     tty.wait_for("Retire", 5);
-    tty.send("y");
+    tty.answer("y");
     tty.wait_for("retired", 5);
     tty.send("q");
     assert_eq!(tty.wait_exit(5), 0);
@@ -382,7 +382,7 @@ fn over_moto_browse_filter_revoke_and_a_read_only_refusal() {
     tty.wait_for("app-0", 10);
     tty.send("X");
     tty.wait_for("Revoke 1 grant?", 5);
-    tty.send("y");
+    tty.answer("y");
     tty.wait_for("revoked", 10);
     tty.send("q");
     assert_eq!(tty.wait_exit(5), 0);
@@ -482,4 +482,217 @@ fn a_throttling_storm_slows_the_load_which_says_so_and_completes() {
     tty.send("q");
     assert_eq!(tty.wait_exit(5), 0);
     assert_restored(&tty);
+}
+
+/// Pastes that look like answers, in every view: none may send a write.
+const PASTES: [&str; 6] = ["xy", "Xy", "proxy\n", "expiry", "3\r", "y\r"];
+
+fn paste_all(tty: &mut Tty) {
+    for text in PASTES {
+        tty.paste(text);
+    }
+}
+
+#[test]
+fn pasted_text_never_deletes_a_grant() {
+    let (_dir, audit) = audit_log();
+    let mut tty = Tty::spawn(&["--demo", "--audit-log", &audit], &[], 120, 36);
+    tty.wait_for("Keys (32)", 10);
+    assert!(
+        tty.output().contains("\x1b[?2004h"),
+        "bracketed paste is turned on"
+    );
+    // The keys list.
+    paste_all(&mut tty);
+    tty.wait_for("it was ignored", 5);
+    // A key's grants (orders: ten retry duplicates and more).
+    tty.send("/orders");
+    tty.send(ENTER);
+    tty.send(ENTER);
+    tty.wait_for("Grants of alias/", 5);
+    paste_all(&mut tty);
+    // A grant's detail.
+    tty.send(ENTER);
+    tty.wait_for("Grant detail", 5);
+    paste_all(&mut tty);
+    tty.send(ESC);
+    // An open confirmation, read and waiting for its answer.
+    tty.send("x");
+    tty.wait_for("Retire 1 grant?", 5);
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    paste_all(&mut tty);
+    tty.wait_for("it was ignored", 5);
+    assert!(tty.screen().contains("Retire 1 grant?"), "{}", tty.screen());
+    tty.send(ESC);
+    tty.wait_for("cancelled: nothing was changed", 5);
+    // A bulk confirmation: a pasted count fills the field but does not press Enter.
+    tty.send("a");
+    tty.send("X");
+    let dialog = tty.wait_for("and press Enter to revoke", 5);
+    let count = dialog
+        .split("Type ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap()
+        .to_owned();
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    tty.paste(&format!("{count}\n"));
+    tty.paste("\r");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(
+        tty.screen().contains("and press Enter to revoke"),
+        "{}",
+        tty.screen()
+    );
+    tty.send(ESC);
+    tty.send("A");
+    // A terminal without bracketed paste types a paste as keys: the x opens the dialog, the y
+    // of the same burst does not answer it.
+    tty.type_burst("xy");
+    tty.wait_for("Retire 1 grant?", 5);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let screen = tty.screen();
+    assert!(screen.contains("Retire 1 grant?"), "{screen}");
+    assert!(screen.contains("was ignored"), "{screen}");
+    tty.send(ESC);
+    // The history, and the filter (which takes the paste as text).
+    tty.send("H");
+    paste_all(&mut tty);
+    tty.send(ESC);
+    tty.send("/");
+    tty.paste("proxy\n");
+    tty.wait_for("filter \"proxy\"", 5);
+    tty.send(ESC);
+    tty.send("q");
+    assert_eq!(tty.wait_exit(5), 0);
+    assert_restored(&tty);
+    assert!(
+        !tty.output().contains("\x1b[?2004h\x1b[?2004l") && tty.output().contains("\x1b[?2004l"),
+        "bracketed paste is turned off on exit"
+    );
+    let records = std::fs::read_to_string(&audit).unwrap_or_default();
+    assert_eq!(records, "", "a paste sent a write");
+}
+
+#[test]
+fn sigterm_sigint_and_sighup_give_the_terminal_back() {
+    use nix::sys::signal::Signal;
+    for (signal, code, name) in [
+        (Signal::SIGTERM, 143, "SIGTERM"),
+        (Signal::SIGINT, 130, "SIGINT"),
+        (Signal::SIGHUP, 129, "SIGHUP"),
+    ] {
+        let mut tty = Tty::spawn(&["--demo"], &[], 100, 30);
+        tty.wait_for("Keys (32)", 10);
+        tty.signal(signal);
+        assert_eq!(tty.wait_exit(10), code, "{name}");
+        assert_restored(&tty);
+        tty.wait_for(&format!("stopped by {name}"), 5);
+    }
+}
+
+#[test]
+fn a_signal_or_a_quit_with_a_write_in_flight_waits_for_it_then_records_it_interrupted() {
+    use common::wire::kms;
+    use wiremock::MockServer;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(async {
+        let server = MockServer::start().await;
+        let json = |body: &str| common::wire::ok(serde_json::from_str(body).unwrap());
+        for (action, body) in [
+            ("ListKeys", r#"{"Keys": [], "Truncated": false}"#),
+            ("ListAliases", r#"{"Aliases": [], "Truncated": false}"#),
+            (
+                "ListRetirableGrants",
+                r#"{"Grants": [], "Truncated": false}"#,
+            ),
+        ] {
+            kms(action).respond_with(json(body)).mount(&server).await;
+        }
+        // The retire is sent, and its answer never comes in time.
+        kms("RetireGrant")
+            .respond_with(json("{}").set_delay(std::time::Duration::from_secs(120)))
+            .mount(&server)
+            .await;
+        common::wire::sts_caller("111122223333", "arn:aws:iam::111122223333:user/ops")
+            .mount(&server)
+            .await;
+        server
+    });
+    for (sent, (how, code, why)) in [("SIGTERM", 143, "stopped by SIGTERM"), ("q", 1, "quit")]
+        .into_iter()
+        .enumerate()
+    {
+        let (_dir, audit) = audit_log();
+        let mut tty = Tty::spawn(
+            &[
+                "--endpoint-url",
+                &server.uri(),
+                "--region",
+                "us-east-1",
+                "--audit-log",
+                &audit,
+            ],
+            &[
+                ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
+                ("AWS_SECRET_ACCESS_KEY", "secret"),
+            ],
+            120,
+            36,
+        );
+        tty.wait_for("caller user/ops", 10);
+        tty.send(":retire-token AQpAM2RhZTokenForTheTest");
+        tty.send(ENTER);
+        tty.wait_for("Retire", 5);
+        tty.answer("y");
+        tty.wait_for("retiring the grant of that token", 5);
+        // The call is on the wire: its intent is in the log, its outcome is not.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let retires = || {
+            runtime
+                .block_on(server.received_requests())
+                .unwrap()
+                .iter()
+                .filter(|r| format!("{:?}", r.headers).contains("RetireGrant"))
+                .count()
+        };
+        while retires() < sent + 1 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "RetireGrant was not sent"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        if how == "q" {
+            tty.send("q");
+            tty.wait_for("Quit?", 5);
+            tty.answer("y");
+        } else {
+            tty.signal(nix::sys::signal::Signal::SIGTERM);
+        }
+        let what = if how == "q" { "quitting" } else { how };
+        tty.wait_for(
+            &format!("stopping ({what}): waiting up to 5 s for 1 write"),
+            5,
+        );
+        assert_eq!(tty.wait_exit(15), code, "{how}");
+        assert_restored(&tty);
+        tty.wait_for("1 write sent had not answered", 5);
+        let records: Vec<serde_json::Value> = std::fs::read_to_string(&audit)
+            .unwrap()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        assert_eq!(records.len(), 2, "{records:?}");
+        assert_eq!(records[0]["phase"], "intent");
+        assert_eq!(records[1]["phase"], "outcome");
+        assert_eq!(records[1]["outcome"], "interrupted");
+        assert!(
+            records[1]["error"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("{why} before the answer came")),
+            "{records:?}"
+        );
+    }
 }

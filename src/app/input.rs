@@ -92,10 +92,10 @@ impl App {
     }
 
     /// A key read at `at`. While a confirmation is still deaf (it just opened, or the burst that
-    /// opened it goes on), the key is dropped, except Esc and ctrl-c, which only ever cancel or
-    /// ask.
+    /// opened it goes on), the key is dropped, except Esc, `n` and ctrl-c, which only ever
+    /// cancel or ask.
     pub(super) fn on_key_at(&mut self, key: KeyEvent, at: Instant) -> Vec<Command> {
-        let escape = key.code == KeyCode::Esc
+        let escape = matches!(key.code, KeyCode::Esc | KeyCode::Char('n' | 'N'))
             || (key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL));
         if self.asks_answer() && !escape && self.confirm_guard.drops(at) {
             self.say(

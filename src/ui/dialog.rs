@@ -570,13 +570,14 @@ pub(super) fn draw_picker(frame: &mut Frame<'_>, area: Rect, picker: &Picker, th
 pub(super) fn draw_confirm_quit(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let lines = vec![
         Line::raw(format!(
-            "{} write(s) still in flight: quitting now leaves their outcome unknown.",
+            "{} write(s) still in flight. Quitting sends nothing more, waits up to 5 s",
             app.writes_in_flight
         )),
+        Line::raw("for their answers, and records any still unanswered as interrupted."),
         Line::raw(""),
         Line::styled("y quit anyway · any other key keeps waiting", theme.dim),
     ];
-    let rect = centered(area, 76, 5);
+    let rect = centered(area, 78, 6);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.warning)

@@ -94,6 +94,34 @@ impl Tty {
         std::thread::sleep(Duration::from_millis(60));
     }
 
+    /// Answers a dialog as a person does: after reading it. A confirmation ignores the keys
+    /// of the first moment after it opens (`confirm_delay_ms`, 300 ms by default).
+    pub fn answer(&mut self, text: &str) {
+        std::thread::sleep(Duration::from_millis(400));
+        self.send(text);
+    }
+
+    /// Writes `text` in one write, as a terminal without bracketed paste types a paste.
+    pub fn type_burst(&mut self, text: &str) {
+        self.send(text);
+    }
+
+    /// Pastes `text` as a terminal with bracketed paste on does: between its start and end
+    /// markers, in one write.
+    pub fn paste(&mut self, text: &str) {
+        self.send(&format!("\x1b[200~{text}\x1b[201~"));
+    }
+
+    /// Sends `signal` to the program.
+    pub fn signal(&self, signal: nix::sys::signal::Signal) {
+        let pid = self.child.process_id().expect("the program's pid");
+        nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(i32::try_from(pid).unwrap()),
+            signal,
+        )
+        .unwrap();
+    }
+
     /// The screen as text.
     pub fn screen(&self) -> String {
         self.parser.lock().unwrap().screen().contents()
