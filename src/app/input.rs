@@ -197,6 +197,13 @@ pub fn one_line(text: &str, max: usize) -> (String, bool) {
     (trimmed.to_owned(), cut)
 }
 
+/// Whether `text` may go to the clipboard: it holds no control character (a newline, an
+/// escape that ends a bracketed paste) and nothing invisible, so what is pasted is what was
+/// shown.
+pub fn safe_to_copy(text: &str) -> bool {
+    !text.chars().any(|c| c.is_control() || is_invisible(c))
+}
+
 /// Characters that draw nothing or reorder text (zero-width, soft hyphen, bidi controls): a
 /// pasted filter or command holding one would not be what the operator sees.
 fn is_invisible(c: char) -> bool {

@@ -2072,6 +2072,17 @@ impl App {
                 }
             }
         };
+        // What is copied is pasted somewhere next, often a shell: a control character (a
+        // newline, the end-of-paste marker ESC [201~) could run a command there.
+        if !input::safe_to_copy(&text) {
+            self.say(
+                Level::Warning,
+                format!(
+                    "the {what} holds control or invisible characters, so it was not copied (pasted into a shell it could run a command)"
+                ),
+            );
+            return Vec::new();
+        }
         self.say(
             Level::Info,
             format!("copied the {what} {text} (through the terminal, OSC 52)"),

@@ -206,3 +206,23 @@ fn a_long_paste_into_the_filter_is_cut_and_the_filter_stays_bounded() {
         crate::app::input::FILTER_MAX
     );
 }
+
+#[test]
+fn y_copies_ids_exactly_and_refuses_one_with_control_characters() {
+    let mut app = guarded();
+    let commands = press(&mut app, KeyCode::Char('y'));
+    let [Command::Copy { text }] = commands.as_slice() else {
+        panic!("a copy: {commands:?}");
+    };
+    assert_eq!(Some(format!("k1/{text}")), selected_id(&app));
+    // A grant id that would end a bracketed paste and run a command in the shell it lands in.
+    for evil in ["g\u{1b}[201~\nrm -rf ~\n", "g\u{200b}x", "g\u{202e}x"] {
+        app.stacks[app.tab as usize].push(View::Detail(Box::new(DetailView {
+            target: app.target_for(&grant("k1", evil, "evil", "evil", 1)),
+            scroll: Default::default(),
+        })));
+        assert!(press(&mut app, KeyCode::Char('y')).is_empty(), "{evil:?}");
+        assert!(status(&app).contains("was not copied"), "{}", status(&app));
+        app.stacks[app.tab as usize].pop();
+    }
+}
