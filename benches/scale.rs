@@ -1,6 +1,7 @@
 //! How kms-grants behaves at the size of a large account: drawing the keys and grants views at
 //! 100,000 rows, one filter keystroke over 100,000 grants, applying a background answer while
-//! 100,000 keys are shown, and reading the large fixture.
+//! 100,000 keys are shown, opening and starting a bulk revoke of 50,000 marked grants (the most
+//! one key can hold), and reading the large fixture.
 //!
 //! Inputs come from the deterministic generator (`kms_grants::synth`); run with `cargo bench`
 //! (`cargo bench -- filter` for one group). The README's performance table quotes these.
@@ -202,5 +203,97 @@ fn parse(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, render, filter, background, parse);
+/// The grants of one key holding 50,000 (the KMS limit per key), all marked.
+fn all_marked(snapshot: &Snapshot) -> App {
+    let mut app = app_over(snapshot);
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('a'));
+    app
+}
+
+fn bulk(c: &mut Criterion) {
+    const MARKED: usize = 50_000;
+    let theme = Theme::new(Default::default(), false);
+    let mut group = c.benchmark_group("bulk");
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(2));
+    let snapshot = one_hot_key(MARKED);
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap_or_else(|e| panic!("{e}"));
+    group.bench_function(
+        "open the confirmation of 50k marked grants (X and its first frame)",
+        |b| {
+            b.iter_batched(
+                || all_marked(&snapshot),
+                |mut app| {
+                    press(&mut app, KeyCode::Char('X'));
+                    let _ = terminal.draw(|frame| ui::draw(frame, &app, &theme));
+                    app
+                },
+                BatchSize::PerIteration,
+            )
+        },
+    );
+    group.bench_function(
+        "start it (type 50000, Enter: 50k writes issued, the outcome list's first frame)",
+        |b| {
+            b.iter_batched(
+                || {
+                    let mut app = all_marked(&snapshot);
+                    press(&mut app, KeyCode::Char('X'));
+                    app
+                },
+                |mut app| {
+                    for c in MARKED.to_string().chars() {
+                        press(&mut app, KeyCode::Char(c));
+                    }
+                    let commands = app.update(Action::Key(KeyEvent::new(
+                        KeyCode::Enter,
+                        KeyModifiers::NONE,
+                    )));
+                    assert_eq!(commands.len(), MARKED);
+                    let _ = terminal.draw(|frame| ui::draw(frame, &app, &theme));
+                    (app, commands)
+                },
+                BatchSize::PerIteration,
+            )
+        },
+    );
+    // While it runs: one answer (applied, the views settled, one frame of the outcome list).
+    let mut app = all_marked(&snapshot);
+    press(&mut app, KeyCode::Char('X'));
+    for c in MARKED.to_string().chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    let mut writes = app.update(Action::Key(KeyEvent::new(
+        KeyCode::Enter,
+        KeyModifiers::NONE,
+    )));
+    group.bench_function(
+        "an answer arrives during it (apply, settle, outcome list frame)",
+        |b| {
+            b.iter_custom(|iters| {
+                let mut spent = Duration::ZERO;
+                for _ in 0..iters {
+                    let Some(Command::DeleteGrant { kind, target, .. }) = writes.pop() else {
+                        break;
+                    };
+                    let started = Instant::now();
+                    app.apply(Action::GrantDeleted {
+                        kind,
+                        target,
+                        result: Ok(kms_grants::source::WriteOutcome::Done),
+                    });
+                    app.settle();
+                    let _ = terminal.draw(|frame| ui::draw(frame, &app, &theme));
+                    spent += started.elapsed();
+                }
+                spent
+            })
+        },
+    );
+    group.finish();
+}
+
+criterion_group!(benches, render, filter, background, parse, bulk);
 criterion_main!(benches);

@@ -464,7 +464,12 @@ struct ViewCache {
     haystack: Option<(i64, Arc<[Box<str>]>)>,
     /// The filter, finding and order `rows` were derived with.
     derived_from: Option<(String, Option<&'static str>, usize, bool)>,
+    /// Changes whenever `rows` is derived again, unique across every view.
+    rows_version: u64,
 }
+
+/// Where every view's [`ListView::rows_version`] comes from.
+static ROWS_VERSION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl std::fmt::Debug for ViewCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -495,6 +500,11 @@ impl ListView {
             dirty: false,
             cache: Box::default(),
         }
+    }
+
+    /// Which derivation of `rows` this is: it changes whenever the rows are worked out again.
+    pub fn rows_version(&self) -> u64 {
+        self.cache.rows_version
     }
 
     /// The data index under the cursor.
@@ -570,6 +580,7 @@ impl ListView {
             }
         };
         self.rows = rows;
+        self.cache.rows_version = ROWS_VERSION.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.cache.derived_from = Some((needle, self.finding, column, self.sort_reverse));
         // Keep the same row selected if it is still shown; otherwise stay at the same height.
         let found = self

@@ -9,6 +9,7 @@ pub mod export;
 pub mod input;
 pub mod keymap;
 pub mod list;
+pub mod marks;
 pub mod switch;
 
 use self::data::{Data, Load, PendingDelete, RequestId};
@@ -548,9 +549,12 @@ pub struct App {
     /// This session's deletions, oldest first.
     pub history: Vec<HistoryEntry>,
     /// Marked grants, by (key id, grant id): they survive filters, sorts and reloads.
-    pub marks: std::collections::BTreeSet<(String, String)>,
+    pub marks: marks::Marks,
     /// The last bulk run's outcomes, filled in as the answers arrive.
     pub bulk: Option<BulkRun>,
+    /// How many marks the current list shows, for the marks and rows versions it was counted
+    /// with (see [`App::marks_shown`]).
+    marks_shown: Cell<Option<((u64, u64), usize)>>,
     /// (key id, grant id) of the writes in flight → whether each was sent as a dry run. A grant
     /// in flight cannot be sent again until its answer comes.
     in_flight: std::collections::HashMap<(String, String), bool>,
@@ -612,7 +616,8 @@ impl App {
             status: None,
             writes_in_flight: 0,
             in_flight: std::collections::HashMap::new(),
-            marks: std::collections::BTreeSet::new(),
+            marks: marks::Marks::default(),
+            marks_shown: Cell::new(None),
             history: Vec::new(),
             bulk: None,
             page_rows: Cell::new(20),
@@ -784,6 +789,31 @@ impl App {
                 }
             }
         }
+    }
+
+    /// How many of the marks the current list shows (the footer counts the others apart):
+    /// counted once per change of the marks or of the list's rows, not once per frame.
+    pub fn marks_shown(&self) -> usize {
+        let Some(list) = self.current_list() else {
+            return 0;
+        };
+        let versions = (self.marks.version(), list.rows_version());
+        if let Some((counted, shown)) = self.marks_shown.get()
+            && counted == versions
+        {
+            return shown;
+        }
+        let shown = if self.marks.is_empty() {
+            0
+        } else {
+            list.rows
+                .iter()
+                .filter_map(|&i| list::grant_at(&self.data, &list.kind, i))
+                .filter(|g| self.marks.contains(&g.id_pair()))
+                .count()
+        };
+        self.marks_shown.set(Some((versions, shown)));
+        shown
     }
 
     /// How far the background load is: (grant lists answered, keys described, keys).
@@ -1224,8 +1254,16 @@ impl App {
             self.data.settle_pending(key_id, grants, self.now);
             // A mark on a grant this key no longer lists would only come back as "already gone".
             let key = crate::domain::key_id_of(key_id);
-            self.marks
-                .retain(|(k, g)| k != key || grants.iter().any(|l| &l.grant_id == g));
+            if self
+                .marks
+                .range((key.to_owned(), String::new())..)
+                .any(|(k, _)| k == key)
+            {
+                let listed: std::collections::HashSet<&str> =
+                    grants.iter().map(|g| &*g.grant_id).collect();
+                self.marks
+                    .retain(|(k, g)| k != key || listed.contains(g.as_str()));
+            }
         }
         // The sentence itself: the key's row and its grants view say whose grants they are.
         let text = result.as_ref().err().map(ToString::to_string);

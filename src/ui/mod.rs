@@ -699,13 +699,7 @@ fn draw_footer(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
             .collect();
     if !app.marks.is_empty() {
         // Marks the current list does not show (filtered out, or on other keys) count too.
-        let shown = app.current_list().map_or(0, |list| {
-            list.rows
-                .iter()
-                .filter_map(|&i| list::grant_at(&app.data, &list.kind, i))
-                .filter(|g| app.marks.contains(&g.id_pair()))
-                .count()
-        });
+        let shown = app.marks_shown();
         let hidden = app.marks.len() - shown.min(app.marks.len());
         let text = if hidden > 0 {
             format!("{} marked ({hidden} not shown)", app.marks.len())
