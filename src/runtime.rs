@@ -278,6 +278,7 @@ async fn stop(
     let why = signal.map_or("quitting", StopSignal::name);
     tracing::warn!(why, writes = app.writes_in_flight, "stopping");
     let deadline = tokio::time::Instant::now() + STOP_GRACE;
+    let mut drawn: Option<tokio::time::Instant> = None;
     while app.writes_in_flight > 0 {
         app.status = Some(crate::app::Status {
             level: crate::app::Level::Warning,
@@ -287,9 +288,13 @@ async fn stop(
                 app.writes_in_flight
             ),
         });
-        app.settle();
-        // After a hangup there may be no terminal left to draw on.
-        let _ = terminal.draw(|frame| ui::draw(frame, app, theme));
+        // A frame at most every 100 ms: a bulk run's queued writes all answer at once here.
+        if drawn.is_none_or(|at| at.elapsed() >= Duration::from_millis(100)) {
+            app.settle();
+            // After a hangup there may be no terminal left to draw on.
+            let _ = terminal.draw(|frame| ui::draw(frame, app, theme));
+            drawn = Some(tokio::time::Instant::now());
+        }
         match tokio::time::timeout_at(deadline, rx.recv()).await {
             Ok(Some(message)) => {
                 let action = dispatcher.receive(message, app);
@@ -719,7 +724,9 @@ fn spawn(
         } else {
             executor
         };
-        let actions = match AssertUnwindSafe(executor.perform(command.clone()))
+        // Boxed: a task still waiting for its slot (a bulk run queues thousands) holds only its
+        // command, not the space of a whole call.
+        let actions = match AssertUnwindSafe(Box::pin(executor.perform(command.clone())))
             .catch_unwind()
             .await
         {
