@@ -696,3 +696,57 @@ fn a_signal_or_a_quit_with_a_write_in_flight_waits_for_it_then_records_it_interr
         );
     }
 }
+
+#[test]
+fn a_bulk_revoke_of_20000_grants_opens_at_once_and_q_answers_while_it_runs() {
+    use kms_grants::synth::{self, Spec};
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = dir.path().join("big.json");
+    let snapshot = synth::snapshot(Spec {
+        keys: 1,
+        grants: 20_000,
+        hot_keys: 1,
+        hot_share: 1.0,
+        seed: 7,
+    });
+    std::fs::write(&fixture, kms_grants::fixture::to_json(&snapshot)).unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let mut tty = Tty::spawn(
+        &[
+            "--fixture",
+            fixture.to_str().unwrap(),
+            "--audit-log",
+            audit.to_str().unwrap(),
+        ],
+        &[],
+        120,
+        36,
+    );
+    tty.wait_for("Keys (1)", 20);
+    tty.send(ENTER);
+    tty.wait_for("Grants of", 20);
+    tty.send("a");
+    tty.wait_for("20000 marked", 10);
+    tty.send("X");
+    // Was quadratic: 3.8 s at 10,000 grants in a release build.
+    tty.wait_for("Revoke 20000 grants?", 10);
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    tty.send("20000");
+    tty.send(ENTER);
+    tty.wait_for("answered", 10);
+    // The run goes on in the background; q still answers, and asks first.
+    tty.send(ESC);
+    tty.send("q");
+    let screen = tty.wait_for("Quit?", 10);
+    assert!(screen.contains("in flight"), "{screen}");
+    tty.answer("y");
+    let code = tty.wait_exit(20);
+    assert!(code == 0 || code == 1, "{code}");
+    assert_restored(&tty);
+    // Every write the log shows started has its outcome (done, or interrupted by the quit).
+    let text = std::fs::read_to_string(&audit).unwrap();
+    let intents = text.matches("\"phase\":\"intent\"").count();
+    let outcomes = text.matches("\"phase\":\"outcome\"").count();
+    assert!(intents > 0);
+    assert_eq!(intents, outcomes, "an intent without its outcome");
+}
