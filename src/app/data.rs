@@ -364,6 +364,18 @@ impl Data {
             .map(Vec::as_slice)
     }
 
+    /// Whether the grant was made for an AWS service (its cautionary finding), without copying
+    /// its findings when they are cached.
+    pub fn is_for_a_service(&self, grant: &Grant, now: Timestamp, stale_after_days: u32) -> bool {
+        match self.cached_findings(grant) {
+            Some(found) => found.iter().any(Finding::is_caution),
+            None => self
+                .findings_of(grant, now, stale_after_days)
+                .iter()
+                .any(Finding::is_caution),
+        }
+    }
+
     /// How many grants of a key have at least one finding, when its grants are loaded.
     pub fn grants_with_findings(&self, key_id: &str) -> Option<usize> {
         let found = self.findings.get(key_id_of(key_id))?;

@@ -1985,12 +1985,29 @@ impl App {
         }
         let mut targets = Vec::with_capacity(self.marks.len());
         let mut missing = Vec::new();
-        for (key_id, grant_id) in &self.marks {
-            let found = by_id.get(&(key_id.as_str(), grant_id.as_str())).copied();
-            match found {
-                Some(grant) => targets.push(self.target_for(grant)),
-                None => missing.push((key_id.clone(), grant_id.to_string())),
+        // What the dialog shows of a key is the same for each of its grants: looked up once.
+        let mut key_part: Option<(&str, GrantTarget)> = None;
+        for mark @ (key_id, grant_id) in &self.marks {
+            let Some(&grant) = by_id.get(&(key_id.as_str(), grant_id.as_str())) else {
+                missing.push(mark.clone());
+                continue;
+            };
+            // Grants already deleted, or whose delete is still on its way, are not sent again.
+            if self.data.pending.contains_key(mark) || self.in_flight.contains_key(mark) {
+                continue;
             }
+            let target = match &key_part {
+                Some((key, part)) if *key == key_id.as_str() => GrantTarget {
+                    grant: grant.clone(),
+                    ..part.clone()
+                },
+                _ => {
+                    let target = self.target_for(grant);
+                    key_part = Some((key_id, target.clone()));
+                    target
+                }
+            };
+            targets.push(target);
         }
         for mark in &missing {
             self.marks.remove(mark);
@@ -2001,17 +2018,6 @@ impl App {
 
     fn ask_delete_marked(&mut self, kind: WriteKind) -> Vec<Command> {
         let (targets, missing) = self.marked_targets();
-        // Grants already deleted, or whose delete is still on its way, are not sent again.
-        let targets: Vec<GrantTarget> = targets
-            .into_iter()
-            .filter(|t| {
-                let id = t.grant.id_pair();
-                self.data
-                    .pending_delete(&t.grant.key_id, &t.grant.grant_id, self.now)
-                    .is_none()
-                    && !self.in_flight.contains_key(&id)
-            })
-            .collect();
         if targets.is_empty() {
             self.say(
                 Level::Info,
@@ -2027,9 +2033,7 @@ impl App {
         for (flag, target) in change.service.iter_mut().zip(&change.targets) {
             *flag = self
                 .data
-                .findings_of(&target.grant, self.now, self.stale_after_days)
-                .iter()
-                .any(|f| f.is_caution());
+                .is_for_a_service(&target.grant, self.now, self.stale_after_days);
         }
         self.modal = Modal::Confirm(change);
         Vec::new()
