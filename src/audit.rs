@@ -521,10 +521,71 @@ pub fn now() -> String {
     Timestamp::now().rfc3339()
 }
 
+/// A failing writer for tests, here and in the runtime's.
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) mod testing {
+    use super::Sink;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    /// A disk with `room` bytes left, that fills up after `appends` more appends; shared
+    /// with the test that looks at it.
+    #[derive(Debug, Clone)]
+    pub struct Disk {
+        pub bytes: Arc<Mutex<Vec<u8>>>,
+        pub room: Arc<AtomicU64>,
+        pub appends: Arc<AtomicU64>,
+    }
+
+    impl Disk {
+        pub fn new(room: usize) -> Self {
+            Self {
+                bytes: Arc::default(),
+                room: Arc::new(AtomicU64::new(room as u64)),
+                appends: Arc::new(AtomicU64::new(u64::MAX)),
+            }
+        }
+
+        pub fn text(&self) -> String {
+            String::from_utf8(self.bytes.lock().unwrap().clone()).unwrap()
+        }
+    }
+
+    impl Sink for Disk {
+        fn size(&mut self) -> std::io::Result<u64> {
+            Ok(self.bytes.lock().unwrap().len() as u64)
+        }
+
+        fn append(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+            let mut disk = self.bytes.lock().unwrap();
+            let room = self.room.load(Ordering::Relaxed) as usize;
+            let mut free = room.saturating_sub(disk.len());
+            if self.appends.load(Ordering::Relaxed) == 0 {
+                free = free.min(bytes.len() / 2);
+            }
+            if bytes.len() <= free {
+                self.appends.fetch_sub(1, Ordering::Relaxed);
+                disk.extend_from_slice(bytes);
+                Ok(())
+            } else {
+                // Part of the line reaches the disk before it is full.
+                disk.extend_from_slice(&bytes[..free]);
+                Err(std::io::Error::from_raw_os_error(28))
+            }
+        }
+
+        fn truncate(&mut self, len: u64) -> std::io::Result<()> {
+            self.bytes.lock().unwrap().truncate(len as usize);
+            Ok(())
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::testing::Disk;
     use super::*;
-    use std::sync::Arc;
 
     fn record(phase: Phase, outcome: Option<Outcome>) -> AuditRecord {
         AuditRecord {
@@ -610,51 +671,6 @@ mod tests {
                 .unwrap_err()
                 .contains("audit.jsonl:1: not an audit record")
         );
-    }
-
-    /// A disk with `room` bytes left, shared with the test that looks at it.
-    #[derive(Debug, Clone)]
-    struct Disk {
-        bytes: Arc<Mutex<Vec<u8>>>,
-        room: Arc<AtomicU64>,
-    }
-
-    impl Disk {
-        fn new(room: usize) -> Self {
-            Self {
-                bytes: Arc::default(),
-                room: Arc::new(AtomicU64::new(room as u64)),
-            }
-        }
-
-        fn text(&self) -> String {
-            String::from_utf8(self.bytes.lock().unwrap().clone()).unwrap()
-        }
-    }
-
-    impl Sink for Disk {
-        fn size(&mut self) -> std::io::Result<u64> {
-            Ok(self.bytes.lock().unwrap().len() as u64)
-        }
-
-        fn append(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-            let mut disk = self.bytes.lock().unwrap();
-            let room = self.room.load(Ordering::Relaxed) as usize;
-            let free = room.saturating_sub(disk.len());
-            if bytes.len() <= free {
-                disk.extend_from_slice(bytes);
-                Ok(())
-            } else {
-                // Part of the line reaches the disk before it is full.
-                disk.extend_from_slice(&bytes[..free]);
-                Err(std::io::Error::from_raw_os_error(28))
-            }
-        }
-
-        fn truncate(&mut self, len: u64) -> std::io::Result<()> {
-            self.bytes.lock().unwrap().truncate(len as usize);
-            Ok(())
-        }
     }
 
     #[test]

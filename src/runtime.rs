@@ -1165,4 +1165,149 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(50)).await;
         assert!(rx.try_recv().is_err(), "the old account's read was sent");
     }
+
+    /// An executor over the demo whose audit log is `disk`.
+    fn on_disk(disk: &crate::audit::testing::Disk) -> Executor {
+        Executor {
+            source: source("111122223333", 3),
+            audit: Audit::Log(Arc::new(AuditLog::with_sink(
+                Path::new("/state/audit.jsonl"),
+                Box::new(disk.clone()),
+            ))),
+        }
+    }
+
+    /// The revoke of each of the first `n` grants of the demo's first key with that many.
+    async fn revokes(executor: &Executor, n: usize) -> Vec<Command> {
+        let keys = executor.source.list_keys().await.unwrap();
+        for key in keys {
+            let grants = executor
+                .source
+                .list_grants(&key.metadata.arn)
+                .await
+                .unwrap();
+            if grants.len() >= n {
+                return grants[..n]
+                    .iter()
+                    .map(|grant| Command::DeleteGrant {
+                        kind: WriteKind::Revoke,
+                        target: Box::new(GrantTarget {
+                            grant: grant.clone(),
+                            key_aliases: key.aliases.iter().map(|a| a.alias_name.clone()).collect(),
+                            key_arn: key.metadata.arn.clone(),
+                            key_state: None,
+                        }),
+                        dry_run: false,
+                    })
+                    .collect();
+            }
+        }
+        panic!("no key with {n} grants")
+    }
+
+    async fn listed(executor: &Executor, command: &Command) -> bool {
+        let Command::DeleteGrant { target, .. } = command else {
+            panic!()
+        };
+        executor
+            .source
+            .find_grant(&target.grant.key_id, &target.grant.grant_id)
+            .await
+            .unwrap()
+            .is_some()
+    }
+
+    #[tokio::test]
+    async fn a_full_disk_after_a_revoke_says_so_and_refuses_the_writes_queued_after_it() {
+        use std::sync::atomic::Ordering;
+        let disk = crate::audit::testing::Disk::new(usize::MAX);
+        // Room for the first intent, not for its outcome.
+        disk.appends.store(1, Ordering::Relaxed);
+        let executor = on_disk(&disk);
+        let commands = revokes(&executor, 2).await;
+        let actions = executor.perform(commands[0].clone()).await;
+        let [
+            Action::GrantDeleted {
+                target,
+                result: Ok(WriteOutcome::Done),
+                ..
+            },
+            Action::AuditFailed {
+                grant,
+                said,
+                reason,
+            },
+        ] = &actions[..]
+        else {
+            panic!("{actions:?}")
+        };
+        assert!(!listed(&executor, &commands[0]).await, "it was revoked");
+        assert_eq!(grant.as_ref(), Some(&target.grant.id_pair()));
+        assert_eq!(
+            said,
+            &format!(
+                "{} was revoked; its outcome could not be recorded: No space left on device in /state/audit.jsonl (writes are off for this session)",
+                crate::app::describe_grant(target)
+            )
+        );
+        assert_eq!(
+            reason,
+            "the audit log /state/audit.jsonl cannot be written (No space left on device): writes are off for this session"
+        );
+        // Only the intent is in the log: the part of the outcome that made it was cut off.
+        let text = disk.text();
+        assert_eq!(text.lines().count(), 1);
+        assert!(text.ends_with('\n'));
+        // The next write of the bulk run, already queued, is refused unsent.
+        disk.appends.store(u64::MAX, Ordering::Relaxed);
+        let actions = executor.perform(commands[1].clone()).await;
+        let [
+            Action::GrantDeleted {
+                result: Err(err), ..
+            },
+        ] = &actions[..]
+        else {
+            panic!("{actions:?}")
+        };
+        assert_eq!(
+            err.to_string(),
+            "writes are off for this session: the audit log /state/audit.jsonl cannot be written (No space left on device), so kms:RevokeGrant was not sent"
+        );
+        assert!(listed(&executor, &commands[1]).await, "not sent");
+        assert_eq!(disk.text(), text);
+    }
+
+    #[tokio::test]
+    async fn an_intent_that_cannot_be_written_is_not_sent_and_says_so() {
+        use std::sync::atomic::Ordering;
+        let disk = crate::audit::testing::Disk::new(usize::MAX);
+        disk.appends.store(0, Ordering::Relaxed);
+        let executor = on_disk(&disk);
+        let commands = revokes(&executor, 1).await;
+        let actions = executor.perform(commands[0].clone()).await;
+        let [
+            Action::GrantDeleted {
+                target,
+                result: Err(err),
+                ..
+            },
+            Action::AuditFailed { said, .. },
+        ] = &actions[..]
+        else {
+            panic!("{actions:?}")
+        };
+        assert_eq!(
+            err.to_string(),
+            "the audit log /state/audit.jsonl cannot be written (No space left on device), so kms:RevokeGrant was not sent"
+        );
+        assert_eq!(
+            said,
+            &format!(
+                "{} was not revoked: the audit log /state/audit.jsonl cannot be written (No space left on device), so kms:RevokeGrant was not sent (writes are off for this session)",
+                crate::app::describe_grant(target)
+            )
+        );
+        assert!(listed(&executor, &commands[0]).await, "not sent");
+        assert_eq!(disk.text(), "", "no torn line");
+    }
 }
