@@ -49,6 +49,8 @@ pub enum Outcome {
     /// Outcome: the answer was lost after the request may have been sent (`error` says how);
     /// a settled record follows.
     Unknown,
+    /// Outcome: the session ended before the answer came; it may have happened.
+    Interrupted,
     /// Settled: the grant is no longer listed.
     Deleted,
     /// Settled: the grant is still listed (KMS can list a deleted grant for a few minutes).
