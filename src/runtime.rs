@@ -663,7 +663,7 @@ impl Executor {
 
     /// The log a write goes through, or the sentence refusing it (`call`, e.g.
     /// `kms:RevokeGrant`, is not sent): there is no log, or an append failed earlier.
-    fn writable(&self, call: &str) -> Result<&AuditLog, String> {
+    fn writable(&self, call: &str) -> Result<&Arc<AuditLog>, String> {
         match &self.audit {
             Audit::Unavailable(err) => Err(err.not_sent(call)),
             Audit::Log(log) => match log.failed() {
