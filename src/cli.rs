@@ -96,6 +96,10 @@ pub enum Command {
         /// The id of the deleted grant.
         #[arg(long, value_name = "ID")]
         grant_id: String,
+        /// The key it was deleted on (its id, ARN or alias), when the audit log has that grant
+        /// id on several keys.
+        #[arg(long, value_name = "KEY")]
+        key: Option<String>,
         /// Do not ask before creating the grant.
         #[arg(long)]
         yes: bool,
@@ -196,8 +200,15 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     {
         return runtime.block_on(record_cmd(&cli, &config, output, *redact, *all_regions));
     }
-    if let Some(Command::Restore { grant_id, yes }) = &cli.command {
-        return runtime.block_on(restore(&cli, &config, flags, grant_id, *yes));
+    if let Some(Command::Restore { grant_id, key, yes }) = &cli.command {
+        return runtime.block_on(restore(
+            &cli,
+            &config,
+            flags,
+            grant_id,
+            key.as_deref(),
+            *yes,
+        ));
     }
     let session = open_session(&cli, &config, flags, &runtime)?;
     let theme = Theme::new(config.theme, Theme::no_color_from_env());
@@ -447,12 +458,14 @@ fn live_options(cli: &Cli, config: &Config, read_only: bool) -> LiveOptions {
     }
 }
 
-/// `kms-grants restore --grant-id ID [--yes]`.
+/// `kms-grants restore --grant-id ID [--key KEY] [--yes]`. A dry run makes every check a real
+/// run makes (account, region, endpoint, an earlier restore) and says what it would create.
 async fn restore(
     cli: &Cli,
     config: &Config,
     flags: WriteFlags,
     grant_id: &str,
+    key: Option<&str>,
     yes: bool,
 ) -> anyhow::Result<()> {
     if cli.demo || cli.fixture.is_some() {
@@ -460,6 +473,7 @@ async fn restore(
     }
     one(&cli.profile, "profile")?;
     one(&cli.region, "region")?;
+    let dry_run = cli.dry_run || config.dry_run;
     let profile = cli.profile.first().or(config.profile.as_ref());
     let places = Places::from_profiles([], &config.accounts);
     if let Some(reason) =
@@ -474,7 +488,13 @@ async fn restore(
         .ok_or_else(|| {
             anyhow::anyhow!("this platform has no state directory; pass --audit-log PATH")
         })?;
-    let records = crate::audit::read(&path).map_err(anyhow::Error::msg)?;
+    // The audit log holds what AWS said: shown with nothing in it able to drive the terminal.
+    let clean = crate::ui::text::clean;
+    let read = crate::audit::read_all(&path).map_err(anyhow::Error::msg)?;
+    if let Some(warning) = &read.skipped {
+        eprintln!("kms-grants: warning: {}", clean(warning));
+    }
+    let records = read.records;
     if let Some(memory_only) = records.iter().rev().find(|r| {
         r.is_deletion()
             && r.source != "live"
@@ -486,17 +506,21 @@ async fn restore(
             memory_only.source
         );
     }
-    let Some(deleted) = crate::audit::find_deletion(&records, grant_id) else {
+    let deletions = crate::audit::find_deletions(&records, grant_id);
+    if deletions.is_empty() {
         anyhow::bail!(
             "{} has no successful retire or revoke of grant {grant_id}, so there is nothing to restore",
             path.display()
         );
-    };
+    }
+    let mut options = live_options(cli, config, false);
+    resolve_account(&mut options, &places);
+    let live = LiveKms::connect(&options).await?;
+    let deleted = choose_deletion(&deletions, key, &live, grant_id).await?;
     let Some(grant) = deleted.grant.clone() else {
         anyhow::bail!("the audit record of grant {grant_id} does not hold the grant");
     };
-    // The audit log holds what AWS said: shown with nothing in it able to drive the terminal.
-    let clean = crate::ui::text::clean;
+    let name = crate::audit::restore_name(&grant);
     println!(
         "{} of {} at {}:",
         clean(&deleted.action),
@@ -504,10 +528,13 @@ async fn restore(
         clean(&deleted.time)
     );
     println!("  key                {}", clean(&deleted.key));
-    println!(
-        "  name               {}",
-        clean(grant.name.as_deref().unwrap_or("—"))
-    );
+    match grant.name.as_deref().filter(|n| !n.is_empty()) {
+        Some(original) => println!("  name               {}", clean(original)),
+        None => println!(
+            "  name               — (sent as {}, so that a repeated CreateGrant gives back the same grant)",
+            clean(&name)
+        ),
+    }
     println!(
         "  grantee            {}",
         clean(grant.grantee().unwrap_or("—"))
@@ -526,23 +553,6 @@ async fn restore(
             clean(&constraints)
         }
     );
-    if cli.dry_run || config.dry_run {
-        println!("dry run: kms:CreateGrant was not sent; nothing was created");
-        return Ok(());
-    }
-    if !yes {
-        use std::io::{BufRead, Write};
-        print!("Recreate this grant with kms:CreateGrant? [y/N] ");
-        std::io::stdout().flush()?;
-        let mut answer = String::new();
-        std::io::stdin().lock().read_line(&mut answer)?;
-        if !matches!(answer.trim(), "y" | "Y" | "yes") {
-            anyhow::bail!("restore cancelled: nothing was created");
-        }
-    }
-    let mut options = live_options(cli, config, false);
-    resolve_account(&mut options, &places);
-    let live = LiveKms::connect(&options).await?;
     // The grant goes back where it was deleted, not wherever these flags point.
     let info = live.info();
     let endpoint = match &info.kind {
@@ -573,19 +583,109 @@ async fn restore(
             caller.account
         );
     }
+    if let Some(refusal) = crate::audit::restore_refusal(&records, grant_id) {
+        anyhow::bail!(refusal);
+    }
+    if dry_run {
+        println!(
+            "would create a grant named {} on key {} like the one above",
+            clean(&name),
+            clean(&deleted.key)
+        );
+        println!("dry run: kms:CreateGrant was not sent; nothing was created");
+        return Ok(());
+    }
+    if !yes {
+        use std::io::{BufRead, Write};
+        print!("Recreate this grant with kms:CreateGrant? [y/N] ");
+        std::io::stdout().flush()?;
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer)?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            anyhow::bail!("restore cancelled: nothing was created");
+        }
+    }
     let source: Arc<dyn KmsSource> = Arc::new(live);
     let audit = match AuditLog::open(&path) {
         Ok(log) => Audit::Log(Arc::new(log)),
         Err(err) => Audit::Unavailable(err),
     };
     let executor = Executor { source, audit };
-    let new_id = executor.restore(&grant, &deleted.key).await?;
-    println!(
-        "restored grant {} as new grant {}",
-        clean(grant_id),
-        clean(&new_id)
-    );
-    Ok(())
+    let (result, unrecorded) = executor.restore(&grant, &deleted.key).await;
+    if let Ok(restored) = &result {
+        if let Some(lost) = restored.lost {
+            println!(
+                "the answer to kms:CreateGrant was lost ({lost}); listing the key shows grant {} named {}",
+                clean(&restored.grant_id),
+                clean(&restored.name)
+            );
+        }
+        println!(
+            "restored grant {} as new grant {}",
+            clean(grant_id),
+            clean(&restored.grant_id)
+        );
+    }
+    match (result, unrecorded) {
+        (Err(err @ crate::source::SourceError::Audit(_)), _) | (Err(err), None) => Err(err.into()),
+        (result, Some(err)) => Err(anyhow::anyhow!(err.not_recorded(
+            &runtime::restore_happened(&format!("grant {grant_id}"), &result)
+        ))),
+        (Ok(_), None) => Ok(()),
+    }
+}
+
+/// The deletion a restore recreates: the only one, or the one on `--key` (an id, ARN or
+/// alias) when the grant id was deleted on several keys.
+async fn choose_deletion<'a>(
+    deletions: &[&'a crate::audit::AuditRecord],
+    key: Option<&str>,
+    live: &LiveKms,
+    grant_id: &str,
+) -> anyhow::Result<&'a crate::audit::AuditRecord> {
+    let keys = || {
+        deletions
+            .iter()
+            .map(|r| crate::ui::text::clean(&r.key).into_owned())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let Some(wanted) = key else {
+        return match deletions {
+            [only] => Ok(only),
+            _ => anyhow::bail!(
+                "grant {grant_id} was deleted on {} keys ({}); pass --key KEY (its id, ARN or alias) to say which one to restore",
+                deletions.len(),
+                keys()
+            ),
+        };
+    };
+    // An alias names a key only through KMS.
+    let arn = if wanted.starts_with("alias/") || wanted.contains(":alias/") {
+        live.describe_key(wanted)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot find the key of {wanted}: {e}"))?
+            .arn
+    } else {
+        wanted.to_owned()
+    };
+    let id = crate::domain::key_id_of(&arn);
+    deletions
+        .iter()
+        .find(|r| {
+            r.key == arn
+                || crate::domain::key_id_of(&r.key) == id
+                || r.grant
+                    .as_ref()
+                    .is_some_and(|g| crate::domain::key_id_of(&g.key_id) == id)
+        })
+        .copied()
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "the audit log has no deletion of grant {grant_id} on key {wanted}; it was deleted on {}",
+                keys()
+            )
+        })
 }
 
 /// `kms-grants record`: one target into a file, several into a directory.

@@ -6,12 +6,14 @@
 
 use crate::app::switch::SwitchedTo;
 use crate::app::{Action, App, Command, GrantTarget};
-use crate::audit::{self, AuditError, AuditLog, AuditRecord, Phase};
+use crate::audit::{self, AuditError, AuditLog, AuditRecord, Outcome, Phase};
 use crate::connect::{Connected, Connector};
 use crate::domain::Grant;
 use crate::domain::Timestamp;
 use crate::source::KmsSource;
-use crate::source::{SourceError, SourceKind, WriteKind, WriteOutcome};
+use crate::source::{
+    LostWrite, Restored, Settlement, SourceError, SourceKind, WriteKind, WriteOutcome,
+};
 use crate::ui::{self, theme::Theme};
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::{FutureExt, StreamExt};
@@ -361,7 +363,7 @@ mod unanswered {
             let mut outcome = intent.clone();
             outcome.time = crate::audit::now();
             outcome.phase = Phase::Outcome;
-            outcome.outcome = Some("interrupted".to_owned());
+            outcome.outcome = Some(crate::audit::Outcome::Interrupted);
             outcome.error = Some(format!(
                 "{why} before the answer came; the write may or may not have been made"
             ));
@@ -639,7 +641,8 @@ fn log_outcome(command: &str, action: &Action) {
         | Action::GrantDeleted { result: Err(e), .. }
         | Action::TokenRetired { result: Err(e) }
         | Action::GrantRestored { result: Err(e), .. } => e.to_string(),
-        Action::Exported { result: Err(e), .. } | Action::AuditFailed(e) => e.clone(),
+        Action::Exported { result: Err(e), .. } => e.clone(),
+        Action::AuditFailed { said, .. } => said.clone(),
         _ => {
             tracing::debug!(command, "done");
             return;
@@ -822,10 +825,27 @@ impl Executor {
                 target,
                 dry_run,
             } => return self.delete_grant(kind, target, dry_run).await,
-            Command::RestoreGrant { entry, grant, key } => Action::GrantRestored {
-                entry,
-                result: self.restore(&grant, &key).await,
-            },
+            Command::RestoreGrant { entry, grant, key } => {
+                let (result, unrecorded) = self.restore(&grant, &key).await;
+                let mut actions = Vec::new();
+                if let Some(err) = unrecorded {
+                    let what = format!(
+                        "grant {} on key {}",
+                        crate::app::list::short_id(&grant.grant_id),
+                        crate::domain::key_id_of(&key)
+                    );
+                    let said = match &result {
+                        // The intent failed: nothing was sent, and the result says so.
+                        Err(SourceError::Audit(text)) => {
+                            format!("{what} was not restored: {text}")
+                        }
+                        _ => err.not_recorded(&restore_happened(&what, &result)),
+                    };
+                    actions.push(audit_failed(None, said, &err));
+                }
+                actions.insert(0, Action::GrantRestored { entry, result });
+                return actions;
+            }
             Command::Export {
                 path,
                 contents,
@@ -847,7 +867,7 @@ impl Executor {
         vec![action]
     }
 
-    /// The fields every audit record of this session shares.
+    /// The fields every audit record of this session shares, with a new operation id.
     async fn record(
         &self,
         action: &str,
@@ -864,6 +884,7 @@ impl Executor {
         AuditRecord {
             time: audit::now(),
             phase: Phase::Intent,
+            op: Some(audit::new_op_id()),
             source: match &info.kind {
                 SourceKind::Live { .. } => "live".to_owned(),
                 other => other.to_string(),
@@ -885,46 +906,115 @@ impl Executor {
         }
     }
 
-    /// Logs the intent, sends the write only if that worked, then logs the outcome.
-    async fn audited(
-        &self,
-        intent: AuditRecord,
-        call: impl std::future::Future<Output = Result<WriteOutcome, SourceError>>,
-    ) -> (Result<WriteOutcome, SourceError>, Option<String>) {
-        let log = match &self.audit {
-            Audit::Log(log) => log,
-            Audit::Unavailable(err) => return (Err(SourceError::Audit(err.to_string())), None),
+    /// The log a write goes through, or the sentence refusing it (`call`, e.g.
+    /// `kms:RevokeGrant`, is not sent): there is no log, or an append failed earlier.
+    fn writable(&self, call: &str) -> Result<&Arc<AuditLog>, String> {
+        match &self.audit {
+            Audit::Unavailable(err) => Err(err.not_sent(call)),
+            Audit::Log(log) => match log.failed() {
+                Some(err) => Err(format!(
+                    "writes are off for this session: {}",
+                    err.not_sent(call)
+                )),
+                None => Ok(log),
+            },
+        }
+    }
+
+    /// The sentences when the intent of `call` (on `what`) could not be written: for the
+    /// result (it was not sent), and for the status line.
+    fn intent_failed(err: &AuditError, call: &str, what: &str, past: &str) -> (String, String) {
+        let refused = err.not_sent(call);
+        let said = format!("{what} was not {past}: {refused} (writes are off for this session)");
+        (refused, said)
+    }
+
+    /// Writes the record after the answer (`outcome`, `error`, `new_grant_id` filled in).
+    fn log_after(
+        log: &AuditLog,
+        intent: &AuditRecord,
+        phase: Phase,
+        outcome: Outcome,
+        error: Option<String>,
+        new_grant_id: Option<String>,
+    ) -> Result<(), AuditError> {
+        let mut record = intent.clone();
+        record.time = audit::now();
+        record.phase = phase;
+        record.outcome = Some(outcome);
+        record.error = error;
+        record.new_grant_id = new_grant_id;
+        log.append(&record)
+    }
+
+    /// The outcome record of a retire or revoke.
+    fn log_delete_outcome(
+        log: &AuditLog,
+        intent: &AuditRecord,
+        result: &Result<WriteOutcome, SourceError>,
+    ) -> Result<(), AuditError> {
+        let (outcome, error) = match result {
+            Ok(WriteOutcome::Done | WriteOutcome::DoneAnswerLost(_)) => (Outcome::Done, None),
+            Ok(WriteOutcome::DryRunWouldSucceed) => (Outcome::DryRunWouldSucceed, None),
+            Ok(WriteOutcome::DoneDespiteDryRun) => (Outcome::DoneDespiteDryRun, None),
+            Err(err @ SourceError::AnswerLost { .. }) => (Outcome::Unknown, Some(err.to_string())),
+            Err(err) => (Outcome::Error, Some(err.to_string())),
         };
-        if STOPPING.load(Ordering::SeqCst) {
-            return (Err(stopping_error()), None);
+        Self::log_after(log, intent, Phase::Outcome, outcome, error, None)
+    }
+
+    /// After a retire or revoke whose answer was lost: lists the key to see whether the grant
+    /// is gone, records what that showed, and gives the result it stands for.
+    async fn settle_delete(
+        &self,
+        log: &AuditLog,
+        intent: &AuditRecord,
+        result: Result<WriteOutcome, SourceError>,
+        logged: &mut Result<(), AuditError>,
+    ) -> Result<WriteOutcome, SourceError> {
+        let Err(SourceError::AnswerLost {
+            write,
+            lost,
+            settled: Settlement::Unsettled,
+        }) = result
+        else {
+            return result;
+        };
+        let listed = match &write {
+            LostWrite::Delete {
+                key_id, grant_id, ..
+            } => Some(self.source.find_grant(key_id, grant_id).await),
+            _ => None,
+        };
+        let (settled, record) = match listed {
+            Some(Ok(None)) => (Ok(WriteOutcome::DoneAnswerLost(lost)), Outcome::Deleted),
+            Some(Ok(Some(_))) => (Err(Settlement::NotDone), Outcome::NotDeleted),
+            Some(Err(err)) => (
+                Err(Settlement::StillUnknown(format!(
+                    "listing the key failed: {err}"
+                ))),
+                Outcome::StillUnknown,
+            ),
+            None => (
+                Err(Settlement::StillUnknown(
+                    "a grant token does not say which key to list".to_owned(),
+                )),
+                Outcome::StillUnknown,
+            ),
+        };
+        tracing::info!(%write, ?record, "settled a write whose answer was lost");
+        let error = match &settled {
+            Err(Settlement::StillUnknown(why)) => Some(why.clone()),
+            _ => None,
+        };
+        if logged.is_ok() {
+            *logged = Self::log_after(log, intent, Phase::Settled, record, error, None);
         }
-        if let Err(err) = log.append(&intent) {
-            return (Err(SourceError::Audit(err.to_string())), None);
-        }
-        let sent = unanswered::sent(log, &intent);
-        let result = call.await;
-        let mut outcome = intent;
-        outcome.time = audit::now();
-        outcome.phase = Phase::Outcome;
-        match &result {
-            Ok(WriteOutcome::Done) => outcome.outcome = Some("done".to_owned()),
-            Ok(WriteOutcome::DryRunWouldSucceed) => {
-                outcome.outcome = Some("dry-run-would-succeed".to_owned())
-            }
-            Ok(WriteOutcome::DoneDespiteDryRun) => {
-                outcome.outcome = Some("done-despite-dry-run".to_owned())
-            }
-            Err(err) => {
-                outcome.outcome = Some("error".to_owned());
-                outcome.error = Some(err.to_string());
-            }
-        }
-        let not_logged = log
-            .append(&outcome)
-            .err()
-            .map(|err| format!("the outcome was not recorded: {err}"));
-        unanswered::answered(sent);
-        (result, not_logged)
+        settled.map_err(|settled| SourceError::AnswerLost {
+            write,
+            lost,
+            settled,
+        })
     }
 
     async fn delete_grant(
@@ -937,6 +1027,22 @@ impl Executor {
             WriteKind::Retire => "RetireGrant",
             WriteKind::Revoke => "RevokeGrant",
         };
+        let refused = |text: String, target: Box<GrantTarget>| Action::GrantDeleted {
+            kind,
+            target,
+            result: Err(SourceError::Audit(text)),
+        };
+        let log = match self.writable(kind.api_action()) {
+            Ok(log) => log,
+            Err(text) => return vec![refused(text, target)],
+        };
+        if STOPPING.load(Ordering::SeqCst) {
+            return vec![Action::GrantDeleted {
+                kind,
+                target,
+                result: Err(stopping_error()),
+            }];
+        }
         tracing::info!(
             action,
             key = %target.key_arn,
@@ -947,83 +1053,170 @@ impl Executor {
         let intent = self
             .record(action, &target.key_arn, Some(target.grant.clone()), dry_run)
             .await;
-        let call = self
+        let what = crate::app::describe_grant(&target);
+        if let Err(err) = log.append(&intent) {
+            let (text, said) = Self::intent_failed(&err, kind.api_action(), &what, kind.past());
+            let failed = audit_failed(Some(target.grant.id_pair()), said, &err);
+            return vec![refused(text, target), failed];
+        }
+        let sent = unanswered::sent(log, &intent);
+        let result = self
             .source
-            .delete_grant(kind, target.key_id(), &target.grant.grant_id, dry_run);
-        let (result, not_logged) = self.audited(intent, call).await;
-        let mut actions = vec![Action::GrantDeleted {
-            kind,
-            target,
-            result,
-        }];
-        actions.extend(not_logged.map(Action::AuditFailed));
+            .delete_grant(kind, target.key_id(), &target.grant.grant_id, dry_run)
+            .await;
+        let mut logged = Self::log_delete_outcome(log, &intent, &result);
+        unanswered::answered(sent);
+        let result = self.settle_delete(log, &intent, result, &mut logged).await;
+        let mut actions = Vec::new();
+        if let Err(err) = logged {
+            let happened = delete_happened(kind, &what, &result);
+            actions.push(audit_failed(
+                Some(target.grant.id_pair()),
+                err.not_recorded(&happened),
+                &err,
+            ));
+        }
+        actions.insert(
+            0,
+            Action::GrantDeleted {
+                kind,
+                target,
+                result,
+            },
+        );
         actions
     }
 
     /// Recreates a deleted grant with CreateGrant, recorded in the audit log before and after
-    /// like any other write. Returns the new grant's id.
-    pub async fn restore(&self, grant: &Grant, key: &str) -> Result<String, SourceError> {
-        let log = match &self.audit {
-            Audit::Log(log) => log,
-            Audit::Unavailable(err) => return Err(SourceError::Audit(err.to_string())),
+    /// like any other write, and always with a Name (the original's, or one derived from its
+    /// id: see [`audit::restore_name`]), so that sending it again cannot make a second grant.
+    /// An answer lost is settled by listing the key for a grant of that Name. Returns the
+    /// result and, when a record could not be written, why (writes are then off).
+    pub async fn restore(
+        &self,
+        grant: &Grant,
+        key: &str,
+    ) -> (Result<Restored, SourceError>, Option<AuditError>) {
+        let log = match self.writable("kms:CreateGrant") {
+            Ok(log) => log,
+            Err(text) => return (Err(SourceError::Audit(text)), None),
         };
         // A grant restored once is not restored again: that would rebuild a duplicate storm.
-        // An intent without an outcome (a restore cut off) counts too: the grant may exist.
-        let records = audit::read(log.path()).map_err(|e| {
-            SourceError::Audit(format!(
-                "cannot check the audit log for an earlier restore ({e}), so nothing was created"
-            ))
-        })?;
-        if let Some(earlier) = audit::find_restore(&records, &grant.grant_id) {
-            return Err(SourceError::Invalid(
-                match (&earlier.phase, &earlier.new_grant_id) {
-                    (Phase::Outcome, Some(id)) => format!(
-                        "grant {} was already restored as {id} at {} (audit log); nothing was created",
-                        grant.grant_id, earlier.time
-                    ),
-                    _ => format!(
-                        "a restore of grant {} was started at {} and its outcome is unknown; check the key's grants before restoring again",
-                        grant.grant_id, earlier.time
-                    ),
-                },
-            ));
+        // A restore that may have created it (cut off, or its answer lost) counts too.
+        let records = match audit::read(log.path()) {
+            Ok(records) => records,
+            Err(e) => {
+                return (
+                    Err(SourceError::Audit(format!(
+                        "cannot check the audit log for an earlier restore ({e}), so nothing was created"
+                    ))),
+                    None,
+                );
+            }
+        };
+        if let Some(refusal) = audit::restore_refusal(&records, &grant.grant_id) {
+            return (Err(SourceError::Invalid(refusal)), None);
         }
+        let name = audit::restore_name(grant);
+        let mut sent = grant.clone();
+        sent.name = Some(name.as_str().into());
         let intent = self
             .record("CreateGrant", key, Some(grant.clone()), false)
             .await;
         if STOPPING.load(Ordering::SeqCst) {
-            return Err(stopping_error());
+            return (Err(stopping_error()), None);
         }
-        log.append(&intent)
-            .map_err(|e| SourceError::Audit(e.to_string()))?;
-        let sent = unanswered::sent(log, &intent);
-        let result = self.source.create_grant(grant).await;
-        let mut outcome = intent;
-        outcome.time = audit::now();
-        outcome.phase = Phase::Outcome;
-        match &result {
-            Ok(id) => {
-                outcome.outcome = Some("done".to_owned());
-                outcome.new_grant_id = Some(id.clone());
-            }
-            Err(err) => {
-                outcome.outcome = Some("error".to_owned());
-                outcome.error = Some(err.to_string());
-            }
+        if let Err(err) = log.append(&intent) {
+            return (
+                Err(SourceError::Audit(format!(
+                    "{} (writes are off for this session)",
+                    err.not_sent("kms:CreateGrant")
+                ))),
+                Some(err),
+            );
         }
-        let logged = log.append(&outcome);
-        unanswered::answered(sent);
-        let id = result?;
-        logged.map_err(|e| {
-            SourceError::Audit(format!(
-                "grant {id} was created, but {}",
-                e.to_string().replace(", so no write is sent", "")
-            ))
-        })?;
-        Ok(id)
+        let in_flight = unanswered::sent(log, &intent);
+        let result = self.source.create_grant(&sent).await;
+        let (outcome, error, new_id) = match &result {
+            Ok(id) => (Outcome::Done, None, Some(id.clone())),
+            Err(err @ SourceError::AnswerLost { .. }) => {
+                (Outcome::Unknown, Some(err.to_string()), None)
+            }
+            Err(err) => (Outcome::Error, Some(err.to_string()), None),
+        };
+        let mut logged = Self::log_after(log, &intent, Phase::Outcome, outcome, error, new_id);
+        unanswered::answered(in_flight);
+        let result = match result {
+            Ok(grant_id) => Ok(Restored {
+                grant_id,
+                name,
+                lost: None,
+            }),
+            Err(SourceError::AnswerLost {
+                write,
+                lost,
+                settled: Settlement::Unsettled,
+            }) => {
+                // Which grant has the Name this restore sent?
+                let listed = self.source.list_grants(&sent.key_id).await.map(|grants| {
+                    grants
+                        .into_iter()
+                        .find(|g| g.name.as_deref() == Some(name.as_str()))
+                });
+                let (settled, record, error, new_id) = match listed {
+                    Ok(Some(found)) => {
+                        let id = found.grant_id.to_string();
+                        (
+                            Ok(Restored {
+                                grant_id: id.clone(),
+                                name,
+                                lost: Some(lost),
+                            }),
+                            Outcome::Created,
+                            None,
+                            Some(id),
+                        )
+                    }
+                    Ok(None) => (Err(Settlement::NotDone), Outcome::NotCreated, None, None),
+                    Err(err) => {
+                        let why = format!("listing the key failed: {err}");
+                        (
+                            Err(Settlement::StillUnknown(why.clone())),
+                            Outcome::StillUnknown,
+                            Some(why),
+                            None,
+                        )
+                    }
+                };
+                tracing::info!(%write, ?record, "settled a write whose answer was lost");
+                if logged.is_ok() {
+                    logged = Self::log_after(log, &intent, Phase::Settled, record, error, new_id);
+                }
+                settled.map_err(|settled| SourceError::AnswerLost {
+                    write,
+                    lost,
+                    settled,
+                })
+            }
+            Err(err) => Err(err),
+        };
+        (result, logged.err())
     }
 
     async fn retire_token(&self, token: &str, dry_run: bool) -> Vec<Action> {
+        let log = match self.writable("kms:RetireGrant") {
+            Ok(log) => log,
+            Err(text) => {
+                return vec![Action::TokenRetired {
+                    result: Err(SourceError::Audit(text)),
+                }];
+            }
+        };
+        if STOPPING.load(Ordering::SeqCst) {
+            return vec![Action::TokenRetired {
+                result: Err(stopping_error()),
+            }];
+        }
         // The token is a credential: the logs say a token was used, never which.
         tracing::info!(
             dry_run,
@@ -1032,11 +1225,79 @@ impl Executor {
         let intent = self
             .record("RetireGrant", "(by grant token)", None, dry_run)
             .await;
-        let call = self.source.retire_with_token(token, dry_run);
-        let (result, not_logged) = self.audited(intent, call).await;
-        let mut actions = vec![Action::TokenRetired { result }];
-        actions.extend(not_logged.map(Action::AuditFailed));
+        let what = "the grant of that token";
+        if let Err(err) = log.append(&intent) {
+            let (text, said) = Self::intent_failed(&err, "kms:RetireGrant", what, "retired");
+            return vec![
+                Action::TokenRetired {
+                    result: Err(SourceError::Audit(text)),
+                },
+                audit_failed(None, said, &err),
+            ];
+        }
+        let sent = unanswered::sent(log, &intent);
+        let result = self.source.retire_with_token(token, dry_run).await;
+        let mut logged = Self::log_delete_outcome(log, &intent, &result);
+        unanswered::answered(sent);
+        let result = self.settle_delete(log, &intent, result, &mut logged).await;
+        let mut actions = Vec::new();
+        if let Err(err) = logged {
+            let happened = delete_happened(WriteKind::Retire, what, &result);
+            actions.push(audit_failed(None, err.not_recorded(&happened), &err));
+        }
+        actions.insert(0, Action::TokenRetired { result });
         actions
+    }
+}
+
+/// The app's notice that the log failed: writes are off from now on.
+fn audit_failed(grant: Option<(String, String)>, said: String, err: &AuditError) -> Action {
+    Action::AuditFailed {
+        grant,
+        said,
+        reason: format!("{err}: writes are off for this session"),
+    }
+}
+
+/// What became of a retire or revoke of `what`, for the sentence saying its record is
+/// missing: `grant 1a2b… was revoked`.
+fn delete_happened(
+    kind: WriteKind,
+    what: &str,
+    result: &Result<WriteOutcome, SourceError>,
+) -> String {
+    let past = kind.past();
+    match result {
+        Ok(WriteOutcome::Done) => format!("{what} was {past}"),
+        Ok(WriteOutcome::DoneDespiteDryRun) => {
+            format!("{what} was really {past} (the endpoint ignored DryRun)")
+        }
+        Ok(WriteOutcome::DryRunWouldSucceed) => {
+            format!("dry run: {} of {what} would succeed", kind.api_action())
+        }
+        Ok(WriteOutcome::DoneAnswerLost(lost)) => {
+            format!("{what} was {past} (its answer was lost: {lost}; the listing shows it gone)")
+        }
+        Err(SourceError::GrantNotFound { .. }) => format!("{what} was already gone"),
+        Err(SourceError::AnswerLost {
+            settled: Settlement::NotDone,
+            ..
+        }) => format!("{what} is still listed (its answer was lost): not {past}"),
+        Err(SourceError::AnswerLost { .. }) => format!("whether {what} was {past} is unknown"),
+        Err(err) => format!("{what} was not {past} ({err})"),
+    }
+}
+
+/// What became of a restore of `what`, for the sentence saying its record is missing.
+pub fn restore_happened(what: &str, result: &Result<Restored, SourceError>) -> String {
+    match result {
+        Ok(restored) => format!("{what} was restored as new grant {}", restored.grant_id),
+        Err(SourceError::AnswerLost {
+            settled: Settlement::NotDone,
+            ..
+        }) => format!("{what} was not restored as far as the listing shows"),
+        Err(SourceError::AnswerLost { .. }) => format!("whether {what} was restored is unknown"),
+        Err(err) => format!("{what} was not restored ({err})"),
     }
 }
 
@@ -1169,5 +1430,150 @@ mod tests {
         assert_eq!((req, result.unwrap().len()), (2, 1));
         tokio::time::sleep(Duration::from_millis(50)).await;
         assert!(rx.try_recv().is_err(), "the old account's read was sent");
+    }
+
+    /// An executor over the demo whose audit log is `disk`.
+    fn on_disk(disk: &crate::audit::testing::Disk) -> Executor {
+        Executor {
+            source: source("111122223333", 3),
+            audit: Audit::Log(Arc::new(AuditLog::with_sink(
+                Path::new("/state/audit.jsonl"),
+                Box::new(disk.clone()),
+            ))),
+        }
+    }
+
+    /// The revoke of each of the first `n` grants of the demo's first key with that many.
+    async fn revokes(executor: &Executor, n: usize) -> Vec<Command> {
+        let keys = executor.source.list_keys().await.unwrap();
+        for key in keys {
+            let grants = executor
+                .source
+                .list_grants(&key.metadata.arn)
+                .await
+                .unwrap();
+            if grants.len() >= n {
+                return grants[..n]
+                    .iter()
+                    .map(|grant| Command::DeleteGrant {
+                        kind: WriteKind::Revoke,
+                        target: Box::new(GrantTarget {
+                            grant: grant.clone(),
+                            key_aliases: key.aliases.iter().map(|a| a.alias_name.clone()).collect(),
+                            key_arn: key.metadata.arn.clone(),
+                            key_state: None,
+                        }),
+                        dry_run: false,
+                    })
+                    .collect();
+            }
+        }
+        panic!("no key with {n} grants")
+    }
+
+    async fn listed(executor: &Executor, command: &Command) -> bool {
+        let Command::DeleteGrant { target, .. } = command else {
+            panic!()
+        };
+        executor
+            .source
+            .find_grant(&target.grant.key_id, &target.grant.grant_id)
+            .await
+            .unwrap()
+            .is_some()
+    }
+
+    #[tokio::test]
+    async fn a_full_disk_after_a_revoke_says_so_and_refuses_the_writes_queued_after_it() {
+        use std::sync::atomic::Ordering;
+        let disk = crate::audit::testing::Disk::new(usize::MAX);
+        // Room for the first intent, not for its outcome.
+        disk.appends.store(1, Ordering::Relaxed);
+        let executor = on_disk(&disk);
+        let commands = revokes(&executor, 2).await;
+        let actions = executor.perform(commands[0].clone()).await;
+        let [
+            Action::GrantDeleted {
+                target,
+                result: Ok(WriteOutcome::Done),
+                ..
+            },
+            Action::AuditFailed {
+                grant,
+                said,
+                reason,
+            },
+        ] = &actions[..]
+        else {
+            panic!("{actions:?}")
+        };
+        assert!(!listed(&executor, &commands[0]).await, "it was revoked");
+        assert_eq!(grant.as_ref(), Some(&target.grant.id_pair()));
+        assert_eq!(
+            said,
+            &format!(
+                "{} was revoked; its outcome could not be recorded: No space left on device in /state/audit.jsonl (writes are off for this session)",
+                crate::app::describe_grant(target)
+            )
+        );
+        assert_eq!(
+            reason,
+            "the audit log /state/audit.jsonl cannot be written (No space left on device): writes are off for this session"
+        );
+        // Only the intent is in the log: the part of the outcome that made it was cut off.
+        let text = disk.text();
+        assert_eq!(text.lines().count(), 1);
+        assert!(text.ends_with('\n'));
+        // The next write of the bulk run, already queued, is refused unsent.
+        disk.appends.store(u64::MAX, Ordering::Relaxed);
+        let actions = executor.perform(commands[1].clone()).await;
+        let [
+            Action::GrantDeleted {
+                result: Err(err), ..
+            },
+        ] = &actions[..]
+        else {
+            panic!("{actions:?}")
+        };
+        assert_eq!(
+            err.to_string(),
+            "writes are off for this session: the audit log /state/audit.jsonl cannot be written (No space left on device), so kms:RevokeGrant was not sent"
+        );
+        assert!(listed(&executor, &commands[1]).await, "not sent");
+        assert_eq!(disk.text(), text);
+    }
+
+    #[tokio::test]
+    async fn an_intent_that_cannot_be_written_is_not_sent_and_says_so() {
+        use std::sync::atomic::Ordering;
+        let disk = crate::audit::testing::Disk::new(usize::MAX);
+        disk.appends.store(0, Ordering::Relaxed);
+        let executor = on_disk(&disk);
+        let commands = revokes(&executor, 1).await;
+        let actions = executor.perform(commands[0].clone()).await;
+        let [
+            Action::GrantDeleted {
+                target,
+                result: Err(err),
+                ..
+            },
+            Action::AuditFailed { said, .. },
+        ] = &actions[..]
+        else {
+            panic!("{actions:?}")
+        };
+        assert_eq!(
+            err.to_string(),
+            "the audit log /state/audit.jsonl cannot be written (No space left on device), so kms:RevokeGrant was not sent"
+        );
+        assert_eq!(
+            said,
+            &format!(
+                "{} was not revoked: the audit log /state/audit.jsonl cannot be written (No space left on device), so kms:RevokeGrant was not sent (writes are off for this session)",
+                crate::app::describe_grant(target)
+            )
+        );
+        assert!(listed(&executor, &commands[0]).await, "not sent");
+        assert_eq!(disk.text(), "", "no torn line");
     }
 }

@@ -473,7 +473,8 @@ fn every_write_is_in_the_audit_log_before_and_after_with_the_whole_grant() {
             kms_grants::domain::key_id_of(&grant.key_id)
         )));
     }
-    assert_eq!(outcome.outcome.as_deref(), Some("done"));
+    assert_eq!(outcome.outcome, Some(kms_grants::audit::Outcome::Done));
+    assert_eq!(intent.op, outcome.op, "one operation id pairs them");
     assert!(outcome.is_deletion());
     // A dry run and a failure are recorded as such.
     h.act(kms_grants::app::Action::RunCommand("dry-run on".into()));
@@ -483,7 +484,10 @@ fn every_write_is_in_the_audit_log_before_and_after_with_the_whole_grant() {
     let records = h.audit();
     assert_eq!(records.len(), 4);
     assert!(records[3].dry_run);
-    assert_eq!(records[3].outcome.as_deref(), Some("dry-run-would-succeed"));
+    assert_eq!(
+        records[3].outcome,
+        Some(kms_grants::audit::Outcome::DryRunWouldSucceed)
+    );
     assert!(!records[3].is_deletion());
 }
 
@@ -503,13 +507,15 @@ fn an_unwritable_audit_log_blocks_writes() {
     assert_eq!(grants_on(&h, &key_id), before, "nothing was sent");
     assert!(
         h.status().ends_with(
-            "the audit log /readonly/audit.jsonl cannot be written (permission denied), so no write is sent"
+            "the audit log /readonly/audit.jsonl cannot be written (permission denied), so kms:RevokeGrant was not sent"
         ),
         "{}",
         h.status()
     );
     // The app also refuses up front once it knows.
-    h.app.audit_log = Some(Err("the audit log /readonly/audit.jsonl cannot be written (permission denied), so no write is sent".into()));
+    h.app.audit_log = Some(Err(
+        "the audit log /readonly/audit.jsonl cannot be written (permission denied)".into(),
+    ));
     h.press(KeyCode::Char('X'));
     assert_eq!(h.app.modal, Modal::None);
 }

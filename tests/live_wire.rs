@@ -9,8 +9,14 @@ use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_credential_types::Credentials;
+use kms_grants::app::{Action, Command, GrantTarget};
+use kms_grants::audit::{self, AuditLog, AuditRecord, Outcome, Phase};
+use kms_grants::runtime::{Audit, Executor};
 use kms_grants::source::pace::{Backoff, Op, RateLimits};
-use kms_grants::source::{KmsSource, LiveKms, LiveOptions, SourceError, WriteKind, WriteOutcome};
+use kms_grants::source::{
+    KmsSource, LiveKms, LiveOptions, LostAnswer, LostWrite, Settlement, SourceError, WriteKind,
+    WriteOutcome,
+};
 use serde_json::{Value, json};
 use std::time::Duration;
 use wiremock::matchers::{body_partial_json, header, method};
@@ -731,8 +737,8 @@ async fn a_throttled_write_is_not_sent_again_by_the_pacer() {
     Mock::given(method("POST"))
         .and(target("RevokeGrant"))
         .respond_with(error(400, "ThrottlingException", "Rate exceeded"))
-        // The SDK's three attempts, and no more: an earlier attempt may have gone through.
-        .expect(3)
+        // Sent once: neither the SDK nor the pacer sends a write again.
+        .expect(1)
         .mount(&server)
         .await;
     let live = source(&server).await;
@@ -971,4 +977,548 @@ fn a_server_dying_mid_record_leaves_the_previous_file_and_says_so() {
         1,
         "no temporary file left"
     );
+}
+
+// ----- Writes are sent once; a lost answer is settled by listing (issue 12, item 2) -----
+
+const KEY2: &str = "2234abcd-12ab-34cd-56ef-1234567890ab";
+const KEY2_ARN: &str =
+    "arn:aws:kms:us-east-2:111122223333:key/2234abcd-12ab-34cd-56ef-1234567890ab";
+
+/// An executor over `live` writing its audit records to a fresh log.
+fn audited(live: LiveKms) -> (Executor, tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let executor = Executor {
+        source: std::sync::Arc::new(live),
+        audit: Audit::Log(std::sync::Arc::new(AuditLog::open(&path).unwrap())),
+    };
+    (executor, dir, path)
+}
+
+/// The revoke of grant `g1` on [`KEY_ARN`], as the app sends it.
+fn revoke_g1() -> Command {
+    Command::DeleteGrant {
+        kind: WriteKind::Revoke,
+        target: Box::new(GrantTarget {
+            grant: serde_json::from_value(grant("g1")).unwrap(),
+            key_aliases: vec![],
+            key_arn: KEY_ARN.to_owned(),
+            key_state: None,
+        }),
+        dry_run: false,
+    }
+}
+
+/// The phase, outcome and error of each record, checking they share one operation id.
+fn one_operation(records: &[AuditRecord]) -> Vec<(Phase, Option<Outcome>, Option<String>)> {
+    assert!(records[0].op.is_some());
+    assert!(records.iter().all(|r| r.op == records[0].op), "{records:?}");
+    records
+        .iter()
+        .map(|r| (r.phase, r.outcome, r.error.clone()))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_revoke_answered_500_is_sent_once_and_settled_by_listing_the_key() {
+    for still_listed in [false, true] {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(target("RevokeGrant"))
+            .respond_with(
+                ResponseTemplate::new(500)
+                    .set_body_string("<html><body>Internal Server Error</body></html>"),
+            )
+            // Once: it was three times, each of which may have revoked.
+            .expect(1)
+            .mount(&server)
+            .await;
+        let listed = if still_listed {
+            vec![grant("g1")]
+        } else {
+            vec![]
+        };
+        Mock::given(method("POST"))
+            .and(target("ListGrants"))
+            .and(body_partial_json(
+                json!({"KeyId": KEY_ARN, "GrantId": "g1"}),
+            ))
+            .respond_with(ok(json!({"Grants": listed, "Truncated": false})))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let (executor, _dir, log) = audited(source(&server).await);
+        let actions = executor.perform(revoke_g1()).await;
+        let [Action::GrantDeleted { result, .. }] = &actions[..] else {
+            panic!("{actions:?}")
+        };
+        let records = audit::read(&log).unwrap();
+        let records = one_operation(&records);
+        assert_eq!(records[0].0, Phase::Intent);
+        assert_eq!(records[1].1, Some(Outcome::Unknown));
+        assert_eq!(
+            records[1].2.as_deref(),
+            Some(
+                format!(
+                    "the answer to kms:RevokeGrant of grant g1 on key {KEY_ARN} was lost (HTTP 500), so whether it happened is unknown until the key's grants are listed"
+                )
+                .as_str()
+            )
+        );
+        if still_listed {
+            assert_eq!(
+                result,
+                &Err(SourceError::AnswerLost {
+                    write: LostWrite::Delete {
+                        kind: WriteKind::Revoke,
+                        key_id: KEY_ARN.to_owned(),
+                        grant_id: "g1".to_owned()
+                    },
+                    lost: LostAnswer::ServerError(500),
+                    settled: Settlement::NotDone,
+                })
+            );
+            assert_eq!(
+                records[2],
+                (Phase::Settled, Some(Outcome::NotDeleted), None)
+            );
+        } else {
+            assert_eq!(
+                result,
+                &Ok(WriteOutcome::DoneAnswerLost(LostAnswer::ServerError(500)))
+            );
+            assert_eq!(records[2], (Phase::Settled, Some(Outcome::Deleted), None));
+            // Restorable like any other deletion.
+            assert!(audit::find_deletion(&audit::read(&log).unwrap(), "g1").is_some());
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_write_that_times_out_is_unknown_not_failed() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(target("RetireGrant"))
+        .respond_with(ok(json!({})).set_delay(Duration::from_secs(3)))
+        // Two retires below, each sent once (the SDK would have sent each three times).
+        .expect(2)
+        .mount(&server)
+        .await;
+    // Listing fails too: still unknown, and the log says why.
+    Mock::given(method("POST"))
+        .and(target("ListGrants"))
+        .respond_with(error(400, "AccessDeniedException", "not for you"))
+        .mount(&server)
+        .await;
+    // Three attempts for reads; the write still goes once.
+    let live = source_at(&server.uri(), 3, Duration::from_millis(300)).await;
+    let err = live
+        .delete_grant(WriteKind::Retire, KEY, "g1", false)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "the answer to kms:RetireGrant of grant g1 on key {KEY} was lost (no answer in time), so whether it happened is unknown until the key's grants are listed"
+        )
+    );
+    let (executor, _dir, log) = audited(live);
+    let Command::DeleteGrant { target, .. } = revoke_g1() else {
+        unreachable!()
+    };
+    let actions = executor
+        .perform(Command::DeleteGrant {
+            kind: WriteKind::Retire,
+            target,
+            dry_run: false,
+        })
+        .await;
+    let [
+        Action::GrantDeleted {
+            result: Err(err), ..
+        },
+    ] = &actions[..]
+    else {
+        panic!("{actions:?}")
+    };
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "the answer to kms:RetireGrant of grant g1 on key {KEY_ARN} was lost (no answer in time), and whether it happened is still unknown (listing the key failed: access denied: kms:ListGrants on {KEY_ARN}): list the key's grants to see"
+        )
+    );
+    let records = audit::read(&log).unwrap();
+    let records = one_operation(&records);
+    assert_eq!(records[1].1, Some(Outcome::Unknown));
+    assert_eq!(
+        records[2],
+        (
+            Phase::Settled,
+            Some(Outcome::StillUnknown),
+            Some(format!(
+                "listing the key failed: access denied: kms:ListGrants on {KEY_ARN}"
+            ))
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_write_refused_before_sending_or_cut_after_it_are_told_apart() {
+    // Nothing listens: the request never left, so it certainly did nothing.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let live = source_at(
+        &format!("http://127.0.0.1:{port}"),
+        1,
+        Duration::from_secs(5),
+    )
+    .await;
+    let err = live
+        .delete_grant(WriteKind::Revoke, KEY, "g1", false)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SourceError::Network { .. }), "{err:?}");
+    // A server that reads the request and hangs up: it may have done it.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let received = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = std::sync::Arc::clone(&received);
+    std::thread::spawn(move || {
+        use std::io::Read;
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { break };
+            let mut buffer = [0u8; 65536];
+            let _ = stream.read(&mut buffer);
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+    let live = source_at(&format!("http://{address}"), 3, Duration::from_secs(5)).await;
+    let err = live
+        .delete_grant(WriteKind::Revoke, KEY, "g1", false)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            SourceError::AnswerLost {
+                lost: LostAnswer::ConnectionLost,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(received.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+/// An audit log where grant `g1` (unnamed) was revoked through `endpoint` on each of `keys`.
+fn deletion_log(dir: &std::path::Path, endpoint: &str, keys: &[&str]) -> std::path::PathBuf {
+    let path = dir.join("audit.jsonl");
+    let mut text = String::new();
+    for key in keys {
+        let mut entry = grant("g1");
+        entry["KeyId"] = json!(key);
+        entry.as_object_mut().unwrap().remove("Name");
+        let mut record = AuditRecord {
+            time: "2026-11-23T10:00:00Z".into(),
+            phase: Phase::Intent,
+            op: Some(format!("op-{key}")),
+            source: "live".into(),
+            profile: None,
+            endpoint: Some(endpoint.to_owned()),
+            region: Some("us-east-2".into()),
+            account: Some("111122223333".into()),
+            caller: None,
+            action: "RevokeGrant".into(),
+            dry_run: false,
+            key: (*key).to_owned(),
+            grant: Some(serde_json::from_value(entry).unwrap()),
+            outcome: None,
+            error: None,
+            new_grant_id: None,
+        };
+        text.push_str(&serde_json::to_string(&record).unwrap());
+        text.push('\n');
+        record.phase = Phase::Outcome;
+        record.outcome = Some(Outcome::Done);
+        text.push_str(&serde_json::to_string(&record).unwrap());
+        text.push('\n');
+    }
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Runs `kms-grants ARGS` against `endpoint` in us-east-2, with test credentials and no AWS
+/// files, profile or region of the machine's.
+fn kms_grants_at(endpoint: &str, args: &[&str]) -> std::process::Output {
+    let log = tempfile::NamedTempFile::new().unwrap();
+    std::process::Command::new(env!("CARGO_BIN_EXE_kms-grants"))
+        .args(["--endpoint-url", endpoint, "--region", "us-east-2"])
+        .arg("--log-file")
+        .arg(log.path())
+        .args(args)
+        .env("AWS_ACCESS_KEY_ID", "AKIDTEST")
+        .env("AWS_SECRET_ACCESS_KEY", "secret")
+        .env("AWS_CONFIG_FILE", "/nonexistent/aws-config")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/aws-credentials",
+        )
+        .env("HOME", env!("CARGO_TARGET_TMPDIR"))
+        .env("XDG_CONFIG_HOME", env!("CARGO_TARGET_TMPDIR"))
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_ENDPOINT_URL")
+        .output()
+        .expect("the binary runs")
+}
+
+#[test]
+fn a_restore_answered_500_is_sent_once_with_a_name_and_settles_to_that_grant() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(async {
+        let server = MockServer::start().await;
+        common::wire::sts_caller("111122223333", "arn:aws:iam::111122223333:user/ops")
+            .mount(&server)
+            .await;
+        // The grant had no name: the restore sends one derived from its id.
+        Mock::given(method("POST"))
+            .and(target("CreateGrant"))
+            .and(body_partial_json(
+                json!({"KeyId": KEY_ARN, "Name": "kms-grants-restore-g1"}),
+            ))
+            .respond_with(ResponseTemplate::new(500))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let mut created = grant("new1");
+        created["Name"] = json!("kms-grants-restore-g1");
+        Mock::given(method("POST"))
+            .and(target("ListGrants"))
+            .and(body_partial_json(json!({"KeyId": KEY_ARN})))
+            .respond_with(ok(
+                json!({"Grants": [grant("other"), created], "Truncated": false}),
+            ))
+            .expect(1)
+            .mount(&server)
+            .await;
+        server
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let log = deletion_log(dir.path(), &server.uri(), &[KEY_ARN]);
+    let log = log.to_str().unwrap();
+    let out = kms_grants_at(
+        &server.uri(),
+        &["restore", "--audit-log", log, "--grant-id", "g1", "--yes"],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(
+            "the answer to kms:CreateGrant was lost (HTTP 500); listing the key shows grant new1 named kms-grants-restore-g1"
+        ),
+        "{stdout}"
+    );
+    assert_eq!(
+        stdout.lines().last(),
+        Some("restored grant g1 as new grant new1")
+    );
+    let records = audit::read(std::path::Path::new(log)).unwrap();
+    let restore = one_operation(&records[2..]);
+    assert_eq!(restore[1].1, Some(Outcome::Unknown));
+    assert_eq!(restore[2], (Phase::Settled, Some(Outcome::Created), None));
+    assert_eq!(records[4].new_grant_id.as_deref(), Some("new1"));
+    // Now restored: another restore, even a dry run, says so and sends nothing.
+    for dry_run in [false, true] {
+        let mut args = vec!["restore", "--audit-log", log, "--grant-id", "g1", "--yes"];
+        if dry_run {
+            args.insert(0, "--dry-run");
+        }
+        let out = kms_grants_at(&server.uri(), &args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.contains("grant g1 was already restored as new1"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_dry_run_restore_makes_the_checks_of_a_real_one() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(async {
+        let server = MockServer::start().await;
+        common::wire::sts_caller("999999999999", "arn:aws:iam::999999999999:user/ops")
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(target("CreateGrant"))
+            .respond_with(ResponseTemplate::new(500))
+            .expect(0)
+            .mount(&server)
+            .await;
+        server
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let log = deletion_log(dir.path(), &server.uri(), &[KEY_ARN]);
+    let out = kms_grants_at(
+        &server.uri(),
+        &[
+            "--dry-run",
+            "restore",
+            "--audit-log",
+            log.to_str().unwrap(),
+            "--grant-id",
+            "g1",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "grant g1 was deleted in account 111122223333, but these credentials are for account 999999999999"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_grant_id_deleted_on_several_keys_asks_which_and_key_chooses() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(async {
+        let server = MockServer::start().await;
+        common::wire::sts_caller("111122223333", "arn:aws:iam::111122223333:user/ops")
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(target("DescribeKey"))
+            .and(body_partial_json(json!({"KeyId": "alias/two"})))
+            .respond_with(ok(json!({"KeyMetadata": {
+                "KeyId": KEY2, "Arn": KEY2_ARN, "AWSAccountId": "111122223333",
+                "Enabled": true, "KeyState": "Enabled"
+            }})))
+            .mount(&server)
+            .await;
+        server
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let log = deletion_log(dir.path(), &server.uri(), &[KEY_ARN, KEY2_ARN]);
+    let log = log.to_str().unwrap();
+    let restore = |key: Option<&str>| {
+        let mut args = vec![
+            "--dry-run",
+            "restore",
+            "--audit-log",
+            log,
+            "--grant-id",
+            "g1",
+        ];
+        if let Some(key) = key {
+            args.extend(["--key", key]);
+        }
+        kms_grants_at(&server.uri(), &args)
+    };
+    let out = restore(None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr.trim_end(),
+        format!(
+            "kms-grants: grant g1 was deleted on 2 keys ({KEY_ARN}, {KEY2_ARN}); pass --key KEY (its id, ARN or alias) to say which one to restore"
+        )
+    );
+    for key in [KEY2, KEY2_ARN, "alias/two"] {
+        let out = restore(Some(key));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{key}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            stdout.contains(&format!(
+                "would create a grant named kms-grants-restore-g1 on key {KEY2_ARN}"
+            )),
+            "{key}: {stdout}"
+        );
+    }
+    let out = restore(Some("3334abcd-12ab-34cd-56ef-1234567890ab"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("the audit log has no deletion of grant g1 on key 3334abcd"),
+        "{stderr}"
+    );
+}
+
+/// The full disk, for real: `ulimit -f` leaves the log no room for the restore's intent line
+/// (SIGXFSZ ignored, as a shell's `trap` passes on, so the write fails with EFBIG instead).
+#[cfg(unix)]
+#[test]
+fn a_restore_whose_intent_cannot_be_written_is_not_sent() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(async {
+        let server = MockServer::start().await;
+        common::wire::sts_caller("111122223333", "arn:aws:iam::111122223333:user/ops")
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(target("CreateGrant"))
+            .respond_with(ResponseTemplate::new(500))
+            .expect(0)
+            .mount(&server)
+            .await;
+        server
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let log = deletion_log(dir.path(), &server.uri(), &[KEY_ARN]);
+    // Fill the log up to 60 bytes short of the limit with a blank line (readers skip it).
+    let mut text = std::fs::read_to_string(&log).unwrap();
+    let blocks = text.len() / 512 + 2;
+    text.push_str(&" ".repeat(blocks * 512 - 60 - text.len()));
+    text.push('\n');
+    std::fs::write(&log, &text).unwrap();
+    let log_file = dir.path().join("kms-grants.log");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "trap '' XFSZ; ulimit -f {blocks}; exec \"$0\" \"$@\""
+        ))
+        .arg(env!("CARGO_BIN_EXE_kms-grants"))
+        .args(["--endpoint-url", &server.uri(), "--region", "us-east-2"])
+        .arg("--log-file")
+        .arg(&log_file)
+        .args(["restore", "--audit-log", log.to_str().unwrap()])
+        .args(["--grant-id", "g1", "--yes"])
+        .env("AWS_ACCESS_KEY_ID", "AKIDTEST")
+        .env("AWS_SECRET_ACCESS_KEY", "secret")
+        .env("AWS_CONFIG_FILE", "/nonexistent/aws-config")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/aws-credentials",
+        )
+        .env("HOME", env!("CARGO_TARGET_TMPDIR"))
+        .env_remove("AWS_PROFILE")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "the audit log {} cannot be written (File too large), so kms:CreateGrant was not sent",
+            log.display()
+        )),
+        "{stderr}"
+    );
+    // No cut-off line left behind: the log is as it was, and still reads.
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), text);
+    assert_eq!(audit::read(&log).unwrap().len(), 2);
 }

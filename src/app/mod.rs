@@ -18,7 +18,10 @@ use self::list::{CellContext, ListKind, ListView};
 use self::switch::{Picker, SwitchedTo};
 use crate::domain::{Grant, Key, KeyMetadata, Timestamp, key_id_of};
 use crate::places::{Places, Target};
-use crate::source::{CallerIdentity, SourceError, SourceInfo, WriteKind, WriteOutcome};
+use crate::source::{
+    CallerIdentity, LostWrite, Restored, Settlement, SourceError, SourceInfo, WriteKind,
+    WriteOutcome,
+};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::cell::Cell;
 
@@ -120,8 +123,16 @@ pub enum Action {
     TokenRetired {
         result: Result<WriteOutcome, SourceError>,
     },
-    /// A write was made but its outcome could not be written to the audit log.
-    AuditFailed(String),
+    /// An audit record could not be written (a full disk): writes are off for the rest of the
+    /// session.
+    AuditFailed {
+        /// The grant whose write it was (key id, grant id), for its row in the outcome list.
+        grant: Option<(String, String)>,
+        /// What happened to that write and that its record is missing: the status line.
+        said: String,
+        /// Why the log cannot be written: what refusals say from now on.
+        reason: String,
+    },
     /// Copies the id or ARN under the cursor.
     CopySelected,
     /// Opens the history of this session's deletions.
@@ -138,7 +149,7 @@ pub enum Action {
     /// A restore from the history view finished.
     GrantRestored {
         entry: usize,
-        result: Result<String, SourceError>,
+        result: Result<Restored, SourceError>,
     },
     /// An export was written (or not).
     Exported {
@@ -1068,12 +1079,20 @@ impl App {
                     let what = describe_grant(&item.target);
                     let key = key_id_of(&item.target.grant.key_id).to_owned();
                     match &result {
-                        Ok(id) => {
+                        Ok(restored) => {
+                            let id = &restored.grant_id;
                             item.restored = Some(Ok(id.clone()));
-                            self.say(
-                                Level::Success,
-                                format!("restored {what} as new grant {}", list::short_id(id)),
-                            );
+                            let text = match restored.lost {
+                                None => {
+                                    format!("restored {what} as new grant {}", list::short_id(id))
+                                }
+                                Some(lost) => format!(
+                                    "the answer to kms:CreateGrant for {what} was lost ({lost}); listing the key shows grant {} named {}: restored",
+                                    list::short_id(id),
+                                    restored.name
+                                ),
+                            };
+                            self.say(Level::Success, text);
                             commands.push(self.load_grants_now(&key, true));
                         }
                         Err(err) => {
@@ -1091,14 +1110,26 @@ impl App {
                 }
                 Vec::new()
             }
-            Action::AuditFailed(text) => {
-                self.say(Level::Error, text);
+            Action::AuditFailed {
+                grant,
+                said,
+                reason,
+            } => {
+                // Writes are off at once: the header says NO AUDIT LOG, x and X leave the
+                // footer and are refused. (The runtime refuses any write already queued.)
+                self.audit_log = Some(Err(reason));
+                if let Some(bulk) = &mut self.bulk
+                    && let Some(&row) = grant.as_ref().and_then(|id| bulk.index.get(id))
+                {
+                    bulk.outcomes[row].result = Some((Level::Error, said.clone()));
+                }
+                self.say(Level::Error, said);
                 Vec::new()
             }
             Action::TokenRetired { result } => {
                 self.writes_in_flight = self.writes_in_flight.saturating_sub(1);
                 match result {
-                    Ok(WriteOutcome::Done) => self.say(
+                    Ok(WriteOutcome::Done | WriteOutcome::DoneAnswerLost(_)) => self.say(
                         Level::Success,
                         "retired the grant of that token (reload to see the lists change)",
                     ),
@@ -1309,17 +1340,25 @@ impl App {
         let what = describe_grant(target);
         let was_dry_run = self.in_flight.remove(&grant.id_pair()).unwrap_or(false);
         let id = grant.id_pair();
-        // Deleted (or already gone): unmarked. Failed or a dry run: stays marked for another try.
+        // Deleted (or already gone): unmarked. Failed, a dry run, or an answer lost that the
+        // listing did not show gone: stays marked for another try (a delete sent again is
+        // harmless: a grant already gone is "not found").
         let gone = matches!(
             result,
-            Ok(WriteOutcome::Done | WriteOutcome::DoneDespiteDryRun)
+            Ok(WriteOutcome::Done
+                | WriteOutcome::DoneDespiteDryRun
+                | WriteOutcome::DoneAnswerLost(_))
                 | Err(SourceError::GrantNotFound { .. })
         );
         if gone {
             self.marks.remove(&id);
         }
         match result {
-            Ok(outcome @ (WriteOutcome::Done | WriteOutcome::DoneDespiteDryRun)) => {
+            Ok(
+                outcome @ (WriteOutcome::Done
+                | WriteOutcome::DoneDespiteDryRun
+                | WriteOutcome::DoneAnswerLost(_)),
+            ) => {
                 // KMS may list the grant for a while yet: it stays, marked pending, until a
                 // reload no longer lists it (or five minutes pass).
                 self.data
@@ -1340,16 +1379,24 @@ impl App {
                     origin: (self.target.clone(), self.info.account.clone()),
                     restored: None,
                 });
-                if outcome == WriteOutcome::DoneDespiteDryRun {
-                    self.say(
+                match outcome {
+                    WriteOutcome::DoneDespiteDryRun => self.say(
                         Level::Warning,
                         format!(
                             "the endpoint ignored DryRun: {what} was really {}",
                             kind.past()
                         ),
-                    );
-                } else {
-                    self.say(Level::Success, format!("{} {what}", kind.past()));
+                    ),
+                    // Shown with ! in the outcome list: it needed a second look.
+                    WriteOutcome::DoneAnswerLost(lost) => self.say(
+                        Level::Warning,
+                        format!(
+                            "the answer to {} of {what} was lost ({lost}); listing the key shows it is gone: {}",
+                            kind.api_action(),
+                            kind.past()
+                        ),
+                    ),
+                    _ => self.say(Level::Success, format!("{} {what}", kind.past())),
                 }
             }
             Ok(WriteOutcome::DryRunWouldSucceed) => {
@@ -1364,6 +1411,32 @@ impl App {
             Err(SourceError::GrantNotFound { .. }) => {
                 self.forget_grant(grant);
                 self.say(Level::Warning, format!("{what} was already gone"));
+            }
+            Err(SourceError::AnswerLost {
+                write: LostWrite::Delete { .. },
+                lost,
+                settled,
+            }) => {
+                let head = format!(
+                    "{}the answer to {} of {what} was lost ({lost})",
+                    if was_dry_run { "dry run: " } else { "" },
+                    kind.api_action()
+                );
+                let text = match settled {
+                    Settlement::NotDone => format!(
+                        "{head}; listing the key shows it is still there: not {} (it stays marked; KMS can list a deleted grant for a few minutes, ctrl-r reloads)",
+                        kind.past()
+                    ),
+                    Settlement::StillUnknown(why) => format!(
+                        "{head}, and whether it was {} is still unknown ({why}): it stays marked; reload the key (ctrl-r) to see",
+                        kind.past()
+                    ),
+                    Settlement::Unsettled => format!(
+                        "{head}, so whether it was {} is unknown: it stays marked; reload the key (ctrl-r) to see",
+                        kind.past()
+                    ),
+                };
+                self.say(Level::Error, text);
             }
             Err(err) if was_dry_run => {
                 self.say(

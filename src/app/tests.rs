@@ -1837,3 +1837,193 @@ fn an_account_learnt_after_a_delete_does_not_block_its_restore() {
         }
     ));
 }
+
+// ----- Issue 12: writes sent once and settled; the audit log on a full disk -----
+
+/// The screen as text (120×40).
+fn screen_text(app: &App) -> String {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    let theme = crate::ui::theme::Theme::new(Default::default(), false);
+    terminal
+        .draw(|frame| crate::ui::draw(frame, app, &theme))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    (0..buffer.area.height)
+        .map(|y| {
+            (0..buffer.area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The revoke of every grant of `k1` (three), confirmed by typing the count.
+fn bulk_revoke_k1(app: &mut App) -> Vec<GrantTarget> {
+    press(app, KeyCode::Char('j'));
+    press(app, KeyCode::Enter);
+    press(app, KeyCode::Char('a'));
+    press(app, KeyCode::Char('X'));
+    press(app, KeyCode::Char('3'));
+    press(app, KeyCode::Enter)
+        .into_iter()
+        .map(|command| match command {
+            Command::DeleteGrant { target, .. } => *target,
+            other => panic!("{other:?}"),
+        })
+        .collect()
+}
+
+fn lost(target: &GrantTarget, settled: Settlement) -> Result<WriteOutcome, SourceError> {
+    Err(SourceError::AnswerLost {
+        write: LostWrite::Delete {
+            kind: WriteKind::Revoke,
+            key_id: target.grant.key_id.to_string(),
+            grant_id: target.grant.grant_id.to_string(),
+        },
+        lost: crate::source::LostAnswer::ServerError(500),
+        settled,
+    })
+}
+
+#[test]
+fn an_answer_lost_is_reported_as_the_listing_settled_it() {
+    let mut app = loaded(false);
+    let targets = bulk_revoke_k1(&mut app);
+    let results = [
+        // Gone: deleted, though the answer was lost.
+        Ok(WriteOutcome::DoneAnswerLost(
+            crate::source::LostAnswer::ServerError(500),
+        )),
+        // Still listed: not deleted.
+        lost(&targets[1], Settlement::NotDone),
+        // The listing failed too.
+        lost(
+            &targets[2],
+            Settlement::StillUnknown("listing the key failed: throttled".into()),
+        ),
+    ];
+    for (target, result) in targets.iter().zip(results) {
+        app.update(Action::GrantDeleted {
+            kind: WriteKind::Revoke,
+            target: Box::new(target.clone()),
+            result,
+        });
+    }
+    let bulk = app.bulk.clone().unwrap();
+    let said: Vec<(Level, String)> = targets
+        .iter()
+        .map(|t| {
+            bulk.outcomes[bulk.index[&t.grant.id_pair()]]
+                .result
+                .clone()
+                .unwrap()
+        })
+        .collect();
+    let what: Vec<String> = targets.iter().map(describe_grant).collect();
+    assert_eq!(
+        said[0],
+        (
+            Level::Warning,
+            format!(
+                "the answer to kms:RevokeGrant of {} was lost (HTTP 500); listing the key shows it is gone: revoked",
+                what[0]
+            )
+        )
+    );
+    assert_eq!(said[1].0, Level::Error);
+    assert!(
+        said[1].1.starts_with(&format!(
+            "the answer to kms:RevokeGrant of {} was lost (HTTP 500); listing the key shows it is still there: not revoked",
+            what[1]
+        )),
+        "{}",
+        said[1].1
+    );
+    assert_eq!(said[2].0, Level::Error);
+    assert!(
+        said[2].1.contains(
+            "was lost (HTTP 500), and whether it was revoked is still unknown (listing the key failed: throttled)"
+        ),
+        "{}",
+        said[2].1
+    );
+    // The one gone is unmarked, pending and in the history; the two others stay marked for
+    // another try (a revoke sent again is harmless: a grant already gone is "not found").
+    let marked: Vec<&str> = app.marks.iter().map(|(_, g)| g.as_str()).collect();
+    assert_eq!(marked.len(), 2);
+    assert!(!marked.contains(&targets[0].grant.grant_id.as_ref()));
+    assert!(
+        app.data
+            .pending_delete("k1", &targets[0].grant.grant_id, app.now)
+            .is_some()
+    );
+    assert_eq!(app.history.len(), 1);
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("2 failed and stay marked"),
+        "{:?}",
+        app.status
+    );
+}
+
+#[test]
+fn a_failed_audit_write_turns_writes_off_at_once() {
+    let mut app = loaded(false);
+    app.audit_log = Some(Ok("/state/audit.jsonl".into()));
+    let targets = bulk_revoke_k1(&mut app);
+    assert!(!screen_text(&app).contains("NO AUDIT LOG"));
+    // The first revoke went through; its outcome could not be recorded.
+    app.update(Action::GrantDeleted {
+        kind: WriteKind::Revoke,
+        target: Box::new(targets[0].clone()),
+        result: Ok(WriteOutcome::Done),
+    });
+    let said = &format!(
+        "{} was revoked; its outcome could not be recorded: No space left on device in /state/audit.jsonl (writes are off for this session)",
+        describe_grant(&targets[0])
+    );
+    app.update(Action::AuditFailed {
+        grant: Some(targets[0].grant.id_pair()),
+        said: said.to_owned(),
+        reason: "the audit log /state/audit.jsonl cannot be written (No space left on device): writes are off for this session".to_owned(),
+    });
+    assert_eq!(&app.status.as_ref().unwrap().text, said);
+    assert_eq!(app.status.as_ref().unwrap().level, Level::Error);
+    assert!(matches!(app.audit_log, Some(Err(_))));
+    // Its row in the outcome list says so too.
+    let bulk = app.bulk.clone().unwrap();
+    assert_eq!(
+        bulk.outcomes[bulk.index[&targets[0].grant.id_pair()]].result,
+        Some((Level::Error, said.to_owned()))
+    );
+    // The two queued after it come back refused by the runtime, unsent.
+    for target in &targets[1..] {
+        app.update(Action::GrantDeleted {
+            kind: WriteKind::Revoke,
+            target: Box::new(target.clone()),
+            result: Err(SourceError::Audit("writes are off for this session: the audit log /state/audit.jsonl cannot be written (No space left on device), so kms:RevokeGrant was not sent".into())),
+        });
+    }
+    assert_eq!(app.marks.len(), 2, "the unsent ones stay marked");
+    // The header says NO AUDIT LOG and the footer offers no x or X; pressing them is refused.
+    app.modal = Modal::None;
+    let screen = screen_text(&app);
+    assert!(screen.contains("NO AUDIT LOG"), "{screen}");
+    assert!(!screen.contains("x retire"), "{screen}");
+    assert!(!screen.contains("X revoke"), "{screen}");
+    assert!(press(&mut app, KeyCode::Char('X')).is_empty());
+    assert_eq!(app.modal, Modal::None);
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("(No space left on device): writes are off for this session"),
+        "{:?}",
+        app.status
+    );
+}

@@ -1,13 +1,16 @@
 //! `LiveKms`: the [`KmsSource`] of a real account, over aws-sdk-kms.
 //!
 //! Every list call is paginated to the end with the largest page KMS allows, with a guard
-//! against a marker loop that never ends. The SDK's standard retries (with backoff) and explicit
-//! connect/operation timeouts apply to every call; errors are mapped to [`SourceError`]
-//! sentences that name the action and the resource. A read-only source refuses writes itself.
+//! against a marker loop that never ends. The SDK's standard retries (with backoff) apply to
+//! every read; a write (retire, revoke, create) is sent once, and an answer lost after it may
+//! have been sent is [`SourceError::AnswerLost`]. Explicit connect/operation timeouts apply to
+//! every call; errors are mapped to [`SourceError`] sentences that name the action and the
+//! resource. A read-only source refuses writes itself.
 
 use super::pace::{Backoff, Op, Pacer, RateLimits};
 use super::{
-    CallerIdentity, KmsSource, SourceError, SourceInfo, SourceKind, WriteKind, WriteOutcome,
+    CallerIdentity, KmsSource, LostAnswer, LostWrite, Settlement, SourceError, SourceInfo,
+    SourceKind, WriteKind, WriteOutcome,
 };
 use crate::domain::shared::{intern, intern_operations};
 use crate::domain::{
@@ -356,10 +359,11 @@ impl LiveKms {
 
     /// What a retire or revoke answer means. `DryRunOperationException` is KMS's "would have
     /// succeeded"; plain success to a DryRun request means the server ignored DryRun and the
-    /// write really happened.
+    /// write really happened. An answer lost after the request may have been sent is
+    /// [`SourceError::AnswerLost`], for the runtime to settle.
     fn write_outcome<E>(
         &self,
-        action: &str,
+        write: LostWrite,
         resource: &str,
         dry_run: bool,
         sent: Result<(), SdkError<E, aws_sdk_kms::config::http::HttpResponse>>,
@@ -376,7 +380,31 @@ impl LiveKms {
             {
                 Ok(WriteOutcome::DryRunWouldSucceed)
             }
-            Err(e) => Err(self.error(action, resource, e)),
+            Err(e) => Err(self.write_error(write, resource, e)),
+        }
+    }
+
+    /// A failed write: [`SourceError::AnswerLost`] when the request may have reached KMS,
+    /// otherwise the error's sentence (it was refused, or never sent).
+    fn write_error<E>(
+        &self,
+        write: LostWrite,
+        resource: &str,
+        err: SdkError<E, aws_sdk_kms::config::http::HttpResponse>,
+    ) -> SourceError
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        match lost_answer(&err) {
+            Some(lost) => {
+                tracing::warn!("{write}: {lost}: {}", DisplayErrorContext(&err).to_string());
+                SourceError::AnswerLost {
+                    write,
+                    lost,
+                    settled: Settlement::Unsettled,
+                }
+            }
+            None => self.error(write.api_action(), resource, err),
         }
     }
 
@@ -391,6 +419,56 @@ impl LiveKms {
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
         classify(action, resource, self.profile.as_deref(), err)
+    }
+}
+
+/// The per-call config of a write: sent once. The SDK's standard retries would send it again
+/// after a timeout or a 5xx, when the first attempt may have been carried out.
+fn sent_once() -> aws_sdk_kms::config::Builder {
+    aws_sdk_kms::config::Builder::default().retry_config(RetryConfig::disabled())
+}
+
+/// Why a write's answer is missing when the request may have reached KMS, or `None` when it
+/// certainly did not do the work: KMS answered with a 4xx error, or the request was never
+/// sent (it could not be built, the connection was never made, the name did not resolve).
+fn lost_answer<E>(err: &SdkError<E, aws_sdk_kms::config::http::HttpResponse>) -> Option<LostAnswer>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    match err {
+        SdkError::ServiceError(ctx) => {
+            let status = ctx.raw().status().as_u16();
+            if status >= 500 {
+                Some(LostAnswer::ServerError(status))
+            } else if (200..300).contains(&status) {
+                // A success status whose body could not be read: it may have been done.
+                Some(LostAnswer::Unreadable)
+            } else {
+                None
+            }
+        }
+        SdkError::ConstructionFailure(_) => None,
+        SdkError::TimeoutError(_) => Some(LostAnswer::Timeout),
+        SdkError::DispatchFailure(failure) => {
+            // hyper-util says "client error (Connect)" for a connection it could not make
+            // (refused, TLS, unreachable), the SDK "HTTP connect timeout" and "failed to
+            // perform DNS lookup": in those the request never left.
+            let chain = DisplayErrorContext(err).to_string();
+            let unsent = failure.is_user()
+                || chain.contains("client error (Connect)")
+                || chain.contains("HTTP connect timeout")
+                || chain.contains("failed to perform DNS lookup");
+            if unsent {
+                None
+            } else if failure.is_timeout() {
+                Some(LostAnswer::Timeout)
+            } else {
+                Some(LostAnswer::ConnectionLost)
+            }
+        }
+        SdkError::ResponseError(_) => Some(LostAnswer::Unreadable),
+        // Nothing says it was not sent.
+        _ => Some(LostAnswer::ConnectionLost),
     }
 }
 
@@ -828,6 +906,39 @@ impl KmsSource for LiveKms {
         .await
     }
 
+    async fn find_grant(&self, key_id: &str, grant_id: &str) -> Result<Option<Grant>, SourceError> {
+        // ListGrants with the GrantId filter: one small page, however many grants the key has.
+        let grants = self
+            .paginate(
+                Op::ListGrants,
+                &self.calls.list_grants,
+                |marker| async move {
+                    let page = self
+                        .kms
+                        .list_grants()
+                        .key_id(key_id)
+                        .grant_id(grant_id)
+                        .limit(PAGE)
+                        .set_marker(marker)
+                        .send()
+                        .await
+                        .map_err(|e| self.error("kms:ListGrants", key_id, e))?;
+                    Ok(Page {
+                        items: page
+                            .grants()
+                            .iter()
+                            .map(|g| grant_from(g, key_id))
+                            .collect(),
+                        truncated: page.truncated(),
+                        next_marker: page.next_marker().map(str::to_owned),
+                    })
+                },
+            )
+            .await?;
+        // A server that ignores the filter answers with every grant.
+        Ok(grants.into_iter().find(|g| &*g.grant_id == grant_id))
+    }
+
     async fn delete_grant(
         &self,
         kind: WriteKind,
@@ -843,6 +954,13 @@ impl KmsSource for LiveKms {
         let resource = format!("grant {grant_id} on key {key_id}");
         let op = Op::from(kind);
         let resource = &resource;
+        let write = LostWrite::Delete {
+            kind,
+            key_id: key_id.to_owned(),
+            grant_id: grant_id.to_owned(),
+        };
+        let write = &write;
+        // Sent once: see `sent_once`.
         let outcome = self
             .paced(op, &self.calls.writes, || async move {
                 match kind {
@@ -853,10 +971,12 @@ impl KmsSource for LiveKms {
                             .key_id(key_id)
                             .grant_id(grant_id)
                             .set_dry_run(dry)
+                            .customize()
+                            .config_override(sent_once())
                             .send()
                             .await
                             .map(|_| ());
-                        self.write_outcome(kind.api_action(), resource, dry_run, sent)
+                        self.write_outcome(write.clone(), resource, dry_run, sent)
                     }
                     WriteKind::Revoke => {
                         let sent = self
@@ -865,10 +985,12 @@ impl KmsSource for LiveKms {
                             .key_id(key_id)
                             .grant_id(grant_id)
                             .set_dry_run(dry)
+                            .customize()
+                            .config_override(sent_once())
                             .send()
                             .await
                             .map(|_| ());
-                        self.write_outcome(kind.api_action(), resource, dry_run, sent)
+                        self.write_outcome(write.clone(), resource, dry_run, sent)
                     }
                 }
             })
@@ -906,6 +1028,11 @@ impl KmsSource for LiveKms {
                     .build()
             });
         let constraints = &constraints;
+        let write = LostWrite::Create {
+            key_id: grant.key_id.to_string(),
+            name: grant.name.as_deref().unwrap_or_default().to_owned(),
+        };
+        let write = &write;
         let out = self
             .paced(Op::CreateGrant, &self.calls.writes, || async {
                 self.kms
@@ -934,16 +1061,20 @@ impl KmsSource for LiveKms {
                     ))
                     .set_constraints(constraints.clone())
                     .set_name(grant.name.as_deref().map(str::to_owned))
+                    .customize()
+                    .config_override(sent_once())
                     .send()
                     .await
-                    .map_err(|e| self.error("kms:CreateGrant", &grant.key_id, e))
+                    .map_err(|e| self.write_error(write.clone(), &grant.key_id, e))
             })
             .await?;
+        // A success without the new grant's id: created, but which grant is unknown.
         out.grant_id()
             .map(str::to_owned)
-            .ok_or_else(|| SourceError::Malformed {
-                action: "kms:CreateGrant".to_owned(),
-                detail: "no GrantId in the answer".to_owned(),
+            .ok_or_else(|| SourceError::AnswerLost {
+                write: write.clone(),
+                lost: LostAnswer::Unreadable,
+                settled: Settlement::Unsettled,
             })
     }
 
@@ -963,11 +1094,13 @@ impl KmsSource for LiveKms {
                 .retire_grant()
                 .grant_token(token)
                 .set_dry_run(dry_run.then_some(true))
+                .customize()
+                .config_override(sent_once())
                 .send()
                 .await
                 .map(|_| ());
             // The token itself is a credential: it never goes into the message.
-            self.write_outcome("kms:RetireGrant", "a grant token", dry_run, sent)
+            self.write_outcome(LostWrite::RetireToken, "a grant token", dry_run, sent)
         })
         .await
     }

@@ -108,6 +108,104 @@ pub enum WriteOutcome {
     /// Sent as a dry run, but the endpoint answered with plain success: it ignored DryRun (as
     /// some KMS-compatible servers do), so the grant really was deleted.
     DoneDespiteDryRun,
+    /// The answer was lost (see [`SourceError::AnswerLost`]), and listing the key then showed
+    /// the grant gone: it was deleted.
+    DoneAnswerLost(LostAnswer),
+}
+
+/// Why the answer to a write never arrived, when the request may have reached KMS: whether the
+/// write happened is then unknown until the key's grants are listed. Writes are sent once (no
+/// retries), so this is never hidden by a second attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LostAnswer {
+    /// No answer in time.
+    Timeout,
+    /// The server failed (HTTP 5xx), perhaps after doing the work.
+    ServerError(u16),
+    /// The connection broke after the request may have been sent.
+    ConnectionLost,
+    /// An answer came, but it could not be read.
+    Unreadable,
+}
+
+impl fmt::Display for LostAnswer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Timeout => f.write_str("no answer in time"),
+            Self::ServerError(status) => write!(f, "HTTP {status}"),
+            Self::ConnectionLost => f.write_str("the connection broke"),
+            Self::Unreadable => f.write_str("the answer could not be read"),
+        }
+    }
+}
+
+/// Which write an answer was lost for, with what the listing looks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LostWrite {
+    /// RetireGrant or RevokeGrant of this grant: is it still listed?
+    Delete {
+        kind: WriteKind,
+        key_id: String,
+        grant_id: String,
+    },
+    /// RetireGrant by grant token: the token does not say which key to list.
+    RetireToken,
+    /// CreateGrant with this Name: is a grant of that name listed?
+    Create { key_id: String, name: String },
+}
+
+impl LostWrite {
+    /// The API action, as in IAM policies.
+    pub fn api_action(&self) -> &'static str {
+        match self {
+            Self::Delete { kind, .. } => kind.api_action(),
+            Self::RetireToken => "kms:RetireGrant",
+            Self::Create { .. } => "kms:CreateGrant",
+        }
+    }
+}
+
+impl fmt::Display for LostWrite {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Delete {
+                kind,
+                key_id,
+                grant_id,
+            } => write!(
+                f,
+                "{} of grant {grant_id} on key {key_id}",
+                kind.api_action()
+            ),
+            Self::RetireToken => f.write_str("kms:RetireGrant with a grant token"),
+            Self::Create { key_id, name } => {
+                write!(f, "kms:CreateGrant of a grant named {name} on key {key_id}")
+            }
+        }
+    }
+}
+
+/// A grant a restore created (or found, after a lost answer, by the Name it sent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Restored {
+    /// The new grant's id.
+    pub grant_id: String,
+    /// The Name the CreateGrant sent.
+    pub name: String,
+    /// Set when CreateGrant's answer was lost and listing the key found the grant.
+    pub lost: Option<LostAnswer>,
+}
+
+/// What listing the key showed about a write whose answer was lost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Settlement {
+    /// Nobody has looked yet: what a source returns; the runtime then lists the key.
+    Unsettled,
+    /// The write did not happen as far as the listing shows: the grant is still listed, or no
+    /// grant has the Name the create sent. (KMS can take a few minutes to list a change.)
+    NotDone,
+    /// The listing could not tell (it failed, or there is no key to list): why.
+    StillUnknown(String),
 }
 
 /// Errors from a source, each a sentence naming what failed.
@@ -170,6 +268,15 @@ pub enum SourceError {
     /// The source cannot be set up (no region, …): a sentence saying what to do.
     #[error("{0}")]
     Setup(String),
+    /// The request may have reached KMS but its answer was lost (a timeout, HTTP 5xx, a broken
+    /// connection, an unreadable answer): whether the write happened is unknown until the key's
+    /// grants are listed, which `settled` tells.
+    #[error("{}", lost_sentence(write, lost, settled))]
+    AnswerLost {
+        write: LostWrite,
+        lost: LostAnswer,
+        settled: Settlement,
+    },
     /// The audit log could not record the write, so it was not sent.
     #[error("{0}")]
     Audit(String),
@@ -177,6 +284,29 @@ pub enum SourceError {
     /// details).
     #[error("{0}")]
     Internal(String),
+}
+
+/// The sentence of [`SourceError::AnswerLost`].
+fn lost_sentence(write: &LostWrite, lost: &LostAnswer, settled: &Settlement) -> String {
+    let head = format!("the answer to {write} was lost ({lost})");
+    match (settled, write) {
+        (Settlement::Unsettled, _) => {
+            format!("{head}, so whether it happened is unknown until the key's grants are listed")
+        }
+        (Settlement::NotDone, LostWrite::Create { name, .. }) => format!(
+            "{head}; listing the key shows no grant named {name}: not created (a new grant can take a few minutes to be listed; running the restore again is safe, the same Name gives back the same grant)"
+        ),
+        (Settlement::NotDone, LostWrite::Delete { kind, .. }) => format!(
+            "{head}; listing the key shows it is still there: not {} (KMS can list a deleted grant for a few minutes; reload to be sure)",
+            kind.past()
+        ),
+        (Settlement::NotDone, LostWrite::RetireToken) => {
+            format!("{head}; the listing shows it did not happen")
+        }
+        (Settlement::StillUnknown(why), _) => format!(
+            "{head}, and whether it happened is still unknown ({why}): list the key's grants to see"
+        ),
+    }
 }
 
 fn suffix(detail: &str) -> String {
@@ -242,6 +372,16 @@ pub trait KmsSource: Send + Sync + fmt::Debug {
     /// Creates a grant like `grant` (same key, grantee, retiring principal, operations,
     /// constraints and name) and returns the new grant's id. Used by restore.
     async fn create_grant(&self, grant: &Grant) -> Result<String, SourceError>;
+
+    /// The grant `grant_id` of key `key_id` if the key lists it (to settle a delete whose
+    /// answer was lost). Sources that can ask for one grant do; the default lists them all.
+    async fn find_grant(&self, key_id: &str, grant_id: &str) -> Result<Option<Grant>, SourceError> {
+        Ok(self
+            .list_grants(key_id)
+            .await?
+            .into_iter()
+            .find(|g| &*g.grant_id == grant_id))
+    }
 
     /// Retires the grant a grant token names (RetireGrant with `GrantToken`).
     async fn retire_with_token(
