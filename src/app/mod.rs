@@ -439,6 +439,18 @@ impl BulkRun {
         }
     }
 
+    /// Sets (or replaces) the answer of row `row`, keeping the tallies right.
+    pub fn replace(&mut self, row: usize, level: Level, text: String) {
+        let Some(outcome) = self.outcomes.get_mut(row) else {
+            return;
+        };
+        if let Some((was, _)) = &outcome.result {
+            self.tally[*was as usize] -= 1;
+        }
+        outcome.result = Some((level, text));
+        self.tally[level as usize] += 1;
+    }
+
     /// How many calls have answered.
     pub fn done(&self) -> usize {
         self.tally.iter().sum()
@@ -1121,7 +1133,7 @@ impl App {
                 if let Some(bulk) = &mut self.bulk
                     && let Some(&row) = grant.as_ref().and_then(|id| bulk.index.get(id))
                 {
-                    bulk.outcomes[row].result = Some((Level::Error, said.clone()));
+                    bulk.replace(row, Level::Error, said.clone());
                 }
                 self.say(Level::Error, said);
                 Vec::new()
@@ -1679,6 +1691,10 @@ impl App {
                                 self.read_only_reason
                             );
                             self.say(Level::Warning, text);
+                        } else if let Some(Err(reason)) = &self.audit_log {
+                            // No write goes unrecorded: a restore is not even offered.
+                            let text = reason.clone();
+                            self.say(Level::Error, text);
                         } else if self.dry_run {
                             self.say(
                                 Level::Warning,

@@ -226,3 +226,21 @@ fn y_copies_ids_exactly_and_refuses_one_with_control_characters() {
         app.stacks[app.tab as usize].pop();
     }
 }
+
+#[test]
+fn with_the_audit_log_off_the_history_does_not_offer_a_restore() {
+    let mut app = guarded();
+    let target = confirm_delete(&mut app, 'X');
+    app.update(Action::GrantDeleted {
+        kind: WriteKind::Revoke,
+        target,
+        result: Ok(WriteOutcome::Done),
+    });
+    app.audit_log = Some(Err(
+        "the audit log /state/audit.jsonl cannot be written (No space left on device): writes are off for this session".to_owned(),
+    ));
+    press(&mut app, KeyCode::Char('H'));
+    press(&mut app, KeyCode::Char('r'));
+    assert!(!app.asks_answer(), "a restore was offered");
+    assert!(status(&app).contains("writes are off"), "{}", status(&app));
+}
