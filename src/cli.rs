@@ -161,6 +161,7 @@ fn one<'a>(values: &'a [String], flag: &str) -> anyhow::Result<Option<&'a String
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    check_output_flags(&cli)?;
     if let Some(Command::Check { file }) = &cli.command {
         return check(file);
     }
@@ -258,6 +259,20 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         config.concurrency,
         log.ok().map(|(path, _)| path),
     ))
+}
+
+/// `--audit-log` and `--log-file` name a regular file or nothing yet: a device, a FIFO (whose
+/// opening would block start-up), a socket or a directory is refused before anything is done.
+fn check_output_flags(cli: &Cli) -> anyhow::Result<()> {
+    for (flag, path) in [
+        ("--audit-log", cli.audit_log.as_deref()),
+        ("--log-file", cli.log_file.as_deref()),
+    ] {
+        if let Some(path) = path {
+            crate::atomic::check_output(path).map_err(|err| anyhow::anyhow!("{flag} {err}"))?;
+        }
+    }
+    Ok(())
 }
 
 /// What the app opens on: the first source, how to switch from it, and what to say.
@@ -599,6 +614,13 @@ async fn record_cmd(
     let targets = record_targets(cli, config, &places, all_regions);
     let to_dir =
         targets.len() > 1 || output.is_dir() || output.as_os_str().to_string_lossy().ends_with('/');
+    // Before any call: a device, a FIFO or a socket is never written over.
+    if to_dir {
+        crate::atomic::check_output_dir(output)
+    } else {
+        crate::atomic::check_output(output)
+    }
+    .map_err(|err| anyhow::anyhow!("-o {err}"))?;
     if !to_dir && let Some(target) = targets.first() {
         return record_to(cli, config, target, output, redact).await;
     }

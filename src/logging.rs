@@ -77,6 +77,9 @@ pub fn init(path: Option<&Path>) -> Result<(PathBuf, Option<String>), String> {
         .map(Path::to_path_buf)
         .or_else(default_path)
         .ok_or_else(|| "this platform has no state directory; pass --log-file PATH".to_owned())?;
+    // A FIFO would block start-up until read; a device or a directory is no log.
+    crate::atomic::check_output(&path)
+        .map_err(|err| format!("cannot write the log {}: {}", path.display(), err.reason()))?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|err| {
             format!(

@@ -588,7 +588,9 @@ impl Executor {
                 overwrite,
             } => {
                 let target = std::path::Path::new(&path);
-                let result = if !overwrite && target.exists() {
+                let result = if let Err(err) = crate::atomic::check_output(target) {
+                    Err(err.reason())
+                } else if !overwrite && target.exists() {
                     Err(format!("it exists; :export! {path} replaces it"))
                 } else {
                     crate::atomic::write(target, contents.as_bytes())

@@ -343,3 +343,106 @@ fn an_error_quoting_the_file_cannot_drive_the_terminal() {
     assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
     assert!(err.contains("␛]2;pwned␇"), "shown, replaced: {err}");
 }
+
+/// Runs kms-grants with `args` as [`kms_grants`] does, killing it if it has not ended within
+/// `seconds` (then `None`: it hung).
+fn kms_grants_within(args: &[&str], seconds: u64) -> Option<Output> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kms-grants"))
+        .args(args)
+        .env("XDG_CONFIG_HOME", env!("CARGO_TARGET_TMPDIR"))
+        .env("HOME", env!("CARGO_TARGET_TMPDIR"))
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env("AWS_CONFIG_FILE", "/nonexistent/aws-config")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/aws-credentials",
+        )
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    while std::time::Instant::now() < deadline {
+        if child.try_wait().unwrap().is_some() {
+            return Some(child.wait_with_output().unwrap());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
+
+#[cfg(unix)]
+#[test]
+fn a_device_or_fifo_is_never_an_output_and_is_left_as_it_is() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+    let fifo = fifo.to_str().unwrap();
+    let is_fifo = || std::fs::metadata(fifo).unwrap().file_type().is_fifo();
+    // Nothing listens on port 9: had record listed the account first, it would say so.
+    let endpoint = [
+        "--region",
+        "us-east-1",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+    ];
+    let out = kms_grants(&[&["record", "-o", "/dev/null"][..], &endpoint].concat());
+    assert_one_sentence_error(
+        &out,
+        "kms-grants: -o /dev/null is a character device, not a regular file: give a file path",
+    );
+    assert!(
+        std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+    let out = kms_grants(&[&["record", "-o", fifo][..], &endpoint].concat());
+    assert_one_sentence_error(
+        &out,
+        &format!("kms-grants: -o {fifo} is a FIFO, not a regular file: give a file path"),
+    );
+    assert!(is_fifo());
+    // Several targets go to a directory: a FIFO is not one either.
+    let out = kms_grants(
+        &[
+            &["record", "-o", fifo, "--region", "eu-west-1"][..],
+            &endpoint,
+        ]
+        .concat(),
+    );
+    assert_one_sentence_error(
+        &out,
+        &format!("kms-grants: -o {fifo} is a FIFO, not a directory: give a directory path"),
+    );
+    assert!(is_fifo());
+    // Opening a FIFO to append blocks until someone reads it: start-up used to hang here.
+    for flag in ["--audit-log", "--log-file"] {
+        let out = kms_grants_within(&["--demo", flag, fifo], 20)
+            .unwrap_or_else(|| panic!("--demo {flag} FIFO hung"));
+        assert_one_sentence_error(
+            &out,
+            &format!("kms-grants: {flag} {fifo} is a FIFO, not a regular file: give a file path"),
+        );
+        assert!(is_fifo());
+    }
+    let out = kms_grants(&["--demo", "--audit-log", "/dev/full"]);
+    assert_one_sentence_error(
+        &out,
+        "kms-grants: --audit-log /dev/full is a character device, not a regular file: give a file path",
+    );
+    let out = kms_grants(&["--demo", "--log-file", dir.path().to_str().unwrap()]);
+    assert_one_sentence_error(
+        &out,
+        &format!(
+            "kms-grants: --log-file {} is a directory, not a regular file: give a file path",
+            dir.path().display()
+        ),
+    );
+}
