@@ -128,7 +128,7 @@ pub fn main() -> ExitCode {
             // terminal raw.
             eprintln!(
                 "kms-grants: {}",
-                crate::ui::text::clean(&format!("{err:#}"))
+                crate::ui::text::clean(&crate::secrets::scrub(&format!("{err:#}")))
             );
             if err.downcast_ref::<SomeFailed>().is_some() {
                 ExitCode::from(3)
@@ -162,6 +162,7 @@ fn one<'a>(values: &'a [String], flag: &str) -> anyhow::Result<Option<&'a String
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     check_output_flags(&cli)?;
+    check_place_flags(&cli)?;
     if let Some(Command::Check { file }) = &cli.command {
         return check(file);
     }
@@ -271,6 +272,39 @@ fn check_output_flags(cli: &Cli) -> anyhow::Result<()> {
         if let Some(path) = path {
             crate::atomic::check_output(path).map_err(|err| anyhow::anyhow!("{flag} {err}"))?;
         }
+    }
+    Ok(())
+}
+
+/// `--region` names a region and `--endpoint-url` (or AWS_ENDPOINT_URL) an http or https URL,
+/// said in one sentence naming the flag rather than in the SDK's words at the first call. A
+/// password in the URL is masked here too.
+fn check_place_flags(cli: &Cli) -> anyhow::Result<()> {
+    use crate::ui::text::clean;
+    for region in &cli.region {
+        if !crate::places::looks_like_region(region) {
+            anyhow::bail!(
+                "--region \"{}\" is not an AWS region name: give one like us-east-1 or eu-west-2",
+                clean(region)
+            );
+        }
+    }
+    // The environment matters only where a live account is reached.
+    let offline =
+        cli.demo || cli.fixture.is_some() || matches!(cli.command, Some(Command::Check { .. }));
+    let env = std::env::var("AWS_ENDPOINT_URL").ok().filter(|_| !offline);
+    let given = match (&cli.endpoint_url, &env) {
+        (Some(url), _) => Some(("--endpoint-url", url)),
+        (None, Some(url)) if !url.is_empty() => Some(("AWS_ENDPOINT_URL", url)),
+        _ => None,
+    };
+    if let Some((name, url)) = given
+        && let Err(reason) = crate::places::check_endpoint_url(url)
+    {
+        anyhow::bail!(
+            "{name} {} {reason}",
+            clean(&crate::secrets::mask_userinfo(url))
+        );
     }
     Ok(())
 }

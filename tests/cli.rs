@@ -446,3 +446,48 @@ fn a_device_or_fifo_is_never_an_output_and_is_left_as_it_is() {
         ),
     );
 }
+
+#[test]
+fn a_bad_region_or_endpoint_flag_is_one_sentence_naming_the_flag() {
+    for (args, expected) in [
+        (
+            &["--region", "us east"][..],
+            "kms-grants: --region \"us east\" is not an AWS region name: give one like us-east-1 or eu-west-2",
+        ),
+        (
+            &["record", "-o", "/tmp/never.json", "--region", "../x"][..],
+            "kms-grants: --region \"../x\" is not an AWS region name: give one like us-east-1 or eu-west-2",
+        ),
+        (
+            &["--region", "us-east-1", "--endpoint-url", "ftp://x"][..],
+            "kms-grants: --endpoint-url ftp://x has the scheme ftp, and only http:// and https:// are served",
+        ),
+        (
+            &["--region", "us-east-1", "--endpoint-url", "http://[::1"][..],
+            "kms-grants: --endpoint-url http://[::1 is not a valid URL (invalid authority)",
+        ),
+        (
+            &["--endpoint-url", "http://admin:S3cret@[::1"][..],
+            "kms-grants: --endpoint-url http://admin:•••@[::1 is not a valid URL (invalid authority)",
+        ),
+        (
+            &["--endpoint-url", "localhost:4566"][..],
+            "kms-grants: --endpoint-url localhost:4566 has no scheme: write it as http://HOST:PORT or https://HOST",
+        ),
+    ] {
+        let out = kms_grants(args);
+        assert_one_sentence_error(&out, expected);
+        assert_eq!(stderr(&out).trim_end(), expected, "{args:?}");
+    }
+    // AWS_ENDPOINT_URL is named as such.
+    let out = Command::new(env!("CARGO_BIN_EXE_kms-grants"))
+        .args(["--region", "us-east-1"])
+        .env("AWS_ENDPOINT_URL", "ftp://y")
+        .env("AWS_CONFIG_FILE", "/nonexistent/aws-config")
+        .output()
+        .unwrap();
+    assert_one_sentence_error(
+        &out,
+        "kms-grants: AWS_ENDPOINT_URL ftp://y has the scheme ftp, and only http:// and https:// are served",
+    );
+}
