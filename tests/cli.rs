@@ -491,3 +491,96 @@ fn a_bad_region_or_endpoint_flag_is_one_sentence_naming_the_flag() {
         "kms-grants: AWS_ENDPOINT_URL ftp://y has the scheme ftp, and only http:// and https:// are served",
     );
 }
+
+#[test]
+fn the_app_without_a_terminal_says_so_and_points_at_the_subcommands() {
+    // `output()` gives the program pipes, not a terminal.
+    let out = kms_grants(&["--demo"]);
+    assert_one_sentence_error(
+        &out,
+        "kms-grants: the app needs a terminal (stdout is not a tty): run it in a terminal, or use `kms-grants check` or `kms-grants record` in scripts",
+    );
+}
+
+#[test]
+fn an_os_reason_is_said_once() {
+    let out = kms_grants(&["check", "/nonexistent/fixture.json"]);
+    assert_eq!(
+        stderr(&out),
+        "kms-grants: cannot read fixture /nonexistent/fixture.json: no such file\n"
+    );
+    #[cfg(unix)]
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.json"), dir.path().join("b.json"));
+        std::os::unix::fs::symlink(&b, &a).unwrap();
+        std::os::unix::fs::symlink(&a, &b).unwrap();
+        let a = a.to_str().unwrap();
+        let out = kms_grants(&["check", a]);
+        assert_eq!(
+            stderr(&out),
+            format!("kms-grants: cannot read fixture {a}: Too many levels of symbolic links\n")
+        );
+        let out = kms_grants(&["--config", a, "--demo"]);
+        assert_eq!(
+            stderr(&out),
+            format!("kms-grants: cannot read config file {a}: Too many levels of symbolic links\n")
+        );
+    }
+}
+
+#[test]
+fn a_byte_order_mark_is_skipped_and_utf16_is_named() {
+    let demo = std::fs::read_to_string(demo_path()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let bom = dir.path().join("bom.json");
+    std::fs::write(&bom, [&b"\xEF\xBB\xBF"[..], demo.as_bytes()].concat()).unwrap();
+    let out = kms_grants(&["check", bom.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for (name, bytes) in [
+        (
+            "le.json",
+            [&[0xFF, 0xFE][..], &utf16(&demo, u16::to_le_bytes)].concat(),
+        ),
+        ("be-no-bom.json", utf16(&demo, u16::to_be_bytes)),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let path = path.to_str().unwrap();
+        let out = kms_grants(&["check", path]);
+        assert_one_sentence_error(
+            &out,
+            &format!(
+                "kms-grants: {path}:1:1: the file is UTF-16 text, and fixtures are UTF-8: save it as UTF-8"
+            ),
+        );
+    }
+}
+
+fn utf16(text: &str, bytes: fn(u16) -> [u8; 2]) -> Vec<u8> {
+    text.encode_utf16().flat_map(bytes).collect()
+}
+
+#[test]
+fn a_trailing_comma_is_placed_by_line_and_column() {
+    let demo = std::fs::read_to_string(demo_path()).unwrap();
+    let text = demo.replacen(
+        "\"region\": \"us-east-2\",",
+        "\"region\": \"us-east-2\",}",
+        1,
+    );
+    let (_dir, path) = temp_file("comma.json", &text);
+    let line = demo
+        .lines()
+        .position(|l| l.contains("\"region\": \"us-east-2\","))
+        .unwrap()
+        + 1;
+    let column = demo.lines().nth(line - 1).unwrap().find(',').unwrap() + 2;
+    let out = kms_grants(&["check", &path]);
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "kms-grants: {path}:{line}:{column}: malformed JSON: a comma before a closing bracket, which JSON does not allow; remove it\n"
+        )
+    );
+}
