@@ -836,23 +836,29 @@ async fn record_to(
 
 /// `kms-grants check FILE`.
 fn check(file: &Path) -> anyhow::Result<()> {
+    use std::fmt::Write as _;
+    use std::io::Write as _;
     let snapshot = fixture::load(file)?;
-    println!(
-        "{}: valid kms-grants fixture (version {})",
+    let mut text = format!(
+        "{}: valid kms-grants fixture (version {})\n",
         file.display(),
         fixture::VERSION
     );
     if let Some(account) = &snapshot.account {
-        println!("account:              {account}");
+        let _ = writeln!(text, "account:              {account}");
     }
     if let Some(region) = &snapshot.region {
-        println!("region:               {region}");
+        let _ = writeln!(text, "region:               {region}");
     }
     if let Some(at) = snapshot.recorded_at {
-        println!("recorded at:          {at}");
+        let _ = writeln!(text, "recorded at:          {at}");
     }
-    println!("{}", snapshot.summary());
-    Ok(())
+    let _ = writeln!(text, "{}", snapshot.summary());
+    // A reader that stops early (`| head -1`) is no error, and no panic.
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => Err(err.into()),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]

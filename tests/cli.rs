@@ -584,3 +584,19 @@ fn a_trailing_comma_is_placed_by_line_and_column() {
         )
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn check_into_a_closed_pipe_ends_quietly() {
+    // As `kms-grants check f | head -1` once the reader has gone: no panic, no message.
+    let (read, write) = nix::unistd::pipe().unwrap();
+    drop(read);
+    let out = Command::new(env!("CARGO_BIN_EXE_kms-grants"))
+        .args(["check", &demo_path()])
+        .stdout(std::process::Stdio::from(write))
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+}

@@ -1147,3 +1147,53 @@ fn record_never_shows_or_writes_the_endpoints_password() {
     assert!(stderr.contains("connection refused"), "{stderr}");
     assert!(!stderr.contains("S3cret"), "{stderr}");
 }
+
+#[tokio::test]
+async fn the_endpoint_a_source_shows_has_no_password() {
+    // However it came (flag, AWS_ENDPOINT_URL, a profile's endpoint_url), the SDK config holds
+    // it; what the source shows (header, title, audit records, copied commands) is masked.
+    let config = live_config(
+        "http://admin:S3cret@127.0.0.1:4566",
+        1,
+        Duration::from_secs(1),
+    )
+    .await;
+    let live = LiveKms::from_sdk_config(&config, &LiveOptions::default()).unwrap();
+    let kms_grants::source::SourceKind::Live { endpoint, .. } = live.info().kind else {
+        panic!("a live source");
+    };
+    assert_eq!(endpoint.as_deref(), Some("http://admin:•••@127.0.0.1:4566"));
+    assert!(!live.info().kind.to_string().contains("S3cret"));
+}
+
+#[tokio::test]
+async fn a_profiles_endpoint_url_is_masked_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    let credentials = dir.path().join("credentials");
+    std::fs::write(
+        &config,
+        "[profile local]\nregion = us-east-1\nendpoint_url = http://admin:S3cret@127.0.0.1:4566\n\n[profile bad]\nregion = us-east-1\nendpoint_url = ftp://x\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &credentials,
+        "[local]\naws_access_key_id = AKIDTEST\naws_secret_access_key = secret\n\n[bad]\naws_access_key_id = AKIDTEST\naws_secret_access_key = secret\n",
+    )
+    .unwrap();
+    let options = |profile: &str| LiveOptions {
+        profile: Some(profile.to_owned()),
+        profile_files: kms_grants::places::ProfileFiles::at(&config, &credentials),
+        ..LiveOptions::default()
+    };
+    let live = LiveKms::connect(&options("local")).await.unwrap();
+    assert_eq!(
+        live.info().kind.to_string(),
+        "profile local │ endpoint http://admin:•••@127.0.0.1:4566"
+    );
+    let err = LiveKms::connect(&options("bad")).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the endpoint URL ftp://x has the scheme ftp, and only http:// and https:// are served: check --endpoint-url, AWS_ENDPOINT_URL and the profile's endpoint_url"
+    );
+}
