@@ -424,6 +424,13 @@ impl LiveKms {
     }
 }
 
+fn timeouts(options: &LiveOptions) -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(options.connect_timeout)
+        .operation_timeout(options.operation_timeout)
+        .build()
+}
+
 /// The most bytes one answer of KMS or STS may hold. KMS pages are small (100 grants with
 /// constraints are well under 1 MiB); an answer this large is not from KMS, and reading it
 /// without a cap let a server streaming an endless body take gigabytes of memory.
@@ -468,13 +475,6 @@ fn cut_off(err: &(dyn std::error::Error + 'static)) -> bool {
         next = err.source();
     }
     false
-}
-
-fn timeouts(options: &LiveOptions) -> TimeoutConfig {
-    TimeoutConfig::builder()
-        .connect_timeout(options.connect_timeout)
-        .operation_timeout(options.operation_timeout)
-        .build()
 }
 
 /// One page of a list call.
