@@ -276,6 +276,9 @@ fn a_password_in_the_endpoint_and_the_access_key_id_never_reach_the_screen_or_a_
     tty.send(": retire-token AQpAM2RhZ6789");
     tty.send(ENTER);
     tty.wait_for("Retire", 5);
+    // Answered after reading it, as a person does: a confirmation may ignore the keys of
+    // its first moment (once main's `Tty::answer` is here, that says it).
+    std::thread::sleep(std::time::Duration::from_millis(400));
     tty.send("y");
     tty.wait_for("retired", 5);
     tty.send("q");
