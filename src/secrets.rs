@@ -49,25 +49,31 @@ pub fn remember_url(url: &str) {
 
 /// `text` with every URL's userinfo, every remembered secret and every access key id masked.
 pub fn scrub(text: &str) -> Cow<'_, str> {
-    let urls = scrub_urls(text);
-    let remembered = scrub_remembered(&urls);
-    let keys = scrub_key_ids(&remembered).into_owned();
-    if keys == text {
-        Cow::Borrowed(text)
-    } else {
-        Cow::Owned(keys)
+    // Most log lines hold none: nothing is copied for them.
+    let mut out = Cow::Borrowed(text);
+    if let Cow::Owned(changed) = scrub_urls(&out) {
+        out = Cow::Owned(changed);
     }
+    if let Some(changed) = scrub_remembered(&out) {
+        out = Cow::Owned(changed);
+    }
+    if let Cow::Owned(changed) = scrub_key_ids(&out) {
+        out = Cow::Owned(changed);
+    }
+    out
 }
 
-fn scrub_remembered(text: &str) -> Cow<'_, str> {
+/// `text` with every remembered secret masked, or `None` when it holds none.
+fn scrub_remembered(text: &str) -> Option<String> {
     let remembered = match REMEMBERED.read() {
         Ok(guard) => guard,
         Err(poisoned) => poisoned.into_inner(),
     };
-    let mut out = Cow::Borrowed(text);
+    let mut out: Option<String> = None;
     for secret in remembered.iter() {
-        if out.contains(secret.as_str()) {
-            out = Cow::Owned(out.replace(secret.as_str(), MASK));
+        let current = out.as_deref().unwrap_or(text);
+        if current.contains(secret.as_str()) {
+            out = Some(current.replace(secret.as_str(), MASK));
         }
     }
     out
