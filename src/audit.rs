@@ -223,6 +223,11 @@ impl AuditLog {
 
     /// Opens (creating it and its directory if needed) the log for appending.
     pub fn open(path: &Path) -> Result<Self, AuditError> {
+        // A FIFO would block here until read; a device would swallow the records.
+        crate::atomic::check_output(path).map_err(|err| AuditError {
+            path: path.display().to_string(),
+            reason: err.reason(),
+        })?;
         let error = |err: std::io::Error| AuditError {
             path: path.display().to_string(),
             reason: crate::fixture::io_reason(&err),

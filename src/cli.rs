@@ -132,7 +132,7 @@ pub fn main() -> ExitCode {
             // terminal raw.
             eprintln!(
                 "kms-grants: {}",
-                crate::ui::text::clean(&format!("{err:#}"))
+                crate::ui::text::clean(&crate::secrets::scrub(&format!("{err:#}")))
             );
             if err.downcast_ref::<SomeFailed>().is_some() {
                 ExitCode::from(3)
@@ -167,6 +167,8 @@ fn one<'a>(values: &'a [String], flag: &str) -> anyhow::Result<Option<&'a String
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    check_output_flags(&cli)?;
+    check_place_flags(&cli)?;
     if let Some(Command::Check { file }) = &cli.command {
         return check(file);
     }
@@ -274,6 +276,53 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         config.concurrency,
         log.ok().map(|(path, _)| path),
     ))
+}
+
+/// `--audit-log` and `--log-file` name a regular file or nothing yet: a device, a FIFO (whose
+/// opening would block start-up), a socket or a directory is refused before anything is done.
+fn check_output_flags(cli: &Cli) -> anyhow::Result<()> {
+    for (flag, path) in [
+        ("--audit-log", cli.audit_log.as_deref()),
+        ("--log-file", cli.log_file.as_deref()),
+    ] {
+        if let Some(path) = path {
+            crate::atomic::check_output(path).map_err(|err| anyhow::anyhow!("{flag} {err}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// `--region` names a region and `--endpoint-url` (or AWS_ENDPOINT_URL) an http or https URL,
+/// said in one sentence naming the flag rather than in the SDK's words at the first call. A
+/// password in the URL is masked here too.
+fn check_place_flags(cli: &Cli) -> anyhow::Result<()> {
+    use crate::ui::text::clean;
+    for region in &cli.region {
+        if !crate::places::looks_like_region(region) {
+            anyhow::bail!(
+                "--region \"{}\" is not an AWS region name: give one like us-east-1 or eu-west-2",
+                clean(region)
+            );
+        }
+    }
+    // The environment matters only where a live account is reached.
+    let offline =
+        cli.demo || cli.fixture.is_some() || matches!(cli.command, Some(Command::Check { .. }));
+    let env = std::env::var("AWS_ENDPOINT_URL").ok().filter(|_| !offline);
+    let given = match (&cli.endpoint_url, &env) {
+        (Some(url), _) => Some(("--endpoint-url", url)),
+        (None, Some(url)) if !url.is_empty() => Some(("AWS_ENDPOINT_URL", url)),
+        _ => None,
+    };
+    if let Some((name, url)) = given
+        && let Err(reason) = crate::places::check_endpoint_url(url)
+    {
+        anyhow::bail!(
+            "{name} {} {reason}",
+            clean(&crate::secrets::mask_userinfo(url))
+        );
+    }
+    Ok(())
 }
 
 /// What the app opens on: the first source, how to switch from it, and what to say.
@@ -704,6 +753,13 @@ async fn record_cmd(
     let targets = record_targets(cli, config, &places, all_regions);
     let to_dir =
         targets.len() > 1 || output.is_dir() || output.as_os_str().to_string_lossy().ends_with('/');
+    // Before any call: a device, a FIFO or a socket is never written over.
+    if to_dir {
+        crate::atomic::check_output_dir(output)
+    } else {
+        crate::atomic::check_output(output)
+    }
+    .map_err(|err| anyhow::anyhow!("-o {err}"))?;
     if !to_dir && let Some(target) = targets.first() {
         return record_to(cli, config, target, output, redact).await;
     }
@@ -885,23 +941,29 @@ async fn record_to(
 
 /// `kms-grants check FILE`.
 fn check(file: &Path) -> anyhow::Result<()> {
+    use std::fmt::Write as _;
+    use std::io::Write as _;
     let snapshot = fixture::load(file)?;
-    println!(
-        "{}: valid kms-grants fixture (version {})",
+    let mut text = format!(
+        "{}: valid kms-grants fixture (version {})\n",
         file.display(),
         fixture::VERSION
     );
     if let Some(account) = &snapshot.account {
-        println!("account:              {account}");
+        let _ = writeln!(text, "account:              {account}");
     }
     if let Some(region) = &snapshot.region {
-        println!("region:               {region}");
+        let _ = writeln!(text, "region:               {region}");
     }
     if let Some(at) = snapshot.recorded_at {
-        println!("recorded at:          {at}");
+        let _ = writeln!(text, "recorded at:          {at}");
     }
-    println!("{}", snapshot.summary());
-    Ok(())
+    let _ = writeln!(text, "{}", snapshot.summary());
+    // A reader that stops early (`| head -1`) is no error, and no panic.
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => Err(err.into()),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]

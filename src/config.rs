@@ -76,10 +76,12 @@ impl Default for Config {
 /// A config file that could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read config file {}: {}", path.display(), crate::fixture::io_reason(source))]
+    /// (Not a `source`: the sentence says the reason, and a chain printed whole would say it
+    /// twice.)
+    #[error("cannot read config file {}: {}", path.display(), crate::fixture::io_reason(error))]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("config file {}:{line}:{column}: {message}", path.display())]
     Invalid {
@@ -110,7 +112,7 @@ pub fn load(explicit: Option<&Path>) -> Result<(Config, Option<PathBuf>), Config
         Err(err) if !required && err.kind() == std::io::ErrorKind::NotFound => {
             return Ok((Config::default(), None));
         }
-        Err(source) => return Err(ConfigError::Read { path, source }),
+        Err(error) => return Err(ConfigError::Read { path, error }),
     };
     let config = parse(&text, &path)?;
     Ok((config, Some(path)))

@@ -100,11 +100,12 @@ impl fmt::Display for Summary {
 /// A fixture that could not be read, with where the problem is.
 #[derive(Debug, thiserror::Error)]
 pub enum FixtureError {
-    /// The file could not be opened or read.
-    #[error("cannot read fixture {}: {}", path.display(), io_reason(source))]
+    /// The file could not be opened or read. (Not a `source`: the reason is in the sentence
+    /// already, and a chain printed whole would say it twice.)
+    #[error("cannot read fixture {}: {}", path.display(), io_reason(error))]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The content is malformed or invalid at a position.
     #[error("{}:{line}:{column}: {message}{}", path.display(), at_path(json_path))]
@@ -135,18 +136,24 @@ pub fn io_reason(err: &std::io::Error) -> String {
 }
 
 fn at_path(json_path: &str) -> String {
-    if json_path.is_empty() || json_path == "." {
+    // serde_path_to_error says `?` where the parser had not reached a field yet (a stray
+    // comma): the line and column place it.
+    let known: Vec<&str> = json_path
+        .split('.')
+        .filter(|segment| !segment.is_empty() && *segment != "?")
+        .collect();
+    if known.is_empty() {
         String::new()
     } else {
-        format!(" (at {json_path})")
+        format!(" (at {})", known.join("."))
     }
 }
 
 /// Reads and validates a fixture file.
 pub fn load(path: &Path) -> Result<Snapshot, FixtureError> {
-    let bytes = std::fs::read(path).map_err(|source| FixtureError::Io {
+    let bytes = std::fs::read(path).map_err(|error| FixtureError::Io {
         path: path.to_owned(),
-        source,
+        error,
     })?;
     parse(&bytes, path)
 }
@@ -175,9 +182,9 @@ pub fn read_header(path: &Path) -> Result<Header, FixtureError> {
         #[serde(default)]
         profile: Option<String>,
     }
-    let bytes = std::fs::read(path).map_err(|source| FixtureError::Io {
+    let bytes = std::fs::read(path).map_err(|error| FixtureError::Io {
         path: path.to_owned(),
-        source,
+        error,
     })?;
     match serde_json::from_slice::<HeaderDoc>(&bytes) {
         Ok(doc) => Ok(Header {
@@ -196,6 +203,18 @@ pub fn read_header(path: &Path) -> Result<Header, FixtureError> {
 
 /// Parses and validates fixture bytes; `origin` names the file in errors.
 pub fn parse(bytes: &[u8], origin: &Path) -> Result<Snapshot, FixtureError> {
+    // A UTF-8 byte order mark (some Windows editors write one) is no content; UTF-16 is said
+    // for what it is.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if is_utf16(bytes) {
+        return Err(FixtureError::Invalid {
+            path: origin.to_owned(),
+            line: 1,
+            column: 1,
+            json_path: String::new(),
+            message: "the file is UTF-16 text, and fixtures are UTF-8: save it as UTF-8 (for example `iconv -f UTF-16 -t UTF-8`)".to_owned(),
+        });
+    }
     // Two common mistakes get a plain sentence instead of the parser's wording.
     let first = bytes.iter().position(|b| !b.is_ascii_whitespace());
     let invalid_at = |offset: usize, message: &str| {
@@ -252,6 +271,19 @@ pub fn parse(bytes: &[u8], origin: &Path) -> Result<Snapshot, FixtureError> {
     Ok(document.into_snapshot())
 }
 
+/// Whether `bytes` look like UTF-16: a UTF-16 byte order mark, or ASCII with a zero byte
+/// beside each character (`{\0"\0` or `\0{\0"`).
+fn is_utf16(bytes: &[u8]) -> bool {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return true;
+    }
+    let head = &bytes[..bytes.len().min(64)];
+    head.len() >= 4
+        && head
+            .chunks_exact(2)
+            .all(|pair| matches!(pair, [0, b] | [b, 0] if b.is_ascii() && *b != 0))
+}
+
 /// serde_json's message without its trailing " at line L column C" (we print the position first).
 fn describe_json_error(err: &serde_json::Error) -> String {
     let text = err.to_string();
@@ -262,6 +294,10 @@ fn describe_json_error(err: &serde_json::Error) -> String {
     match err.classify() {
         serde_json::error::Category::Eof => {
             "the file ends in the middle of the JSON document".to_owned()
+        }
+        serde_json::error::Category::Syntax if message == "trailing comma" => {
+            "malformed JSON: a comma before a closing bracket, which JSON does not allow; remove it"
+                .to_owned()
         }
         serde_json::error::Category::Syntax => format!("malformed JSON: {message}"),
         _ => message.to_owned(),

@@ -18,6 +18,7 @@ pub mod places;
 pub mod record;
 pub mod redact;
 pub mod runtime;
+pub mod secrets;
 pub mod source;
 pub mod synth;
 pub mod ui;

@@ -77,6 +77,9 @@ pub fn init(path: Option<&Path>) -> Result<(PathBuf, Option<String>), String> {
         .map(Path::to_path_buf)
         .or_else(default_path)
         .ok_or_else(|| "this platform has no state directory; pass --log-file PATH".to_owned())?;
+    // A FIFO would block start-up until read; a device or a directory is no log.
+    crate::atomic::check_output(&path)
+        .map_err(|err| format!("cannot write the log {}: {}", path.display(), err.reason()))?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|err| {
             format!(
@@ -109,7 +112,7 @@ pub fn init(path: Option<&Path>) -> Result<(PathBuf, Option<String>), String> {
     let rust_log = std::env::var("RUST_LOG").ok();
     let (filter, warning) = asked(rust_log.as_deref());
     let layer = tracing_subscriber::fmt::layer()
-        .with_writer(Mutex::new(file))
+        .with_writer(Scrubbed(Mutex::new(file)))
         .with_ansi(false)
         .with_filter(filter.and(tracing_subscriber::filter::filter_fn(allowed)));
     tracing_subscriber::registry()
@@ -117,6 +120,55 @@ pub fn init(path: Option<&Path>) -> Result<(PathBuf, Option<String>), String> {
         .try_init()
         .map_err(|err| format!("cannot start logging: {err}"))?;
     Ok((path, warning))
+}
+
+/// The log's writer: every event is scrubbed of secrets ([`crate::secrets::scrub`]: an
+/// endpoint's password, access key ids, which the SDK prints at `debug`) before it is written.
+struct Scrubbed(Mutex<std::fs::File>);
+
+/// One event being formatted: kept until it is whole, then scrubbed and written at once.
+struct ScrubbedEvent<'a> {
+    file: &'a Mutex<std::fs::File>,
+    text: Vec<u8>,
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Scrubbed {
+    type Writer = ScrubbedEvent<'a>;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        ScrubbedEvent {
+            file: &self.0,
+            text: Vec::new(),
+        }
+    }
+}
+
+impl std::io::Write for ScrubbedEvent<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.text.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.text.is_empty() {
+            return Ok(());
+        }
+        let text = String::from_utf8_lossy(&self.text);
+        let scrubbed = crate::secrets::scrub(&text);
+        let result = match self.file.lock() {
+            Ok(mut file) => file.write_all(scrubbed.as_bytes()),
+            Err(poisoned) => poisoned.into_inner().write_all(scrubbed.as_bytes()),
+        };
+        self.text.clear();
+        result
+    }
+}
+
+impl Drop for ScrubbedEvent<'_> {
+    fn drop(&mut self) {
+        use std::io::Write;
+        let _ = self.flush();
+    }
 }
 
 #[cfg(test)]

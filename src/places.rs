@@ -91,6 +91,37 @@ pub fn looks_like_region(name: &str) -> bool {
         && parts[0].bytes().all(|b| b.is_ascii_lowercase())
 }
 
+/// Why `url` cannot be an endpoint (an http or https URL with a host), as the end of a
+/// sentence that names it: "is not a URL (invalid authority)", "has the scheme ftp, …".
+pub fn check_endpoint_url(url: &str) -> Result<(), String> {
+    const SHAPE: &str = "write it as http://HOST:PORT or https://HOST";
+    if url.trim().is_empty() {
+        return Err(format!("is empty: {SHAPE}"));
+    }
+    if url
+        .split_once("://")
+        .is_some_and(|(_, rest)| rest.is_empty())
+    {
+        return Err(format!("has no host: {SHAPE}"));
+    }
+    let uri: http::Uri = url
+        .parse()
+        .map_err(|err| format!("is not a valid URL ({err})"))?;
+    match uri.scheme_str() {
+        Some("http" | "https") => {}
+        Some(scheme) => {
+            return Err(format!(
+                "has the scheme {scheme}, and only http:// and https:// are served"
+            ));
+        }
+        None => return Err(format!("has no scheme: {SHAPE}")),
+    }
+    match uri.host() {
+        Some(host) if !host.is_empty() => Ok(()),
+        _ => Err(format!("has no host: {SHAPE}")),
+    }
+}
+
 /// Where a session points: a profile and a region. `None` leaves it to the AWS chain
 /// (`AWS_PROFILE`, `AWS_REGION`, the profile's own region).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -449,6 +480,40 @@ mod tests {
     fn opt_in_regions_are_kms_regions() {
         for region in OPT_IN_REGIONS {
             assert!(KMS_REGIONS.contains(region), "{region}");
+        }
+    }
+
+    #[test]
+    fn endpoint_urls() {
+        for ok in [
+            "http://127.0.0.1:4566",
+            "https://kms.us-east-1.amazonaws.com",
+            "http://[::1]:8080",
+            "http://admin:S3cret@host:1/base",
+        ] {
+            assert_eq!(check_endpoint_url(ok), Ok(()), "{ok}");
+        }
+        for (bad, reason) in [
+            (
+                "ftp://x",
+                "has the scheme ftp, and only http:// and https:// are served",
+            ),
+            ("http://[::1", "is not a valid URL (invalid authority)"),
+            (
+                "localhost:4566",
+                "has no scheme: write it as http://HOST:PORT or https://HOST",
+            ),
+            (
+                "127.0.0.1:4566",
+                "has no scheme: write it as http://HOST:PORT or https://HOST",
+            ),
+            (
+                "http://",
+                "has no host: write it as http://HOST:PORT or https://HOST",
+            ),
+            ("", "is empty: write it as http://HOST:PORT or https://HOST"),
+        ] {
+            assert_eq!(check_endpoint_url(bad), Err(reason.to_owned()), "{bad}");
         }
     }
 

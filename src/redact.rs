@@ -1,6 +1,8 @@
 //! `record --redact`: replaces account ids and principal names consistently, so a recorded
 //! incident can be shared as a demo. The same input always gives the same output; ARN shapes,
-//! service principals, key ids, operations and constraints keys are kept.
+//! service principals, key ids and operations are kept. Principal ARNs, names and account ids
+//! are replaced wherever they appear: in principal fields, and in free text too (grant names,
+//! key descriptions, encryption context keys and values, newer constraint fields).
 
 use crate::domain::Grant;
 use crate::fixture::Snapshot;
@@ -13,6 +15,12 @@ pub struct Redactor {
     accounts: HashMap<String, String>,
     names: HashMap<String, String>,
     unique_ids: HashMap<String, String>,
+    /// The first of the two passes only meets principals: free text is not searched for
+    /// names yet (they are not all known).
+    collecting: bool,
+    /// Finds the known names and unique ids in free text, built for `names.len() +
+    /// unique_ids.len()` entries, with their stand-ins.
+    matcher: Option<(usize, aho_corasick::AhoCorasick, Vec<String>)>,
 }
 
 /// A copy of `snapshot` with account ids and principal names replaced.
@@ -31,7 +39,9 @@ impl Redactor {
         // A first pass meets every account id in an ARN or principal; the second pass can
         // then replace them in free text too (descriptions, names, constraint values),
         // wherever they appear in the file.
+        self.collecting = true;
         let _ = self.apply(snapshot);
+        self.collecting = false;
         self.apply(snapshot)
     }
 
@@ -45,7 +55,7 @@ impl Redactor {
             let meta = &mut entry.key.metadata;
             meta.arn = r.arn(&meta.arn);
             meta.aws_account_id = meta.aws_account_id.as_deref().map(|a| r.account(a));
-            meta.description = meta.description.as_deref().map(|d| r.known_accounts(d));
+            meta.description = meta.description.as_deref().map(|d| r.free_text(d));
             for alias in &mut entry.key.aliases {
                 alias.alias_arn = alias.alias_arn.as_deref().map(|a| r.arn(a));
             }
@@ -92,7 +102,7 @@ impl Redactor {
             .issuing_account
             .as_deref()
             .map(|p| self.principal(p).into());
-        grant.name = grant.name.as_deref().map(|n| self.known_accounts(n).into());
+        grant.name = grant.name.as_deref().map(|n| self.free_text(n).into());
         if let Some(constraints) = &mut grant.constraints {
             let constraints = Arc::make_mut(constraints);
             for map in [
@@ -102,10 +112,109 @@ impl Redactor {
             .into_iter()
             .flatten()
             {
-                for value in map.values_mut() {
-                    *value = self.known_accounts(value);
-                }
+                // Keys too: an encryption context key can name a principal.
+                *map = std::mem::take(map)
+                    .into_iter()
+                    .map(|(key, value)| (self.free_text(&key), self.free_text(&value)))
+                    .collect();
             }
+            for value in constraints.other.values_mut() {
+                self.json(value);
+            }
+        }
+    }
+
+    /// Every string inside a JSON value, as free text.
+    fn json(&mut self, value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::String(text) => *text = self.free_text(text),
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| self.json(v)),
+            serde_json::Value::Object(map) => {
+                *map = std::mem::take(map)
+                    .into_iter()
+                    .map(|(key, mut value)| {
+                        self.json(&mut value);
+                        (self.free_text(&key), value)
+                    })
+                    .collect();
+            }
+            _ => {}
+        }
+    }
+
+    /// Free text (a grant name, a description, an encryption context value): every ARN in it
+    /// redacted as a principal, then every account id, principal name and unique id seen
+    /// anywhere in the snapshot replaced by its stand-in.
+    fn free_text(&mut self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(at) = rest.find("arn:") {
+            out.push_str(&rest[..at]);
+            let arn = &rest[at..];
+            let end = arn
+                .find(|c: char| {
+                    c.is_whitespace()
+                        || matches!(
+                            c,
+                            '"' | '\''
+                                | ','
+                                | ';'
+                                | '|'
+                                | '='
+                                | '('
+                                | ')'
+                                | '<'
+                                | '>'
+                                | '['
+                                | ']'
+                                | '{'
+                                | '}'
+                        )
+                })
+                .unwrap_or(arn.len());
+            out.push_str(&self.principal(&arn[..end]));
+            rest = &arn[end..];
+        }
+        out.push_str(rest);
+        let out = self.known_accounts(&out);
+        if self.collecting {
+            return out;
+        }
+        self.known_names(&out)
+    }
+
+    /// `text` with every known principal name (three characters or more) and unique id
+    /// replaced by its stand-in, the longest match first (`orders-lambda` before `orders`).
+    fn known_names(&mut self, text: &str) -> String {
+        let count = self.names.len() + self.unique_ids.len();
+        if self
+            .matcher
+            .as_ref()
+            .is_none_or(|(built, ..)| *built != count)
+        {
+            let mut pairs: Vec<(String, String)> = self
+                .names
+                .iter()
+                .filter_map(|(key, standin)| {
+                    let name = key.split_once('/')?.1;
+                    (name.chars().count() >= 3).then(|| (name.to_owned(), standin.clone()))
+                })
+                .chain(self.unique_ids.iter().map(|(a, b)| (a.clone(), b.clone())))
+                .collect();
+            pairs.sort();
+            pairs.dedup_by(|a, b| a.0 == b.0);
+            let (patterns, standins): (Vec<String>, Vec<String>) = pairs.into_iter().unzip();
+            let Ok(matcher) = aho_corasick::AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                .build(&patterns)
+            else {
+                return text.to_owned();
+            };
+            self.matcher = Some((count, matcher, standins));
+        }
+        match &self.matcher {
+            Some((_, matcher, standins)) => matcher.replace_all(text, standins),
+            None => text.to_owned(),
         }
     }
 
@@ -264,6 +373,70 @@ mod tests {
         let text = fixture::to_json(&redact(&snapshot));
         assert!(!text.contains("999988887777"), "an account id survived");
         assert!(!text.contains("111122223333"));
+    }
+
+    #[test]
+    fn principal_names_in_constraints_names_and_descriptions_are_replaced() {
+        let mut snapshot = demo();
+        let role = "arn:aws:iam::111122223333:role/service-role/orders-lambda";
+        let grant = &mut snapshot.keys[1].grants[0];
+        grant.grantee_principal = Some(role.into());
+        grant.name = Some("for orders-lambda".into());
+        grant.constraints = Some(Arc::new(crate::domain::Constraints {
+            encryption_context_subset: Some(BTreeMap::from([
+                ("caller".to_owned(), role.to_owned()),
+                ("orders-lambda".to_owned(), "yes".to_owned()),
+                (
+                    "aws:lambda:FunctionArn".to_owned(),
+                    "arn:aws:lambda:us-east-2:111122223333:function:orders".to_owned(),
+                ),
+            ])),
+            encryption_context_equals: Some(BTreeMap::from([(
+                "who".to_owned(),
+                "principal=arn:aws:sts::444455556666:assumed-role/BillingRole/carol;env=prod"
+                    .to_owned(),
+            )])),
+            other: BTreeMap::from([(
+                "SomeFutureField".to_owned(),
+                serde_json::json!({"Principals": ["orders-lambda", "BillingRole"]}),
+            )]),
+        }));
+        snapshot.keys[0].key.metadata.description = Some("used by orders-lambda".into());
+        let text = fixture::to_json(&redact(&snapshot));
+        for name in [
+            "orders-lambda",
+            "BillingRole",
+            "carol",
+            "111122223333",
+            "444455556666",
+        ] {
+            assert!(!text.contains(name), "{name} survived:\n{text}");
+        }
+        // Shapes stay: the ARN is still an ARN of the same kind, with the same stand-in as in
+        // the grantee field.
+        let redacted = redact(&snapshot);
+        let grant = &redacted.keys[1].grants[0];
+        let grantee = grant.grantee_principal.as_deref().unwrap();
+        let subset = grant
+            .constraints
+            .as_ref()
+            .unwrap()
+            .encryption_context_subset
+            .as_ref()
+            .unwrap();
+        assert_eq!(subset["caller"], grantee);
+        assert!(grantee.starts_with("arn:aws:iam::000000000001:role/service-role/role-"));
+        let equals = &grant
+            .constraints
+            .as_ref()
+            .unwrap()
+            .encryption_context_equals;
+        let who = &equals.as_ref().unwrap()["who"];
+        assert!(
+            who.starts_with("principal=arn:aws:sts::000000000002:assumed-role/role-")
+                && who.ends_with(";env=prod"),
+            "{who}"
+        );
     }
 
     #[test]

@@ -91,7 +91,21 @@ pub async fn run(
     concurrency: usize,
     log: Option<std::path::PathBuf>,
 ) -> anyhow::Result<()> {
-    let mut terminal = ratatui::try_init()?;
+    use std::io::IsTerminal;
+    const SCRIPTS: &str =
+        "run it in a terminal, or use `kms-grants check` or `kms-grants record` in scripts";
+    if !std::io::stdout().is_terminal() {
+        anyhow::bail!("the app needs a terminal (stdout is not a tty): {SCRIPTS}");
+    }
+    // Without a tty on stdin, keys are read from /dev/tty, which a process without a
+    // controlling terminal cannot open ("No such device or address").
+    let mut terminal = ratatui::try_init().map_err(|err| {
+        if std::io::stdin().is_terminal() {
+            anyhow::anyhow!("cannot set up the terminal: {}", crate::fixture::io_reason(&err))
+        } else {
+            anyhow::anyhow!("the app needs a terminal (stdin is not a tty and there is no controlling terminal): {SCRIPTS}")
+        }
+    })?;
     // Replaces the hook `try_init` installed, which would restore the terminal on a panic in
     // any thread, a background task's included: those become an error in the app instead.
     install_panic_hook(log);
@@ -853,7 +867,9 @@ impl Executor {
                 overwrite,
             } => {
                 let target = std::path::Path::new(&path);
-                let result = if !overwrite && target.exists() {
+                let result = if let Err(err) = crate::atomic::check_output(target) {
+                    Err(err.reason())
+                } else if !overwrite && target.exists() {
                     Err(format!("it exists; :export! {path} replaces it"))
                 } else {
                     crate::atomic::write(target, contents.as_bytes())

@@ -343,3 +343,260 @@ fn an_error_quoting_the_file_cannot_drive_the_terminal() {
     assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
     assert!(err.contains("␛]2;pwned␇"), "shown, replaced: {err}");
 }
+
+/// Runs kms-grants with `args` as [`kms_grants`] does, killing it if it has not ended within
+/// `seconds` (then `None`: it hung).
+fn kms_grants_within(args: &[&str], seconds: u64) -> Option<Output> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kms-grants"))
+        .args(args)
+        .env("XDG_CONFIG_HOME", env!("CARGO_TARGET_TMPDIR"))
+        .env("HOME", env!("CARGO_TARGET_TMPDIR"))
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env("AWS_CONFIG_FILE", "/nonexistent/aws-config")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/aws-credentials",
+        )
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    while std::time::Instant::now() < deadline {
+        if child.try_wait().unwrap().is_some() {
+            return Some(child.wait_with_output().unwrap());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
+
+#[cfg(unix)]
+#[test]
+fn a_device_or_fifo_is_never_an_output_and_is_left_as_it_is() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+    let fifo = fifo.to_str().unwrap();
+    let is_fifo = || std::fs::metadata(fifo).unwrap().file_type().is_fifo();
+    // Nothing listens on port 9: had record listed the account first, it would say so.
+    let endpoint = [
+        "--region",
+        "us-east-1",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+    ];
+    let out = kms_grants(&[&["record", "-o", "/dev/null"][..], &endpoint].concat());
+    assert_one_sentence_error(
+        &out,
+        "kms-grants: -o /dev/null is a character device, not a regular file: give a file path",
+    );
+    assert!(
+        std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+    let out = kms_grants(&[&["record", "-o", fifo][..], &endpoint].concat());
+    assert_one_sentence_error(
+        &out,
+        &format!("kms-grants: -o {fifo} is a FIFO, not a regular file: give a file path"),
+    );
+    assert!(is_fifo());
+    // Several targets go to a directory: a FIFO is not one either.
+    let out = kms_grants(
+        &[
+            &["record", "-o", fifo, "--region", "eu-west-1"][..],
+            &endpoint,
+        ]
+        .concat(),
+    );
+    assert_one_sentence_error(
+        &out,
+        &format!("kms-grants: -o {fifo} is a FIFO, not a directory: give a directory path"),
+    );
+    assert!(is_fifo());
+    // Opening a FIFO to append blocks until someone reads it: start-up used to hang here.
+    for flag in ["--audit-log", "--log-file"] {
+        let out = kms_grants_within(&["--demo", flag, fifo], 20)
+            .unwrap_or_else(|| panic!("--demo {flag} FIFO hung"));
+        assert_one_sentence_error(
+            &out,
+            &format!("kms-grants: {flag} {fifo} is a FIFO, not a regular file: give a file path"),
+        );
+        assert!(is_fifo());
+    }
+    let out = kms_grants(&["--demo", "--audit-log", "/dev/full"]);
+    assert_one_sentence_error(
+        &out,
+        "kms-grants: --audit-log /dev/full is a character device, not a regular file: give a file path",
+    );
+    let out = kms_grants(&["--demo", "--log-file", dir.path().to_str().unwrap()]);
+    assert_one_sentence_error(
+        &out,
+        &format!(
+            "kms-grants: --log-file {} is a directory, not a regular file: give a file path",
+            dir.path().display()
+        ),
+    );
+}
+
+#[test]
+fn a_bad_region_or_endpoint_flag_is_one_sentence_naming_the_flag() {
+    for (args, expected) in [
+        (
+            &["--region", "us east"][..],
+            "kms-grants: --region \"us east\" is not an AWS region name: give one like us-east-1 or eu-west-2",
+        ),
+        (
+            &["record", "-o", "/tmp/never.json", "--region", "../x"][..],
+            "kms-grants: --region \"../x\" is not an AWS region name: give one like us-east-1 or eu-west-2",
+        ),
+        (
+            &["--region", "us-east-1", "--endpoint-url", "ftp://x"][..],
+            "kms-grants: --endpoint-url ftp://x has the scheme ftp, and only http:// and https:// are served",
+        ),
+        (
+            &["--region", "us-east-1", "--endpoint-url", "http://[::1"][..],
+            "kms-grants: --endpoint-url http://[::1 is not a valid URL (invalid authority)",
+        ),
+        (
+            &["--endpoint-url", "http://admin:S3cret@[::1"][..],
+            "kms-grants: --endpoint-url http://admin:•••@[::1 is not a valid URL (invalid authority)",
+        ),
+        (
+            &["--endpoint-url", "localhost:4566"][..],
+            "kms-grants: --endpoint-url localhost:4566 has no scheme: write it as http://HOST:PORT or https://HOST",
+        ),
+    ] {
+        let out = kms_grants(args);
+        assert_one_sentence_error(&out, expected);
+        assert_eq!(stderr(&out).trim_end(), expected, "{args:?}");
+    }
+    // AWS_ENDPOINT_URL is named as such.
+    let out = Command::new(env!("CARGO_BIN_EXE_kms-grants"))
+        .args(["--region", "us-east-1"])
+        .env("AWS_ENDPOINT_URL", "ftp://y")
+        .env("AWS_CONFIG_FILE", "/nonexistent/aws-config")
+        .output()
+        .unwrap();
+    assert_one_sentence_error(
+        &out,
+        "kms-grants: AWS_ENDPOINT_URL ftp://y has the scheme ftp, and only http:// and https:// are served",
+    );
+}
+
+#[test]
+fn the_app_without_a_terminal_says_so_and_points_at_the_subcommands() {
+    // `output()` gives the program pipes, not a terminal.
+    let out = kms_grants(&["--demo"]);
+    assert_one_sentence_error(
+        &out,
+        "kms-grants: the app needs a terminal (stdout is not a tty): run it in a terminal, or use `kms-grants check` or `kms-grants record` in scripts",
+    );
+}
+
+#[test]
+fn an_os_reason_is_said_once() {
+    let out = kms_grants(&["check", "/nonexistent/fixture.json"]);
+    assert_eq!(
+        stderr(&out),
+        "kms-grants: cannot read fixture /nonexistent/fixture.json: no such file\n"
+    );
+    #[cfg(unix)]
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.json"), dir.path().join("b.json"));
+        std::os::unix::fs::symlink(&b, &a).unwrap();
+        std::os::unix::fs::symlink(&a, &b).unwrap();
+        let a = a.to_str().unwrap();
+        let out = kms_grants(&["check", a]);
+        assert_eq!(
+            stderr(&out),
+            format!("kms-grants: cannot read fixture {a}: Too many levels of symbolic links\n")
+        );
+        let out = kms_grants(&["--config", a, "--demo"]);
+        assert_eq!(
+            stderr(&out),
+            format!("kms-grants: cannot read config file {a}: Too many levels of symbolic links\n")
+        );
+    }
+}
+
+#[test]
+fn a_byte_order_mark_is_skipped_and_utf16_is_named() {
+    let demo = std::fs::read_to_string(demo_path()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let bom = dir.path().join("bom.json");
+    std::fs::write(&bom, [&b"\xEF\xBB\xBF"[..], demo.as_bytes()].concat()).unwrap();
+    let out = kms_grants(&["check", bom.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for (name, bytes) in [
+        (
+            "le.json",
+            [&[0xFF, 0xFE][..], &utf16(&demo, u16::to_le_bytes)].concat(),
+        ),
+        ("be-no-bom.json", utf16(&demo, u16::to_be_bytes)),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let path = path.to_str().unwrap();
+        let out = kms_grants(&["check", path]);
+        assert_one_sentence_error(
+            &out,
+            &format!(
+                "kms-grants: {path}:1:1: the file is UTF-16 text, and fixtures are UTF-8: save it as UTF-8"
+            ),
+        );
+    }
+}
+
+fn utf16(text: &str, bytes: fn(u16) -> [u8; 2]) -> Vec<u8> {
+    text.encode_utf16().flat_map(bytes).collect()
+}
+
+#[test]
+fn a_trailing_comma_is_placed_by_line_and_column() {
+    let demo = std::fs::read_to_string(demo_path()).unwrap();
+    let text = demo.replacen(
+        "\"region\": \"us-east-2\",",
+        "\"region\": \"us-east-2\",}",
+        1,
+    );
+    let (_dir, path) = temp_file("comma.json", &text);
+    let line = demo
+        .lines()
+        .position(|l| l.contains("\"region\": \"us-east-2\","))
+        .unwrap()
+        + 1;
+    let column = demo.lines().nth(line - 1).unwrap().find(',').unwrap() + 2;
+    let out = kms_grants(&["check", &path]);
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "kms-grants: {path}:{line}:{column}: malformed JSON: a comma before a closing bracket, which JSON does not allow; remove it\n"
+        )
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn check_into_a_closed_pipe_ends_quietly() {
+    // As `kms-grants check f | head -1` once the reader has gone: no panic, no message.
+    let (read, write) = nix::unistd::pipe().unwrap();
+    drop(read);
+    let out = Command::new(env!("CARGO_BIN_EXE_kms-grants"))
+        .args(["check", &demo_path()])
+        .stdout(std::process::Stdio::from(write))
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+}

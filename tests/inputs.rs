@@ -359,3 +359,63 @@ fn no_view_draws_a_control_character_from_outside() {
         "the evil strings were shown (replaced), not hidden: {seen}"
     );
 }
+
+/// `:export!` over a FIFO or a device is refused with a sentence, and the node stays what it
+/// was (it used to be renamed over).
+#[cfg(unix)]
+#[test]
+fn an_export_over_a_fifo_or_a_device_is_refused_and_leaves_it_alone() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("keys.csv");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+    let mut h = common::Harness::demo();
+    h.act(Action::RunCommand(format!("export! {}", fifo.display())));
+    assert_eq!(
+        h.status(),
+        format!(
+            "cannot write {}: it is a FIFO, not a regular file",
+            fifo.display()
+        )
+    );
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    // A link to it is judged by what it points at.
+    let link = dir.path().join("link.csv");
+    std::os::unix::fs::symlink(&fifo, &link).unwrap();
+    h.act(Action::RunCommand(format!("export! {}", link.display())));
+    assert!(
+        h.status().ends_with("it is a FIFO, not a regular file"),
+        "{}",
+        h.status()
+    );
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+}
+
+/// Zero-width characters and the soft hyphen are shown as stand-ins: a row holding them keeps
+/// its right border where the other rows have it.
+#[test]
+fn invisible_characters_are_shown_and_rows_keep_their_border() {
+    let mut value: serde_json::Value = serde_json::from_str(fixture::DEMO_JSON).unwrap();
+    let invisible = "pay\u{00AD}ments\u{200B}api\u{FEFF}x\u{2060}y";
+    value["keys"][0]["Grants"][0]["Name"] = invisible.into();
+    value["keys"][0]["Grants"][0]["GranteePrincipal"] =
+        "arn:aws:iam::111122223333:role/ad\u{200D}min".into();
+    let bytes = serde_json::to_vec(&value).unwrap();
+    let snapshot = fixture::parse(&bytes, Path::new("invisible.json")).unwrap();
+    let mut h = common::Harness::with(snapshot, false, false);
+    h.press(KeyCode::Enter);
+    let screen = h.screen(160, 40);
+    let hidden = ['\u{00AD}', '\u{200B}', '\u{200D}', '\u{FEFF}', '\u{2060}'];
+    assert!(!screen.contains(hidden), "{screen}");
+    assert!(screen.contains("pay\u{FFFD}ments\u{FFFD}api"), "{screen}");
+    let row = screen
+        .lines()
+        .find(|l| l.contains("pay\u{FFFD}ments"))
+        .unwrap();
+    let header = screen.lines().find(|l| l.contains("Grant ID")).unwrap();
+    assert_eq!(row.chars().count(), header.chars().count(), "{screen}");
+    assert!(row.trim_end().ends_with('│'), "{row:?}");
+    h.select_row_containing("pay\u{00AD}ments");
+    h.press(KeyCode::Enter);
+    assert!(!h.screen(160, 40).contains(hidden));
+}

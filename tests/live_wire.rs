@@ -540,6 +540,231 @@ async fn an_endpoint_that_refuses_connections_is_a_sentence() {
     );
 }
 
+/// A raw TCP server: for each connection it reads the request, writes `reply`, then (when
+/// `endless`) one 64 KiB chunk of JSON whitespace after another until the client goes away.
+fn raw_server(reply: &'static [u8], endless: bool) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            std::thread::spawn(move || {
+                let mut buffer = [0u8; 65536];
+                let _ = stream.read(&mut buffer);
+                if stream.write_all(reply).is_err() {
+                    return;
+                }
+                let chunk = format!("10000\r\n{}\r\n", " ".repeat(0x10000));
+                while endless && stream.write_all(chunk.as_bytes()).is_ok() {}
+            });
+        }
+    });
+    format!("http://{address}")
+}
+
+const CHUNKED_OK: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-type: application/x-amz-json-1.1\r\ntransfer-encoding: chunked\r\n\r\n";
+
+#[tokio::test]
+async fn an_endless_answer_is_cut_off_at_the_cap_and_named() {
+    let endpoint = raw_server(CHUNKED_OK, true);
+    // A minute is far longer than reading the cap takes: the call fails for its size, not
+    // for the time.
+    let live = source_at(&endpoint, 1, Duration::from_secs(60)).await;
+    let err = live.list_grants(KEY).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the answer to kms:ListGrants was larger than 16 MiB, so it was cut off: is the endpoint a KMS endpoint?"
+    );
+    assert_eq!(kms_grants::source::live::MAX_ANSWER_BYTES, 16 * 1024 * 1024);
+    // STS's answers are read with the same cap.
+    let err = live.caller().await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the answer to sts:GetCallerIdentity was larger than 16 MiB, so it was cut off: is the endpoint a KMS endpoint?"
+    );
+}
+
+#[tokio::test]
+async fn an_answer_that_says_its_length_is_over_the_cap_is_refused_too() {
+    // Retried three times, as any failed read: each read stops at the cap.
+    let endpoint = raw_server(
+        b"HTTP/1.1 200 OK\r\ncontent-type: application/x-amz-json-1.1\r\ncontent-length: 100000000000\r\n\r\n",
+        true,
+    );
+    let live = source_at(&endpoint, 3, Duration::from_secs(60)).await;
+    let err = live.list_keys().await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("was larger than 16 MiB, so it was cut off"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn connection_failures_are_said_in_words() {
+    // https to a port that speaks http.
+    let server = MockServer::start().await;
+    let https = server.uri().replace("http://", "https://");
+    let live = source_at(&https, 1, Duration::from_secs(10)).await;
+    assert_eq!(
+        live.list_grants(KEY).await.unwrap_err().to_string(),
+        "kms:ListGrants could not reach the endpoint: the TLS handshake failed: is it an http:// endpoint rather than https://?"
+    );
+    // A server that is not HTTP (here, SSH's greeting).
+    let live = source_at(
+        &raw_server(b"SSH-2.0-OpenSSH_9.6\r\n", false),
+        1,
+        Duration::from_secs(10),
+    )
+    .await;
+    assert_eq!(
+        live.list_grants(KEY).await.unwrap_err().to_string(),
+        "kms:ListGrants could not reach the endpoint: the server's answer was not HTTP: is the endpoint a KMS endpoint?"
+    );
+    // A server that closes the connection without answering.
+    let live = source_at(&raw_server(b"", false), 1, Duration::from_secs(10)).await;
+    assert_eq!(
+        live.list_grants(KEY).await.unwrap_err().to_string(),
+        "kms:ListGrants could not reach the endpoint: the connection was closed before an answer came"
+    );
+    // A server that dies in the middle of its answer.
+    let live = source_at(
+        &raw_server(
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/x-amz-json-1.1\r\ncontent-length: 100\r\n\r\n{\"Grants\": [",
+            false,
+        ),
+        1,
+        Duration::from_secs(10),
+    )
+    .await;
+    assert_eq!(
+        live.list_grants(KEY).await.unwrap_err().to_string(),
+        "kms:ListGrants returned an unusable answer: the connection was closed before the whole answer came"
+    );
+}
+
+#[tokio::test]
+async fn an_endpoint_from_the_environment_or_a_profile_is_checked_too() {
+    // The flag is checked at start-up (tests/cli.rs); AWS_ENDPOINT_URL and a profile's
+    // endpoint_url reach the source through the SDK's config.
+    for (url, expected) in [
+        (
+            "ftp://x",
+            "the endpoint URL ftp://x has the scheme ftp, and only http:// and https:// are served: check --endpoint-url, AWS_ENDPOINT_URL and the profile's endpoint_url",
+        ),
+        (
+            "http://admin:S3cret@[::1",
+            "the endpoint URL http://admin:•••@[::1 is not a valid URL (invalid authority): check --endpoint-url, AWS_ENDPOINT_URL and the profile's endpoint_url",
+        ),
+    ] {
+        let config = live_config(url, 1, Duration::from_secs(1)).await;
+        let err = LiveKms::from_sdk_config(&config, &LiveOptions::default()).unwrap_err();
+        assert_eq!(err.to_string(), expected);
+    }
+    let config = aws_config::defaults(BehaviorVersion::latest())
+        .region(aws_config::Region::new("us east"))
+        .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
+        .load()
+        .await;
+    let err = LiveKms::from_sdk_config(&config, &LiveOptions::default()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "\"us east\" is not an AWS region name (like us-east-1): check --region, AWS_REGION and the profile's region"
+    );
+}
+
+#[test]
+fn record_never_shows_or_writes_the_endpoints_password() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(async {
+        let server = MockServer::start().await;
+        mount_account(&server, 1).await;
+        common::wire::sts_caller("111122223333", "arn:aws:iam::111122223333:user/ops")
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(target("ListGrants"))
+            .respond_with(ok(json!({"Grants": [], "Truncated": false})))
+            .mount(&server)
+            .await;
+        server
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("account.json");
+    let endpoint = format!("http://admin:S3cret@{}", server.address());
+    let result = common::wire::record(&["--region", "us-east-2"], &endpoint, &out);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(result.status.success(), "{stderr}");
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert!(!stderr.contains("S3cret") && !written.contains("S3cret"));
+    // Nor when the endpoint cannot be reached and the error says so.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let result = common::wire::record(
+        &["--region", "us-east-2"],
+        &format!("http://admin:S3cret@127.0.0.1:{port}"),
+        &out,
+    );
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("connection refused"), "{stderr}");
+    assert!(!stderr.contains("S3cret"), "{stderr}");
+}
+
+#[tokio::test]
+async fn the_endpoint_a_source_shows_has_no_password() {
+    // However it came (flag, AWS_ENDPOINT_URL, a profile's endpoint_url), the SDK config holds
+    // it; what the source shows (header, title, audit records, copied commands) is masked.
+    let config = live_config(
+        "http://admin:S3cret@127.0.0.1:4566",
+        1,
+        Duration::from_secs(1),
+    )
+    .await;
+    let live = LiveKms::from_sdk_config(&config, &LiveOptions::default()).unwrap();
+    let kms_grants::source::SourceKind::Live { endpoint, .. } = live.info().kind else {
+        panic!("a live source");
+    };
+    assert_eq!(endpoint.as_deref(), Some("http://admin:•••@127.0.0.1:4566"));
+    assert!(!live.info().kind.to_string().contains("S3cret"));
+}
+
+#[tokio::test]
+async fn a_profiles_endpoint_url_is_masked_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    let credentials = dir.path().join("credentials");
+    std::fs::write(
+        &config,
+        "[profile local]\nregion = us-east-1\nendpoint_url = http://admin:S3cret@127.0.0.1:4566\n\n[profile bad]\nregion = us-east-1\nendpoint_url = ftp://x\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &credentials,
+        "[local]\naws_access_key_id = AKIDTEST\naws_secret_access_key = secret\n\n[bad]\naws_access_key_id = AKIDTEST\naws_secret_access_key = secret\n",
+    )
+    .unwrap();
+    let options = |profile: &str| LiveOptions {
+        profile: Some(profile.to_owned()),
+        profile_files: kms_grants::places::ProfileFiles::at(&config, &credentials),
+        ..LiveOptions::default()
+    };
+    let live = LiveKms::connect(&options("local")).await.unwrap();
+    assert_eq!(
+        live.info().kind.to_string(),
+        "profile local │ endpoint http://admin:•••@127.0.0.1:4566"
+    );
+    let err = LiveKms::connect(&options("bad")).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the endpoint URL ftp://x has the scheme ftp, and only http:// and https:// are served: check --endpoint-url, AWS_ENDPOINT_URL and the profile's endpoint_url"
+    );
+}
+
 #[tokio::test]
 async fn a_read_only_live_source_sends_no_write() {
     let server = MockServer::start().await;

@@ -213,6 +213,106 @@ fn a_server_that_never_answers_times_out_and_input_works_throughout() {
 
 #[cfg(debug_assertions)]
 #[test]
+fn a_password_in_the_endpoint_and_the_access_key_id_never_reach_the_screen_or_a_file() {
+    use wiremock::MockServer;
+    const PASSWORD: &str = "S3cretPassw0rd";
+    const KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(async {
+        let server = MockServer::start().await;
+        use common::wire::kms;
+        let json = |body: &str| common::wire::ok(serde_json::from_str(body).unwrap());
+        kms("ListKeys")
+            .respond_with(json(r#"{"Keys": [], "Truncated": false}"#))
+            .mount(&server)
+            .await;
+        kms("ListAliases")
+            .respond_with(json(r#"{"Aliases": [], "Truncated": false}"#))
+            .mount(&server)
+            .await;
+        kms("ListRetirableGrants")
+            .respond_with(json(r#"{"Grants": [], "Truncated": false}"#))
+            .mount(&server)
+            .await;
+        kms("RetireGrant")
+            .respond_with(json("{}"))
+            .mount(&server)
+            .await;
+        common::wire::sts_caller("111122223333", "arn:aws:iam::111122223333:user/ops")
+            .mount(&server)
+            .await;
+        server
+    });
+    let endpoint = format!("http://admin:{PASSWORD}@{}", server.address());
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("kms-grants.log");
+    let audit = dir.path().join("audit.jsonl");
+    let mut tty = Tty::spawn(
+        &[
+            "--endpoint-url",
+            &endpoint,
+            "--region",
+            "us-east-1",
+            "--log-file",
+            log.to_str().unwrap(),
+            "--audit-log",
+            audit.to_str().unwrap(),
+        ],
+        &[
+            ("AWS_ACCESS_KEY_ID", KEY_ID),
+            (
+                "AWS_SECRET_ACCESS_KEY",
+                "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            ),
+            ("RUST_LOG", "trace"),
+        ],
+        160,
+        36,
+    );
+    // The header shows where the calls go, without the password.
+    tty.wait_for("caller user/ops", 10);
+    tty.wait_for("endpoint admin:•••@127.0.0.1", 5);
+    // A write, so the audit log names the endpoint.
+    tty.send(": retire-token AQpAM2RhZ6789");
+    tty.send(ENTER);
+    tty.wait_for("Retire", 5);
+    // Answered after reading it, as a person does: a confirmation may ignore the keys of
+    // its first moment (once main's `Tty::answer` is here, that says it).
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    tty.send("y");
+    tty.wait_for("retired", 5);
+    tty.send("q");
+    assert_eq!(tty.wait_exit(5), 0);
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(logged.contains("admin:•••@127.0.0.1"), "{logged}");
+    let audited = std::fs::read_to_string(&audit).unwrap();
+    assert!(
+        audited.contains(r#""endpoint":"http://admin:•••@127.0.0.1"#),
+        "{audited}"
+    );
+    for secret in [PASSWORD, KEY_ID] {
+        assert!(
+            !logged.contains(secret),
+            "{secret} is in the log:\n{}",
+            logged
+                .lines()
+                .filter(|l| l.contains(secret))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        assert!(!audited.contains(secret), "{secret} is in the audit log");
+        assert!(
+            !tty.output().contains(secret),
+            "{secret} reached the terminal"
+        );
+        assert!(
+            !tty.titles().iter().any(|t| t.contains(secret)),
+            "{secret} is in the window title"
+        );
+    }
+}
+
+#[test]
 fn a_panic_in_a_task_is_an_error_in_the_app_which_goes_on() {
     let mut tty = Tty::spawn(&["--demo"], &[("KMS_GRANTS_CRASH_TEST", "task")], 120, 36);
     tty.wait_for("Keys (32)", 10);

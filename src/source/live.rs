@@ -142,6 +142,9 @@ impl LiveKms {
     /// builds the clients. Fails only when no region can be found; credentials are checked by
     /// the first call, so a bad profile shows in the app as a sentence.
     pub async fn connect(options: &LiveOptions) -> Result<Self, SourceError> {
+        if let Some(url) = &options.endpoint_url {
+            crate::secrets::remember_url(url);
+        }
         let mut loader = aws_config::defaults(BehaviorVersion::latest());
         if options.profile_files.explicit.is_some() {
             loader = loader.profile_files(options.profile_files.to_sdk());
@@ -199,10 +202,37 @@ impl LiveKms {
                     .to_owned(),
             ));
         };
-        let endpoint = config.endpoint_url().map(str::to_owned);
+        if !crate::places::looks_like_region(&region) {
+            return Err(SourceError::Setup(format!(
+                "\"{}\" is not an AWS region name (like us-east-1): check --region, AWS_REGION and the profile's region",
+                crate::ui::text::clean(&region)
+            )));
+        }
+        if let Some(url) = config.endpoint_url()
+            && let Err(reason) = crate::places::check_endpoint_url(url)
+        {
+            return Err(SourceError::Setup(format!(
+                "the endpoint URL {} {reason}: check --endpoint-url, AWS_ENDPOINT_URL and the profile's endpoint_url",
+                crate::ui::text::clean(&crate::secrets::mask_userinfo(url))
+            )));
+        }
+        // Shown in the header and the title, written to the audit log: never a password.
+        if let Some(url) = config.endpoint_url() {
+            crate::secrets::remember_url(url);
+        }
+        let endpoint = config
+            .endpoint_url()
+            .map(|url| crate::secrets::mask_userinfo(url).into_owned());
+        // Every answer is read with a cap (see [`MAX_ANSWER_BYTES`]).
+        let kms = aws_sdk_kms::config::Builder::from(config)
+            .interceptor(BoundedAnswers)
+            .build();
+        let sts = aws_sdk_sts::config::Builder::from(config)
+            .interceptor(BoundedAnswers)
+            .build();
         Ok(Self {
-            kms: aws_sdk_kms::Client::new(config),
-            sts: aws_sdk_sts::Client::new(config),
+            kms: aws_sdk_kms::Client::from_conf(kms),
+            sts: aws_sdk_sts::Client::from_conf(sts),
             info: SourceInfo {
                 kind: SourceKind::Live {
                     profile: options.profile.clone(),
@@ -479,6 +509,52 @@ fn timeouts(options: &LiveOptions) -> TimeoutConfig {
         .build()
 }
 
+/// The most bytes one answer of KMS or STS may hold. KMS pages are small (100 grants with
+/// constraints are well under 1 MiB); an answer this large is not from KMS, and reading it
+/// without a cap let a server streaming an endless body take gigabytes of memory.
+pub const MAX_ANSWER_BYTES: usize = 16 * 1024 * 1024;
+
+/// [`MAX_ANSWER_BYTES`] as the messages say it.
+const MAX_ANSWER_SHOWN: &str = "16 MiB";
+
+/// Reads every answer through a body that fails past [`MAX_ANSWER_BYTES`].
+#[derive(Debug)]
+struct BoundedAnswers;
+
+impl aws_sdk_kms::config::Intercept for BoundedAnswers {
+    fn name(&self) -> &'static str {
+        "BoundedAnswers"
+    }
+
+    fn modify_before_deserialization(
+        &self,
+        context: &mut aws_sdk_kms::config::interceptors::BeforeDeserializationInterceptorContextMut<
+            '_,
+        >,
+        _: &aws_sdk_kms::config::RuntimeComponents,
+        _: &mut aws_sdk_kms::config::ConfigBag,
+    ) -> Result<(), aws_sdk_kms::error::BoxError> {
+        let response = context.response_mut();
+        let body = response.take_body();
+        *response.body_mut() = aws_smithy_types::body::SdkBody::from_body_1_x(
+            http_body_util::Limited::new(body, MAX_ANSWER_BYTES),
+        );
+        Ok(())
+    }
+}
+
+/// Whether `err` (or what caused it) is an answer cut off at [`MAX_ANSWER_BYTES`].
+fn cut_off(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(err);
+    while let Some(err) = next {
+        if err.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        next = err.source();
+    }
+    false
+}
+
 /// One page of a list call.
 struct Page<T> {
     items: Vec<T>,
@@ -543,7 +619,14 @@ where
 {
     let action = action.to_owned();
     let resource = resource.to_owned();
-    let chain = DisplayErrorContext(&err).to_string();
+    if cut_off(&err) {
+        return SourceError::TooLarge {
+            action,
+            limit: MAX_ANSWER_SHOWN.to_owned(),
+        };
+    }
+    // The SDK's words can hold the endpoint (with its password) and the access key id.
+    let chain = crate::secrets::scrub(&DisplayErrorContext(&err).to_string()).into_owned();
     // A profile's own chain (an assumed role) can be refused by STS on the way.
     let credentials = || SourceError::Credentials {
         detail: credentials_detail(&chain),
@@ -622,13 +705,17 @@ where
             } else {
                 SourceError::Network {
                     action,
-                    detail: network_detail(&chain),
+                    detail: network_detail(&chain, &err),
                 }
             }
         }
         SdkError::ResponseError(_) => SourceError::Malformed {
             action,
-            detail: "the server's answer could not be read".to_owned(),
+            detail: if closed_early(&chain.to_lowercase()) {
+                "the connection was closed before the whole answer came".to_owned()
+            } else {
+                "the server's answer could not be read".to_owned()
+            },
         },
         SdkError::ConstructionFailure(_) if looks_like_credentials(&chain) => credentials(),
         _ => SourceError::Service {
@@ -653,8 +740,19 @@ fn credentials_detail(chain: &str) -> String {
     }
 }
 
-/// The most telling part of a connection failure.
-fn network_detail(chain: &str) -> String {
+/// Whether a failure means the server closed the connection before its answer was complete.
+fn closed_early(lower: &str) -> bool {
+    lower.contains("connection closed before message completed")
+        || lower.contains("end of file before message length reached")
+        || lower.contains("incompletemessage")
+        || lower.contains("incompletebody")
+        || lower.contains("connection reset")
+        || lower.contains("broken pipe")
+}
+
+/// The most telling part of a connection failure, as words an operator can act on: never the
+/// SDK's debug dump.
+fn network_detail(chain: &str, err: &(dyn std::error::Error + 'static)) -> String {
     let lower = chain.to_lowercase();
     if lower.contains("connection refused") {
         "connection refused".to_owned()
@@ -663,13 +761,47 @@ fn network_detail(chain: &str) -> String {
         || lower.contains("name or service not known")
     {
         "the host name could not be resolved (DNS)".to_owned()
+    } else if lower.contains("certificate") {
+        "the server's TLS certificate was not accepted: check the host name, or the CA bundle (AWS_CA_BUNDLE)".to_owned()
+    } else if lower.contains("tls handshake")
+        || lower.contains("invalidcontenttype")
+        || lower.contains("corrupt message")
+    {
+        "the TLS handshake failed: is it an http:// endpoint rather than https://?".to_owned()
+    } else if let Some(at) = lower.find("unsupported scheme ") {
+        let scheme: String = chain[at + "unsupported scheme ".len()..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+            .collect();
+        format!("the endpoint URL's scheme is {scheme}, and only http and https are served")
+    } else if lower.contains("failed to apply endpoint") || lower.contains("invaliduri") {
+        "the endpoint URL is not a valid URL: give it as http://HOST:PORT or https://HOST"
+            .to_owned()
+    } else if closed_early(&lower) {
+        "the connection was closed before an answer came".to_owned()
+    } else if lower.contains("invalid http version")
+        || lower.contains("parse(")
+        || lower.contains("invalid status")
+        || lower.contains("invalid header")
+    {
+        "the server's answer was not HTTP: is the endpoint a KMS endpoint?".to_owned()
     } else {
-        chain
-            .rsplit(": ")
-            .next()
-            .map(str::to_owned)
-            .unwrap_or_else(|| chain.to_owned())
+        deepest_reason(err)
     }
+}
+
+/// The message of the innermost error (the root cause), without the OS error number.
+fn deepest_reason(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut deepest = err;
+    while let Some(next) = deepest.source() {
+        deepest = next;
+    }
+    let text = crate::secrets::scrub(&deepest.to_string()).into_owned();
+    let text = match text.find(" (os error") {
+        Some(cut) => &text[..cut],
+        None => &text,
+    };
+    crate::ui::text::clean(text).into_owned()
 }
 
 fn timestamp(date: &DateTime) -> Option<Timestamp> {

@@ -255,6 +255,11 @@ pub enum SourceError {
     /// An answer that could not be used (malformed body, a pagination loop).
     #[error("{action} returned an unusable answer: {detail}")]
     Malformed { action: String, detail: String },
+    /// An answer larger than any KMS answer, cut off at the cap.
+    #[error(
+        "the answer to {action} was larger than {limit}, so it was cut off: is the endpoint a KMS endpoint?"
+    )]
+    TooLarge { action: String, limit: String },
     /// Any other error KMS reported, by its code.
     #[error("{action} failed with {code}{}", suffix(detail))]
     Service {

@@ -8,11 +8,16 @@
 use std::borrow::Cow;
 use unicode_width::UnicodeWidthStr;
 
-/// Whether `c` must not reach the terminal as is.
+/// Whether `c` must not reach the terminal as is: controls, bidi marks and overrides, and the
+/// invisible characters (zero-width spaces and joiners, word joiner, invisible operators, the
+/// byte order mark, the soft hyphen) that make two different strings look the same, or that
+/// terminals draw with another width than ratatui measures (a soft hyphen cost its row the
+/// table's right border).
 fn is_unsafe(c: char) -> bool {
     c.is_control()
         || matches!(c,
-            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+            '\u{00AD}' | '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'
         )
 }
 
@@ -130,6 +135,19 @@ mod tests {
     fn bidi_overrides_are_replaced() {
         assert_eq!(clean("admin\u{202E}txt.exe"), "admin\u{FFFD}txt.exe");
         assert_eq!(clean("\u{2066}x\u{2069}"), "\u{FFFD}x\u{FFFD}");
+    }
+
+    #[test]
+    fn invisible_characters_are_replaced() {
+        for c in [
+            '\u{00AD}', '\u{200B}', '\u{200C}', '\u{200D}', '\u{200E}', '\u{200F}', '\u{2060}',
+            '\u{2061}', '\u{2062}', '\u{2063}', '\u{2064}', '\u{FEFF}',
+        ] {
+            let text = format!("role/ad{c}min");
+            assert_eq!(clean(&text), "role/ad\u{FFFD}min", "U+{:04X}", c as u32);
+            // Every character now has the width the table measures it with.
+            assert_eq!(clean(&text).width(), "role/ad?min".width());
+        }
     }
 
     #[test]
