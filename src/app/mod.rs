@@ -25,6 +25,9 @@ use crate::source::{
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::cell::Cell;
 
+/// The grant lists' Name column, which shows a pending delete.
+const NAME_COLUMN: usize = 0;
+
 /// The smallest terminal the layout works in.
 pub const MIN_WIDTH: u16 = 60;
 /// The smallest terminal height the layout works in.
@@ -1376,10 +1379,16 @@ impl App {
                 self.data
                     .pending
                     .insert(grant.id_pair(), PendingDelete { kind, at: self.now });
-                // The Name cell now says "revoked · pending": a filter or a sort may see it.
+                // The Name cell now says "revoked · pending": a filter or a sort by name may
+                // see it. The grant stays listed, so the key's rows change only then; otherwise
+                // its cached text is dropped and the rows stay (a bulk run of 50,000 would
+                // re-sort the key's list once per answer).
                 let key_id = key_id_of(&grant.key_id).to_owned();
                 self.refresh(Some(&key_id), |list| match &list.kind {
-                    ListKind::Grants { key_id: k } => key_id_of(k) == key_id,
+                    ListKind::Grants { key_id: k } => {
+                        key_id_of(k) == key_id
+                            && (!list.filter.is_empty() || list.sort_column == NAME_COLUMN)
+                    }
                     ListKind::Retirable { .. } => true,
                     _ => false,
                 });
