@@ -179,6 +179,9 @@ fn install_panic_hook(log: Option<std::path::PathBuf>) {
 /// Set once a signal asks the app to stop: writes not yet sent are then not sent at all.
 static STOPPING: AtomicBool = AtomicBool::new(false);
 
+/// How long the event loop applies waiting answers before it draws and reads keys again.
+const BURST_TIME: Duration = Duration::from_millis(30);
+
 /// How long the writes in flight may take to answer once a signal asks the app to stop.
 const STOP_GRACE: Duration = Duration::from_secs(5);
 
@@ -568,9 +571,15 @@ async fn event_loop(
             }
         };
         let mut quit = dispatcher.dispatch(app.apply(action));
-        // Apply every result already waiting before drawing again: a burst of loads costs one
-        // recompute of the rows and one frame, not one each.
-        while !quit && let Ok(message) = rx.try_recv() {
+        // Apply the results already waiting before drawing again: a burst of loads costs one
+        // recompute of the rows and one frame, not one each. Bounded, so answers that keep
+        // streaming in (a bulk run over a fixture) never keep the keys waiting: the next
+        // select takes a key press as readily as an answer.
+        let burst = std::time::Instant::now();
+        while !quit
+            && burst.elapsed() < BURST_TIME
+            && let Ok(message) = rx.try_recv()
+        {
             let action = dispatcher.receive(message, &app);
             quit = dispatcher.dispatch(app.apply(action));
         }
