@@ -334,8 +334,9 @@ async fn stop(
 /// record those still unanswered as interrupted instead of leaving intent lines alone.
 mod unanswered {
     use super::{AuditLog, AuditRecord, Phase, StopSignal};
+    use crate::audit::Outcome;
     use std::collections::HashMap;
-    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
     use std::sync::{Arc, Mutex, PoisonError};
 
     static NEXT: AtomicU64 = AtomicU64::new(0);
@@ -343,15 +344,40 @@ mod unanswered {
     type Writes = HashMap<u64, (Arc<AuditLog>, AuditRecord)>;
     static WRITES: Mutex<Option<Writes>> = Mutex::new(None);
 
-    /// A write whose intent was just logged; the id goes to [`answered`].
-    pub fn sent(log: &Arc<AuditLog>, intent: &AuditRecord) -> u64 {
+    /// A write whose intent was just logged is about to be sent; the id goes to [`answered`].
+    /// `None` once [`record_interrupted`] has run: the write must not be sent, and its intent
+    /// gets the `interrupted` outcome here.
+    pub fn sent(log: &Arc<AuditLog>, intent: &AuditRecord) -> Option<u64> {
+        let mut writes = WRITES.lock().unwrap_or_else(PoisonError::into_inner);
+        if CLOSED.load(Ordering::SeqCst) {
+            drop(writes);
+            write_outcome(
+                log,
+                intent,
+                Outcome::Error,
+                "not sent: kms-grants was stopping".to_owned(),
+            );
+            return None;
+        }
         let id = NEXT.fetch_add(1, Ordering::Relaxed);
-        WRITES
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+        writes
             .get_or_insert_with(HashMap::new)
             .insert(id, (Arc::clone(log), intent.clone()));
-        id
+        Some(id)
+    }
+
+    /// Set by [`record_interrupted`], under the lock: no write is registered (or sent) after.
+    static CLOSED: AtomicBool = AtomicBool::new(false);
+
+    fn write_outcome(log: &AuditLog, intent: &AuditRecord, value: Outcome, error: String) {
+        let mut outcome = intent.clone();
+        outcome.time = crate::audit::now();
+        outcome.phase = Phase::Outcome;
+        outcome.outcome = Some(value);
+        outcome.error = Some(error);
+        if let Err(err) = log.append(&outcome) {
+            tracing::error!("{err}");
+        }
     }
 
     /// The write's outcome was logged (or the attempt to).
@@ -371,22 +397,18 @@ mod unanswered {
             Some(signal) => format!("kms-grants was stopped by {}", signal.name()),
             None => "kms-grants was quit".to_owned(),
         };
-        let writes = WRITES
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
-            .unwrap_or_default();
+        let writes = {
+            let mut writes = WRITES.lock().unwrap_or_else(PoisonError::into_inner);
+            CLOSED.store(true, Ordering::SeqCst);
+            writes.take().unwrap_or_default()
+        };
         for (log, intent) in writes.values() {
-            let mut outcome = intent.clone();
-            outcome.time = crate::audit::now();
-            outcome.phase = Phase::Outcome;
-            outcome.outcome = Some(crate::audit::Outcome::Interrupted);
-            outcome.error = Some(format!(
-                "{why} before the answer came; the write may or may not have been made"
-            ));
-            if let Err(err) = log.append(&outcome) {
-                tracing::error!("{err}");
-            }
+            write_outcome(
+                log,
+                intent,
+                Outcome::Interrupted,
+                format!("{why} before the answer came; the write may or may not have been made"),
+            );
         }
         writes.len()
     }
@@ -542,6 +564,9 @@ async fn event_loop(
     loop {
         app.pace = dispatcher.executor.source.pace();
         terminal.draw(|frame| ui::draw(frame, &app, &theme))?;
+        // A confirmation's quiet time runs from when it was first on screen, not from when
+        // the key that opened it was read: keys buffered meanwhile are read after this.
+        app.confirm_guard.drawn(std::time::Instant::now());
         let title = title(&app);
         if title != shown_title {
             // OSC 2; the text has no control characters left to end it early.
@@ -777,6 +802,14 @@ fn spawn(
             let _ = tx.send(Message::Action(action));
         }
     });
+}
+
+/// Whether two grants allow the same operations, in any order.
+fn same_operations(a: &[crate::domain::Operation], b: &[crate::domain::Operation]) -> bool {
+    let set = |ops: &[crate::domain::Operation]| -> std::collections::BTreeSet<String> {
+        ops.iter().map(|op| op.as_str().to_owned()).collect()
+    };
+    set(a) == set(b)
 }
 
 /// The answer to a write not yet sent when a signal asked the app to stop.
@@ -1061,13 +1094,6 @@ impl Executor {
             Ok(log) => log,
             Err(text) => return vec![refused(text, target)],
         };
-        if STOPPING.load(Ordering::SeqCst) {
-            return vec![Action::GrantDeleted {
-                kind,
-                target,
-                result: Err(stopping_error()),
-            }];
-        }
         tracing::info!(
             action,
             key = %target.key_arn,
@@ -1078,13 +1104,27 @@ impl Executor {
         let intent = self
             .record(action, &target.key_arn, Some(target.grant.clone()), dry_run)
             .await;
+        // Checked after `record`, which may wait for STS: a stop meanwhile sends nothing.
+        if STOPPING.load(Ordering::SeqCst) {
+            return vec![Action::GrantDeleted {
+                kind,
+                target,
+                result: Err(stopping_error()),
+            }];
+        }
         let what = crate::app::describe_grant(&target);
         if let Err(err) = log.append(&intent) {
             let (text, said) = Self::intent_failed(&err, kind.api_action(), &what, kind.past());
             let failed = audit_failed(Some(target.grant.id_pair()), said, &err);
             return vec![refused(text, target), failed];
         }
-        let sent = unanswered::sent(log, &intent);
+        let Some(sent) = unanswered::sent(log, &intent) else {
+            return vec![Action::GrantDeleted {
+                kind,
+                target,
+                result: Err(stopping_error()),
+            }];
+        };
         let result = self
             .source
             .delete_grant(kind, target.key_id(), &target.grant.grant_id, dry_run)
@@ -1160,7 +1200,9 @@ impl Executor {
                 Some(err),
             );
         }
-        let in_flight = unanswered::sent(log, &intent);
+        let Some(in_flight) = unanswered::sent(log, &intent) else {
+            return (Err(stopping_error()), None);
+        };
         let result = self.source.create_grant(&sent).await;
         let (outcome, error, new_id) = match &result {
             Ok(id) => (Outcome::Done, None, Some(id.clone())),
@@ -1184,9 +1226,14 @@ impl Executor {
             }) => {
                 // Which grant has the Name this restore sent?
                 let listed = self.source.list_grants(&sent.key_id).await.map(|grants| {
-                    grants
-                        .into_iter()
-                        .find(|g| g.name.as_deref() == Some(name.as_str()))
+                    grants.into_iter().find(|g| {
+                        // The Name, and what the request asked for: another grant that
+                        // happens to carry the same Name is not this restore's.
+                        g.name.as_deref() == Some(name.as_str())
+                            && g.grantee() == sent.grantee()
+                            && g.retiring_principal == sent.retiring_principal
+                            && same_operations(&g.operations, &sent.operations)
+                    })
                 });
                 let (settled, record, error, new_id) = match listed {
                     Ok(Some(found)) => {
@@ -1237,11 +1284,6 @@ impl Executor {
                 }];
             }
         };
-        if STOPPING.load(Ordering::SeqCst) {
-            return vec![Action::TokenRetired {
-                result: Err(stopping_error()),
-            }];
-        }
         // The token is a credential: the logs say a token was used, never which.
         tracing::info!(
             dry_run,
@@ -1250,6 +1292,11 @@ impl Executor {
         let intent = self
             .record("RetireGrant", "(by grant token)", None, dry_run)
             .await;
+        if STOPPING.load(Ordering::SeqCst) {
+            return vec![Action::TokenRetired {
+                result: Err(stopping_error()),
+            }];
+        }
         let what = "the grant of that token";
         if let Err(err) = log.append(&intent) {
             let (text, said) = Self::intent_failed(&err, "kms:RetireGrant", what, "retired");
@@ -1260,7 +1307,11 @@ impl Executor {
                 audit_failed(None, said, &err),
             ];
         }
-        let sent = unanswered::sent(log, &intent);
+        let Some(sent) = unanswered::sent(log, &intent) else {
+            return vec![Action::TokenRetired {
+                result: Err(stopping_error()),
+            }];
+        };
         let result = self.source.retire_with_token(token, dry_run).await;
         let mut logged = Self::log_delete_outcome(log, &intent, &result);
         unanswered::answered(sent);

@@ -25,41 +25,91 @@ pub const PICKER_MAX: usize = 256;
 /// The default quiet time after a confirmation opens (`confirm_delay_ms` in the config).
 pub const DEFAULT_CONFIRM_DELAY: Duration = Duration::from_millis(300);
 
-/// Keeps a confirmation deaf to the burst of input that opened it.
+/// Keys closer together than this are one burst (a paste typed as keys, a key held down): no
+/// person types that fast, so such keys never answer a confirmation.
+pub const BURST_GAP: Duration = Duration::from_millis(30);
+
+/// Keeps a confirmation deaf to input the operator did not mean as its answer.
 ///
 /// When a dialog that asks for an answer opens, keys are ignored until `delay` has passed; a
 /// key that arrives meanwhile is dropped and starts the wait again, so a burst (a paste typed as
-/// keys, a key held down) is dropped whole however long it lasts. The first key after a quiet
-/// `delay` is taken, and from then on the dialog answers every key.
+/// keys, a key held down) is dropped whole however long it lasts. The wait starts again when the
+/// dialog is first drawn, so keys that were read late (the app was busy) count from when the
+/// operator could see it. In an open dialog, a key that comes within [`BURST_GAP`] of the one
+/// before, or a paste, makes it deaf again. The first key after a quiet `delay` is the answer.
 #[derive(Debug, Clone, Default)]
 pub struct ConfirmGuard {
     /// How long a confirmation stays deaf; zero turns the guard off (tests).
     pub delay: Duration,
     /// Keys before this instant are dropped; `None` when no dialog is guarded.
     until: Option<Instant>,
+    /// When the previous key or paste was read.
+    last: Option<Instant>,
+    /// Opened and not drawn yet.
+    unseen: bool,
 }
 
 impl ConfirmGuard {
     /// A guard with this quiet time.
     pub fn new(delay: Duration) -> Self {
-        Self { delay, until: None }
+        Self {
+            delay,
+            ..Self::default()
+        }
+    }
+
+    fn on(&self) -> bool {
+        !self.delay.is_zero()
     }
 
     /// A confirmation opened at `now` (by the key read at `now`).
     pub fn opened(&mut self, now: Instant) {
-        self.until = (!self.delay.is_zero()).then(|| now + self.delay);
+        self.until = self.on().then(|| now + self.delay);
+        self.unseen = self.on();
+    }
+
+    /// The first frame that shows the dialog was drawn at `now`: the quiet time runs from here.
+    pub fn drawn(&mut self, now: Instant) {
+        if std::mem::take(&mut self.unseen)
+            && let Some(until) = self.until
+        {
+            self.until = Some(until.max(now + self.delay));
+        }
+    }
+
+    /// Input that is no answer (a paste) came at `now`: deaf again for the quiet time.
+    pub fn rearm(&mut self, now: Instant) {
+        self.last = Some(now);
+        if self.on() {
+            self.until = Some(now + self.delay);
+        }
     }
 
     /// The dialog closed: nothing to guard.
     pub fn closed(&mut self) {
         self.until = None;
+        self.unseen = false;
+    }
+
+    /// A key read at `now` outside a guarded dialog (for telling bursts apart).
+    pub fn saw(&mut self, now: Instant) {
+        self.last = Some(now);
     }
 
     /// Whether input read at `now` must be dropped. A dropped key extends the quiet time; a
-    /// taken one ends the guard for this dialog.
+    /// taken one ends the guard until the next burst or paste.
     pub fn drops(&mut self, now: Instant) -> bool {
+        let burst = self.on()
+            && self
+                .last
+                .is_some_and(|last| now.saturating_duration_since(last) < BURST_GAP);
+        self.last = Some(now);
         match self.until {
             Some(until) if now < until => {
+                self.until = Some(now + self.delay);
+                true
+            }
+            _ if burst => {
                 self.until = Some(now + self.delay);
                 true
             }
@@ -73,6 +123,11 @@ impl ConfirmGuard {
     /// Whether the guard is still waiting for quiet.
     pub fn is_armed(&self) -> bool {
         self.until.is_some()
+    }
+
+    /// Whether input at `now` falls in the quiet time.
+    pub fn is_deaf_at(&self, now: Instant) -> bool {
+        self.until.is_some_and(|until| now < until)
     }
 }
 
@@ -97,12 +152,16 @@ impl App {
     pub(super) fn on_key_at(&mut self, key: KeyEvent, at: Instant) -> Vec<Command> {
         let escape = matches!(key.code, KeyCode::Esc | KeyCode::Char('n' | 'N'))
             || (key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL));
-        if self.asks_answer() && !escape && self.confirm_guard.drops(at) {
-            self.say(
-                Level::Warning,
-                "a key that came with the input that opened this confirmation was ignored: read it, then answer",
-            );
-            return Vec::new();
+        if self.asks_answer() && !escape {
+            if self.confirm_guard.drops(at) {
+                self.say(
+                    Level::Warning,
+                    "a key that came in a burst of input (with the key that opened this confirmation, or a paste) was ignored: read it, then answer",
+                );
+                return Vec::new();
+            }
+        } else {
+            self.confirm_guard.saw(at);
         }
         let was_asking = self.asks_answer();
         let commands = self.on_key(key);
@@ -121,12 +180,21 @@ impl App {
         if self.too_small() {
             return Vec::new();
         }
-        if self.asks_answer() && self.confirm_guard.drops(at) {
-            self.say(
-                Level::Warning,
-                "a paste that came with the input that opened this confirmation was ignored",
-            );
-            return Vec::new();
+        // A paste is never an answer, and a key right behind it (a paste that smuggles an
+        // end-of-paste marker, then `y`) is not one either: the dialog is deaf again.
+        let asking = self.asks_answer();
+        if asking {
+            let deaf = self.confirm_guard.is_deaf_at(at);
+            self.confirm_guard.rearm(at);
+            if deaf {
+                self.say(
+                    Level::Warning,
+                    "a paste that came with the input that opened this confirmation was ignored",
+                );
+                return Vec::new();
+            }
+        } else {
+            self.confirm_guard.saw(at);
         }
         let room = |field: &str, max: usize| max.saturating_sub(field.chars().count());
         let mut cut = false;
@@ -233,7 +301,10 @@ mod tests {
         // Quiet for the delay after the burst's last key: the next key is the answer.
         assert!(!guard.drops(t0 + ms(5 * 199 + 300)));
         assert!(!guard.is_armed());
-        assert!(!guard.drops(t0 + ms(5 * 199 + 301)));
+        assert!(!guard.drops(t0 + ms(5 * 199 + 400)));
+        // A key 1 ms behind the one before is a burst again, and makes the dialog deaf.
+        assert!(guard.drops(t0 + ms(5 * 199 + 401)));
+        assert!(guard.is_armed());
     }
 
     #[test]

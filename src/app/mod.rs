@@ -1303,7 +1303,8 @@ impl App {
             if self
                 .marks
                 .range((key.to_owned(), String::new())..)
-                .any(|(k, _)| k == key)
+                .next()
+                .is_some_and(|(k, _)| k == key)
             {
                 let listed: std::collections::HashSet<&str> =
                     grants.iter().map(|g| &*g.grant_id).collect();

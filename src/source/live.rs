@@ -727,12 +727,14 @@ where
 }
 
 fn looks_like_credentials(chain: &str) -> bool {
-    let lower = chain.to_lowercase();
+    // ASCII only: its byte offsets are the chain's, so a slice at one is safe.
+    let lower = chain.to_ascii_lowercase();
     lower.contains("credential") || lower.contains("sso") || lower.contains("token has expired")
 }
 
 fn credentials_detail(chain: &str) -> String {
-    let lower = chain.to_lowercase();
+    // ASCII only: its byte offsets are the chain's, so a slice at one is safe.
+    let lower = chain.to_ascii_lowercase();
     if lower.contains("expired") {
         "the credentials or SSO session have expired".to_owned()
     } else {
@@ -753,7 +755,8 @@ fn closed_early(lower: &str) -> bool {
 /// The most telling part of a connection failure, as words an operator can act on: never the
 /// SDK's debug dump.
 fn network_detail(chain: &str, err: &(dyn std::error::Error + 'static)) -> String {
-    let lower = chain.to_lowercase();
+    // ASCII only: its byte offsets are the chain's, so a slice at one is safe.
+    let lower = chain.to_ascii_lowercase();
     if lower.contains("connection refused") {
         "connection refused".to_owned()
     } else if lower.contains("dns")

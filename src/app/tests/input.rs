@@ -244,3 +244,34 @@ fn with_the_audit_log_off_the_history_does_not_offer_a_restore() {
     assert!(!app.asks_answer(), "a restore was offered");
     assert!(status(&app).contains("writes are off"), "{}", status(&app));
 }
+
+#[test]
+fn a_burst_or_a_paste_into_an_open_confirmation_does_not_answer_it() {
+    let t0 = Instant::now();
+    // A confirmation read for a while, then "proxy" typed as one burst (no bracketed paste).
+    let mut app = guarded();
+    key_at(&mut app, KeyCode::Char('x'), t0);
+    for (i, c) in "proxy".chars().enumerate() {
+        let at = t0 + ms(5000) + Duration::from_micros(200 * i as u64);
+        assert!(key_at(&mut app, KeyCode::Char(c), at).is_empty(), "{c}");
+    }
+    assert!(matches!(app.modal, Modal::Confirm(_)), "still asking");
+    // A paste that smuggles its own end marker, then `y` right behind it.
+    paste(&mut app, "harmless", t0 + ms(9000));
+    assert!(key_at(&mut app, KeyCode::Char('y'), t0 + ms(9001)).is_empty());
+    assert!(matches!(app.modal, Modal::Confirm(_)), "still asking");
+    // The operator's own y, after a quiet moment.
+    assert!(!key_at(&mut app, KeyCode::Char('y'), t0 + ms(9400)).is_empty());
+}
+
+#[test]
+fn the_quiet_time_runs_from_when_the_dialog_is_first_drawn() {
+    let t0 = Instant::now();
+    let mut app = guarded();
+    key_at(&mut app, KeyCode::Char('x'), t0);
+    // The app was busy: the first frame with the dialog came 2 s later, and the y that was
+    // typed right behind the x is only read after that frame.
+    app.confirm_guard.drawn(t0 + ms(2000));
+    assert!(key_at(&mut app, KeyCode::Char('y'), t0 + ms(2050)).is_empty());
+    assert!(matches!(app.modal, Modal::Confirm(_)), "still asking");
+}
