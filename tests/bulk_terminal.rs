@@ -5,18 +5,10 @@
 
 mod common;
 
-use common::pty::Tty;
+use common::pty::{Tty, assert_restored};
 
 const ESC: &str = "\x1b";
 const ENTER: &str = "\r";
-
-/// The terminal after the program exited is as it was before.
-fn assert_restored(tty: &Tty) {
-    let (alternate, cursor_hidden) = tty.modes();
-    assert!(!alternate, "still on the alternate screen");
-    assert!(!cursor_hidden, "the cursor is still hidden");
-    assert!(tty.cooked(), "the terminal is still in raw mode");
-}
 
 #[test]
 fn a_bulk_revoke_of_20000_grants_opens_at_once_and_q_answers_while_it_runs() {

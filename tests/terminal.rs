@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::pty::Tty;
+use common::pty::{Tty, assert_restored};
 
 const ESC: &str = "\x1b";
 const ENTER: &str = "\r";
@@ -20,15 +20,6 @@ fn audit_log() -> (tempfile::TempDir, String) {
         .to_string_lossy()
         .into_owned();
     (dir, path)
-}
-
-/// The terminal after the program exited is as it was before: the shell's screen, a visible
-/// cursor, cooked mode.
-fn assert_restored(tty: &Tty) {
-    let (alternate, cursor_hidden) = tty.modes();
-    assert!(!alternate, "still on the alternate screen");
-    assert!(!cursor_hidden, "the cursor is still hidden");
-    assert!(tty.cooked(), "the terminal is still in raw mode");
 }
 
 #[test]

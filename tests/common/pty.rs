@@ -213,3 +213,12 @@ impl Drop for Tty {
         let _ = self.child.kill();
     }
 }
+
+/// The terminal after the program exited is as it was before: the shell's screen, a visible
+/// cursor, cooked mode.
+pub fn assert_restored(tty: &Tty) {
+    let (alternate, cursor_hidden) = tty.modes();
+    assert!(!alternate, "still on the alternate screen");
+    assert!(!cursor_hidden, "the cursor is still hidden");
+    assert!(tty.cooked(), "the terminal is still in raw mode");
+}
