@@ -27,14 +27,16 @@ impl Marks {
 
     /// Marks `id`; `false` when it was marked already.
     pub fn insert(&mut self, id: (String, String)) -> bool {
-        self.version += 1;
-        self.set.insert(id)
+        let added = self.set.insert(id);
+        self.version += u64::from(added);
+        added
     }
 
     /// Unmarks `id`; `false` when it was not marked.
     pub fn remove(&mut self, id: &(String, String)) -> bool {
-        self.version += 1;
-        self.set.remove(id)
+        let removed = self.set.remove(id);
+        self.version += u64::from(removed);
+        removed
     }
 
     pub fn clear(&mut self) {

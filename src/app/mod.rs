@@ -829,14 +829,34 @@ impl App {
         {
             return shown;
         }
-        let shown = if self.marks.is_empty() {
-            0
-        } else {
-            list.rows
+        let shown = match &list.kind {
+            _ if self.marks.is_empty() => 0,
+            // One key's grants: its marks as a set of ids, one hash per row, nothing allocated
+            // per row (a bulk run changes the marks with every answer).
+            ListKind::Grants { key_id } => {
+                let key = key_id_of(key_id);
+                let marked: std::collections::HashSet<&str> = self
+                    .marks
+                    .range((key.to_owned(), String::new())..)
+                    .take_while(|(k, _)| k == key)
+                    .map(|(_, g)| g.as_str())
+                    .collect();
+                if marked.is_empty() {
+                    0
+                } else {
+                    list.rows
+                        .iter()
+                        .filter_map(|&i| list::grant_at(&self.data, &list.kind, i))
+                        .filter(|g| marked.contains(&*g.grant_id))
+                        .count()
+                }
+            }
+            _ => list
+                .rows
                 .iter()
                 .filter_map(|&i| list::grant_at(&self.data, &list.kind, i))
                 .filter(|g| self.marks.contains(&g.id_pair()))
-                .count()
+                .count(),
         };
         self.marks_shown.set(Some((versions, shown)));
         shown
