@@ -831,8 +831,18 @@ impl App {
         }
         let shown = match &list.kind {
             _ if self.marks.is_empty() => 0,
-            // One key's grants: its marks as a set of ids, one hash per row, nothing allocated
-            // per row (a bulk run changes the marks with every answer).
+            // One key's grants, unfiltered: every grant of the key is a row, and its marks are
+            // on grants it lists (a reload drops the others), so they are all shown. Counted
+            // over the marks' ordered range, without hashing: a bulk run changes the marks
+            // with every answer.
+            ListKind::Grants { key_id } if list.filter.is_empty() && list.finding.is_none() => {
+                let key = key_id_of(key_id);
+                self.marks
+                    .range((key.to_owned(), String::new())..)
+                    .take_while(|(k, _)| k == key)
+                    .count()
+            }
+            // Filtered: its marks as a set of ids, one hash per row, nothing allocated per row.
             ListKind::Grants { key_id } => {
                 let key = key_id_of(key_id);
                 let marked: std::collections::HashSet<&str> = self
@@ -2112,7 +2122,9 @@ impl App {
                 continue;
             };
             // Grants already deleted, or whose delete is still on its way, are not sent again.
-            if self.data.pending.contains_key(mark) || self.in_flight.contains_key(mark) {
+            if (!self.data.pending.is_empty() && self.data.pending.contains_key(mark))
+                || (!self.in_flight.is_empty() && self.in_flight.contains_key(mark))
+            {
                 continue;
             }
             let target = match &key_part {
