@@ -272,13 +272,11 @@ pub fn safe_to_copy(text: &str) -> bool {
     !text.chars().any(|c| c.is_control() || is_invisible(c))
 }
 
-/// Characters that draw nothing or reorder text (zero-width, soft hyphen, bidi controls): a
-/// pasted filter or command holding one would not be what the operator sees.
+/// Characters that draw nothing or reorder text (zero-width, soft hyphen, bidi controls,
+/// variation selectors, tags): a pasted filter or a copied id holding one would not be what the
+/// operator sees. The same set the screen replaces with stand-ins.
 fn is_invisible(c: char) -> bool {
-    matches!(c,
-        '\u{00AD}' | '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{2069}' | '\u{FEFF}'
-    )
+    crate::ui::text::is_unsafe(c)
 }
 
 #[cfg(test)]
