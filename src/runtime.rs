@@ -213,7 +213,7 @@ impl StopSignal {
 }
 
 /// The app ended on a signal, or was quit while writes were in flight and some never
-/// answered: the terminal was given back, writes in flight were given [`STOP_GRACE`] to
+/// answered: the terminal was given back, writes in flight were given `STOP_GRACE` (5 s) to
 /// answer, and `interrupted` of them did not (recorded so in the audit log).
 #[derive(Debug, thiserror::Error)]
 #[error("{}; {}", match signal { Some(s) => format!("stopped by {}", s.name()), None => "quit with writes in flight".to_owned() }, stopped_detail(*interrupted))]
