@@ -141,6 +141,34 @@ fn a_crash_restores_the_terminal_and_says_where_the_details_are() {
     assert!(logged.contains("KMS_GRANTS_CRASH_TEST is set"), "{logged}");
 }
 
+/// A KMS endpoint over an empty account (no keys, aliases or retirable grants) whose caller is
+/// `user/ops` of 111122223333, answering RetireGrant with `retire`.
+fn empty_account(
+    runtime: &tokio::runtime::Runtime,
+    retire: wiremock::ResponseTemplate,
+) -> wiremock::MockServer {
+    use common::wire::kms;
+    runtime.block_on(async {
+        let server = wiremock::MockServer::start().await;
+        let json = |body: &str| common::wire::ok(serde_json::from_str(body).unwrap());
+        for (action, body) in [
+            ("ListKeys", r#"{"Keys": [], "Truncated": false}"#),
+            ("ListAliases", r#"{"Aliases": [], "Truncated": false}"#),
+            (
+                "ListRetirableGrants",
+                r#"{"Grants": [], "Truncated": false}"#,
+            ),
+        ] {
+            kms(action).respond_with(json(body)).mount(&server).await;
+        }
+        kms("RetireGrant").respond_with(retire).mount(&server).await;
+        common::wire::sts_caller("111122223333", "arn:aws:iam::111122223333:user/ops")
+            .mount(&server)
+            .await;
+        server
+    })
+}
+
 /// A server that accepts connections and never answers.
 fn silent_server() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -205,35 +233,10 @@ fn a_server_that_never_answers_times_out_and_input_works_throughout() {
 #[cfg(debug_assertions)]
 #[test]
 fn a_password_in_the_endpoint_and_the_access_key_id_never_reach_the_screen_or_a_file() {
-    use wiremock::MockServer;
     const PASSWORD: &str = "S3cretPassw0rd";
     const KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let server = runtime.block_on(async {
-        let server = MockServer::start().await;
-        use common::wire::kms;
-        let json = |body: &str| common::wire::ok(serde_json::from_str(body).unwrap());
-        kms("ListKeys")
-            .respond_with(json(r#"{"Keys": [], "Truncated": false}"#))
-            .mount(&server)
-            .await;
-        kms("ListAliases")
-            .respond_with(json(r#"{"Aliases": [], "Truncated": false}"#))
-            .mount(&server)
-            .await;
-        kms("ListRetirableGrants")
-            .respond_with(json(r#"{"Grants": [], "Truncated": false}"#))
-            .mount(&server)
-            .await;
-        kms("RetireGrant")
-            .respond_with(json("{}"))
-            .mount(&server)
-            .await;
-        common::wire::sts_caller("111122223333", "arn:aws:iam::111122223333:user/ops")
-            .mount(&server)
-            .await;
-        server
-    });
+    let server = empty_account(&runtime, common::wire::ok(serde_json::json!({})));
     let endpoint = format!("http://admin:{PASSWORD}@{}", server.address());
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("kms-grants.log");
@@ -328,36 +331,11 @@ fn a_panic_in_a_task_is_an_error_in_the_app_which_goes_on() {
 
 #[test]
 fn credentials_and_grant_tokens_never_reach_the_log_or_the_screen() {
-    use wiremock::MockServer;
     const SECRET_KEY: &str = "SECRETKEY4567890abcdef";
     const SESSION_TOKEN: &str = "SESSIONTOKEN1234567890xyz";
     const GRANT_TOKEN: &str = "GRANTTOKENAQpAM2RhZ6789secret";
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let server = runtime.block_on(async {
-        let server = MockServer::start().await;
-        use common::wire::kms;
-        let json = |body: &str| common::wire::ok(serde_json::from_str(body).unwrap());
-        kms("ListKeys")
-            .respond_with(json(r#"{"Keys": [], "Truncated": false}"#))
-            .mount(&server)
-            .await;
-        kms("ListAliases")
-            .respond_with(json(r#"{"Aliases": [], "Truncated": false}"#))
-            .mount(&server)
-            .await;
-        kms("ListRetirableGrants")
-            .respond_with(json(r#"{"Grants": [], "Truncated": false}"#))
-            .mount(&server)
-            .await;
-        kms("RetireGrant")
-            .respond_with(json("{}"))
-            .mount(&server)
-            .await;
-        common::wire::sts_caller("111122223333", "arn:aws:iam::111122223333:user/ops")
-            .mount(&server)
-            .await;
-        server
-    });
+    let server = empty_account(&runtime, common::wire::ok(serde_json::json!({})));
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("kms-grants.log");
     let audit = dir.path().join("audit.jsonl");
@@ -681,32 +659,12 @@ fn sigterm_sigint_and_sighup_give_the_terminal_back() {
 
 #[test]
 fn a_signal_or_a_quit_with_a_write_in_flight_waits_for_it_then_records_it_interrupted() {
-    use common::wire::kms;
-    use wiremock::MockServer;
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let server = runtime.block_on(async {
-        let server = MockServer::start().await;
-        let json = |body: &str| common::wire::ok(serde_json::from_str(body).unwrap());
-        for (action, body) in [
-            ("ListKeys", r#"{"Keys": [], "Truncated": false}"#),
-            ("ListAliases", r#"{"Aliases": [], "Truncated": false}"#),
-            (
-                "ListRetirableGrants",
-                r#"{"Grants": [], "Truncated": false}"#,
-            ),
-        ] {
-            kms(action).respond_with(json(body)).mount(&server).await;
-        }
-        // The retire is sent, and its answer never comes in time.
-        kms("RetireGrant")
-            .respond_with(json("{}").set_delay(std::time::Duration::from_secs(120)))
-            .mount(&server)
-            .await;
-        common::wire::sts_caller("111122223333", "arn:aws:iam::111122223333:user/ops")
-            .mount(&server)
-            .await;
-        server
-    });
+    // The retire is sent, and its answer never comes in time.
+    let server = empty_account(
+        &runtime,
+        common::wire::ok(serde_json::json!({})).set_delay(std::time::Duration::from_secs(120)),
+    );
     for (sent, (how, code, why)) in [("SIGTERM", 143, "stopped by SIGTERM"), ("q", 1, "quit")]
         .into_iter()
         .enumerate()
