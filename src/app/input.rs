@@ -189,7 +189,7 @@ impl App {
             if deaf {
                 self.say(
                     Level::Warning,
-                    "a paste that came with the input that opened this confirmation was ignored",
+                    "pasted text never answers a confirmation; it was ignored",
                 );
                 return Vec::new();
             }
