@@ -1576,12 +1576,12 @@ fn a_restore_answered_500_is_sent_once_with_a_name_and_settles_to_that_grant() {
     }
 }
 
-#[test]
-fn a_dry_run_restore_makes_the_checks_of_a_real_one() {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let server = runtime.block_on(async {
+/// A server whose STS says the caller is `user/ops` of `account`, and that fails the test if
+/// any CreateGrant reaches it (checked when it is dropped).
+fn caller_that_must_not_create(runtime: &tokio::runtime::Runtime, account: &str) -> MockServer {
+    runtime.block_on(async {
         let server = MockServer::start().await;
-        common::wire::sts_caller("999999999999", "arn:aws:iam::999999999999:user/ops")
+        common::wire::sts_caller(account, &format!("arn:aws:iam::{account}:user/ops"))
             .mount(&server)
             .await;
         Mock::given(method("POST"))
@@ -1591,7 +1591,13 @@ fn a_dry_run_restore_makes_the_checks_of_a_real_one() {
             .mount(&server)
             .await;
         server
-    });
+    })
+}
+
+#[test]
+fn a_dry_run_restore_makes_the_checks_of_a_real_one() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = caller_that_must_not_create(&runtime, "999999999999");
     let dir = tempfile::tempdir().unwrap();
     let log = deletion_log(dir.path(), &server.uri(), &[KEY_ARN]);
     let out = kms_grants_at(
@@ -1690,19 +1696,7 @@ fn a_grant_id_deleted_on_several_keys_asks_which_and_key_chooses() {
 #[test]
 fn a_restore_whose_intent_cannot_be_written_is_not_sent() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let server = runtime.block_on(async {
-        let server = MockServer::start().await;
-        common::wire::sts_caller("111122223333", "arn:aws:iam::111122223333:user/ops")
-            .mount(&server)
-            .await;
-        Mock::given(method("POST"))
-            .and(target("CreateGrant"))
-            .respond_with(ResponseTemplate::new(500))
-            .expect(0)
-            .mount(&server)
-            .await;
-        server
-    });
+    let server = caller_that_must_not_create(&runtime, "111122223333");
     let dir = tempfile::tempdir().unwrap();
     let log = deletion_log(dir.path(), &server.uri(), &[KEY_ARN]);
     // Fill the log up to 60 bytes short of the limit with a blank line (readers skip it).

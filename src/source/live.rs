@@ -555,6 +555,22 @@ fn cut_off(err: &(dyn std::error::Error + 'static)) -> bool {
     false
 }
 
+/// A ListGrants answer as a page of this key's grants.
+fn grants_page(
+    page: &aws_sdk_kms::operation::list_grants::ListGrantsOutput,
+    key_id: &str,
+) -> Page<Grant> {
+    Page {
+        items: page
+            .grants()
+            .iter()
+            .map(|g| grant_from(g, key_id))
+            .collect(),
+        truncated: page.truncated(),
+        next_marker: page.next_marker().map(str::to_owned),
+    }
+}
+
 /// One page of a list call.
 struct Page<T> {
     items: Vec<T>,
@@ -986,15 +1002,7 @@ impl KmsSource for LiveKms {
                         },
                         other => other,
                     })?;
-                Ok(Page {
-                    items: page
-                        .grants()
-                        .iter()
-                        .map(|g| grant_from(g, key_id))
-                        .collect(),
-                    truncated: page.truncated(),
-                    next_marker: page.next_marker().map(str::to_owned),
-                })
+                Ok(grants_page(&page, key_id))
             },
         )
         .await
@@ -1058,15 +1066,7 @@ impl KmsSource for LiveKms {
                         .send()
                         .await
                         .map_err(|e| self.error("kms:ListGrants", key_id, e))?;
-                    Ok(Page {
-                        items: page
-                            .grants()
-                            .iter()
-                            .map(|g| grant_from(g, key_id))
-                            .collect(),
-                        truncated: page.truncated(),
-                        next_marker: page.next_marker().map(str::to_owned),
-                    })
+                    Ok(grants_page(&page, key_id))
                 },
             )
             .await?;
