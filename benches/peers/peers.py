@@ -16,8 +16,8 @@ ListAliases, then DescribeKey and ListGrants for every key, all paginated):
 
 Each tool runs as a fresh process, so start-up counts. The tool order rotates every round; the
 CLI, being slow, runs only in the first --cli-rounds rounds. Every scenario runs twice: against
-moto directly, and behind the shared latency proxy (../shared/tools/latency_proxy.py from the repo
-root, or --latency-proxy) adding --latency-ms to each request; --latency-ms 0 skips it. Every
+moto directly, and behind the latency proxy (benches/latency_proxy.py, or --latency-proxy) adding
+a --latency-ms round trip to each request; --latency-ms 0 skips it. Every
 run's output is checked (key, alias and grant counts) so a broken tool cannot win.
 
 The tools get dummy credentials and a temporary HOME/XDG dirs, so no real AWS or kms-grants
@@ -96,7 +96,7 @@ def parse_args():
                         help="timed runs of the slow aws CLI per scenario (default: %(default)s)")
     parser.add_argument("--latency-ms", type=float, default=30.0,
                         help="delay the proxy adds to each request; 0 skips that scenario (default: %(default)s)")
-    parser.add_argument("--latency-proxy", default="../shared/tools/latency_proxy.py",
+    parser.add_argument("--latency-proxy", default="benches/latency_proxy.py",
                         help="the latency proxy script, absolute or relative to the repo root (default: %(default)s)")
     parser.add_argument("--json", metavar="OUT", help="also write the results to this JSON file")
     return parser.parse_args()
