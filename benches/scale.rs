@@ -4,7 +4,7 @@
 //! one key can hold), and reading the large fixture.
 //!
 //! Inputs come from the deterministic generator (`kms_grants::synth`); run with `cargo bench`
-//! (`cargo bench -- filter` for one group). The README's performance table quotes these.
+//! (`cargo bench -- filter` for one group). docs/performance.md quotes these.
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
