@@ -5,6 +5,10 @@ use crate::domain::{Grant, Key, KeyMetadata, SharedStr, Timestamp, arn_account, 
 use crate::source::WriteKind;
 use std::collections::HashMap;
 
+/// A map keyed by ids the app made or AWS sent, looked up on hot paths: foldhash instead of
+/// SipHash. It is still seeded per process, and the ids are AWS's or a fixture's.
+pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// How long a deleted grant that KMS still lists is shown as pending (deletes are eventually
 /// consistent: a grant may be listed for seconds to minutes after it was retired or revoked).
 pub const PENDING_FOR_MILLIS: i64 = 5 * 60 * 1000;
@@ -105,8 +109,9 @@ pub struct Data {
     pub keys_req: RequestId,
     /// Key id → why DescribeKey failed.
     pub describe_errors: HashMap<String, String>,
-    /// Key id → grant id → the findings of that grant (see [`Data::compute_findings`]).
-    findings: HashMap<String, HashMap<SharedStr, Vec<Finding>>>,
+    /// Key id → grant id → the findings of that grant (see [`Data::compute_findings`]). Looked
+    /// up once per grant a frame, a filter or a bulk dialog touches, so with a fast hasher.
+    findings: FastMap<String, FastMap<SharedStr, Vec<Finding>>>,
     /// (key id, grant id) → a delete this session made that KMS may still list.
     pub pending: HashMap<(String, String), PendingDelete>,
 }
@@ -317,7 +322,7 @@ impl Data {
             key_state: key.map(|k| &k.metadata.key_state),
             key_account: self.home_account_of(key_id),
         };
-        let computed: HashMap<SharedStr, Vec<Finding>> = grants
+        let computed: FastMap<SharedStr, Vec<Finding>> = grants
             .iter()
             .zip(findings::findings_for_key(grants, ctx))
             .map(|(g, f)| (g.grant_id.clone(), f))
@@ -365,6 +370,11 @@ impl Data {
                 .iter()
                 .any(|f| f.code() == code),
         }
+    }
+
+    /// Grant id → findings, for every grant of a key whose grants are loaded.
+    pub fn findings_of_key(&self, key_id: &str) -> Option<&FastMap<SharedStr, Vec<Finding>>> {
+        self.findings.get(key_id_of(key_id))
     }
 
     /// The findings computed with the grant's whole key list, when its key's grants are loaded.

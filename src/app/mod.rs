@@ -2086,40 +2086,54 @@ impl App {
     /// The marked grants, as the data has them now (a mark whose grant is no longer listed is
     /// dropped and counted).
     fn marked_targets(&mut self) -> (Vec<GrantTarget>, usize) {
-        use std::collections::HashMap;
-        // One pass over each marked key's grants and the retirable lists, not one per mark:
-        // 50,000 marks on one key would otherwise scan its 50,000 grants 50,000 times.
-        let mut by_id: HashMap<(&str, &str), &Grant> = HashMap::new();
-        for grant in self
-            .data
-            .retirable
-            .values()
-            .filter_map(Load::loaded)
-            .flatten()
-        {
-            by_id
-                .entry((key_id_of(&grant.key_id), &grant.grant_id))
-                .or_insert(grant);
-        }
-        let mut last_key: Option<&str> = None;
-        for (key_id, _) in &self.marks {
-            if last_key == Some(key_id.as_str()) {
-                continue;
-            }
-            last_key = Some(key_id);
-            for grant in self.data.grants_of(key_id).into_iter().flatten() {
-                // A key's own list comes first, as the scan it replaces found it.
-                by_id.insert((key_id_of(&grant.key_id), &grant.grant_id), grant);
-            }
-        }
+        use data::FastMap;
+        // Marks are ordered by key id: each marked key's grants are indexed once, by grant id,
+        // when its first mark comes, not scanned once per mark (50,000 marks on one key would
+        // scan its 50,000 grants 50,000 times). The retirable lists, where a mark on another
+        // account's key comes from, are indexed only if a mark is not in its key's list.
+        let mut of_key: (&str, FastMap<&str, &Grant>) = ("", FastMap::default());
+        let mut retirable: Option<FastMap<(&str, &str), &Grant>> = None;
         let mut targets = Vec::with_capacity(self.marks.len());
         let mut missing = Vec::new();
-        // What the dialog shows of a key is the same for each of its grants: looked up once.
-        let mut key_part: Option<(&str, GrantTarget)> = None;
+        // What the dialog shows of a key is the same for each of its grants: looked up once
+        // (kept without its grant, so that no grant is copied twice per mark).
+        let mut key_part: Option<GrantTarget> = None;
         for mark @ (key_id, grant_id) in &self.marks {
-            let Some(&grant) = by_id.get(&(key_id.as_str(), grant_id.as_str())) else {
-                missing.push(mark.clone());
-                continue;
+            if of_key.0 != key_id.as_str() {
+                let grants = self.data.grants_of(key_id).map_or(&[][..], Vec::as_slice);
+                let mut index = FastMap::with_capacity_and_hasher(grants.len(), Default::default());
+                for grant in grants {
+                    index.entry(&*grant.grant_id).or_insert(grant);
+                }
+                of_key = (key_id, index);
+                key_part = None;
+            }
+            let grant = match of_key.1.get(grant_id.as_str()) {
+                Some(&grant) => grant,
+                None => {
+                    let by_id = retirable.get_or_insert_with(|| {
+                        let mut by_id = FastMap::default();
+                        for grant in self
+                            .data
+                            .retirable
+                            .values()
+                            .filter_map(Load::loaded)
+                            .flatten()
+                        {
+                            by_id
+                                .entry((key_id_of(&grant.key_id), &*grant.grant_id))
+                                .or_insert(grant);
+                        }
+                        by_id
+                    });
+                    match by_id.get(&(key_id.as_str(), grant_id.as_str())) {
+                        Some(&grant) => grant,
+                        None => {
+                            missing.push(mark.clone());
+                            continue;
+                        }
+                    }
+                }
             };
             // Grants already deleted, or whose delete is still on its way, are not sent again.
             if (!self.data.pending.is_empty() && self.data.pending.contains_key(mark))
@@ -2128,13 +2142,15 @@ impl App {
                 continue;
             }
             let target = match &key_part {
-                Some((key, part)) if *key == key_id.as_str() => GrantTarget {
+                Some(part) => GrantTarget {
                     grant: grant.clone(),
-                    ..part.clone()
+                    key_aliases: part.key_aliases.clone(),
+                    key_arn: part.key_arn.clone(),
+                    key_state: part.key_state.clone(),
                 },
-                _ => {
+                None => {
                     let target = self.target_for(grant);
-                    key_part = Some((key_id, target.clone()));
+                    key_part = Some(target.clone());
                     target
                 }
             };
@@ -2161,10 +2177,24 @@ impl App {
             text: format!("{missing} marked grant(s) are no longer listed and were unmarked"),
         });
         let mut change = PendingChange::new(kind, targets, None, self.dry_run);
+        // The findings of each key are looked up once, not once per grant.
+        let mut of_key = ("", None);
         for (flag, target) in change.service.iter_mut().zip(&change.targets) {
-            *flag = self
-                .data
-                .is_for_a_service(&target.grant, self.now, self.stale_after_days);
+            let key_id = key_id_of(&target.grant.key_id);
+            if of_key.0 != key_id {
+                of_key = (key_id, self.data.findings_of_key(key_id));
+            }
+            *flag = match of_key
+                .1
+                .and_then(|found| found.get(&*target.grant.grant_id))
+            {
+                Some(found) => found
+                    .iter()
+                    .any(crate::domain::findings::Finding::is_caution),
+                None => self
+                    .data
+                    .is_for_a_service(&target.grant, self.now, self.stale_after_days),
+            };
         }
         self.modal = Modal::Confirm(change);
         Vec::new()
