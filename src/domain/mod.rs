@@ -4,6 +4,7 @@
 //! `aws kms describe-key`, `list-aliases` and `list-grants` deserializes straight into these types.
 //! Nothing here does IO, reads the clock or knows about the terminal.
 
+pub mod display;
 pub mod findings;
 mod operation;
 pub mod shared;
