@@ -7,6 +7,7 @@
 pub mod display;
 pub mod findings;
 mod operation;
+pub mod removal;
 pub mod shared;
 mod time;
 
