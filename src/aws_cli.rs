@@ -127,17 +127,14 @@ fn create_grant(grant: &Grant, key: &str) -> AwsCliCommand {
     }
 }
 
-/// `text` as one shell word: left bare when it is plainly safe, else single-quoted.
+/// `text` as one POSIX shell word: bare when it is plainly safe, else quoted (`shlex` picks
+/// single or double quotes). A NUL cannot be passed on a command line at all; it is kept inside
+/// the quotes so the detail view shows it (as `␀`) rather than hiding that the value holds one.
 fn shell_quote(text: &str) -> String {
-    let safe = !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_:/.=@+".contains(c));
-    if safe {
-        text.to_owned()
-    } else {
-        format!("'{}'", text.replace('\'', "'\\''"))
-    }
+    shlex::Quoter::new()
+        .allow_nul(true)
+        .quote(text)
+        .map_or_else(|_| text.to_owned(), |word| word.into_owned())
 }
 
 #[cfg(test)]
@@ -174,5 +171,54 @@ mod tests {
             ..live
         };
         assert_eq!(shown(&target(&fixture)), ["--region eu-west-1"]);
+    }
+
+    #[test]
+    fn every_grant_value_is_one_shell_word() {
+        let grant: Grant = serde_json::from_value(serde_json::json!({
+            "KeyId": "k1",
+            "GrantId": "g1; rm -rf ~",
+            "Name": "it's mine",
+            "GranteePrincipal": "arn:aws:iam::111122223333:role/app",
+            "Operations": ["Decrypt", "RetireGrant"],
+            "Constraints": {"EncryptionContextSubset": {"team": "payments"}},
+        }))
+        .expect("a grant");
+        let info = SourceInfo {
+            kind: SourceKind::Demo,
+            profile: None,
+            account: None,
+            region: Some("us-east-2".to_owned()),
+            recorded_at: None,
+        };
+        let key = "arn:aws:kms:us-east-2:111122223333:key/k1";
+        let [retire, revoke, create] = grant_commands(&grant, key, &info);
+        assert_eq!(retire.head(), "aws kms retire-grant");
+        assert_eq!(
+            shown(&revoke.args),
+            [
+                "--region us-east-2",
+                "--key-id arn:aws:kms:us-east-2:111122223333:key/k1",
+                "--grant-id 'g1; rm -rf ~'",
+            ]
+        );
+        assert_eq!(
+            shown(&create.args),
+            [
+                "--region us-east-2",
+                "--key-id arn:aws:kms:us-east-2:111122223333:key/k1",
+                "--grantee-principal arn:aws:iam::111122223333:role/app",
+                "--operations Decrypt RetireGrant",
+                r#"--constraints '{"EncryptionContextSubset":{"team":"payments"}}'"#,
+                r#"--name "it's mine""#,
+            ]
+        );
+        // Every quoted value splits back into exactly the value it came from.
+        for arg in create.args.iter().chain(&revoke.args) {
+            if arg.flag != "--operations" {
+                assert_eq!(shlex::split(&arg.value).map(|w| w.len()), Some(1), "{arg}");
+            }
+        }
+        assert_eq!(shell_quote("a\0b"), "'a\0b'");
     }
 }
