@@ -446,10 +446,11 @@ pub(super) fn draw_history(
             .get(cursor)
             .map(|e| crate::app::describe_grant(&e.target))
             .unwrap_or_default();
+        // `what` holds the grant's name, from AWS or a fixture: cleaned like every such string.
         for piece in wrap(
-            &format!(
+            &clean(&format!(
                 "Recreate {what} with kms:CreateGrant (same key, grantee, retiring principal, operations, constraints, name)? y restores, any other key cancels"
-            ),
+            )),
             text_width,
         ) {
             lines.push(Line::styled(piece, theme.warning));
