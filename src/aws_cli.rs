@@ -2,10 +2,11 @@
 //! user who would rather paste a command than press a key.
 //!
 //! Each command names where this session points (`--profile`, `--region`, `--endpoint-url`), so
-//! a pasted command goes to the same account, and every value is one shell word: ids and
-//! principals from a shared fixture could hold shell syntax. This module builds the commands as
-//! data; how they are laid out on screen (one argument a line, backslashes) is the detail view's
-//! business, and nothing here sanitizes for the terminal.
+//! a pasted command goes to the same account, and every value taken from a grant or a key is
+//! quoted as one shell word: ids and principals from a shared fixture could hold shell syntax
+//! (the session's own profile, region and endpoint are written as given). This module builds the
+//! commands as data; how they are laid out on screen (one argument a line, backslashes) is the
+//! detail view's business, and nothing here sanitizes for the terminal.
 
 use crate::domain::Grant;
 use crate::source::{SourceInfo, SourceKind};
