@@ -8,6 +8,7 @@
 pub mod app;
 pub mod atomic;
 pub mod audit;
+pub mod aws_cli;
 pub mod cli;
 pub mod config;
 pub mod connect;

@@ -1,5 +1,6 @@
 //! What the app has loaded from the source, with the load state of each part.
 
+use crate::domain::display::short_id;
 use crate::domain::findings::{self, Finding, FindingContext};
 use crate::domain::{Grant, Key, KeyMetadata, SharedStr, Timestamp, arn_account, key_id_of};
 use crate::source::WriteKind;
@@ -281,10 +282,7 @@ impl Data {
             // A key of another account: its id first, so two such keys differ even when cut.
             None => match arn_account(key_id_or_arn) {
                 Some(account) => {
-                    format!(
-                        "{} ({account})",
-                        super::list::short_id(key_id_of(key_id_or_arn))
-                    )
+                    format!("{} ({account})", short_id(key_id_of(key_id_or_arn)))
                 }
                 None => key_id_or_arn.to_owned(),
             },

@@ -176,24 +176,30 @@ pub fn render(
             text.push('\n');
             text
         }
-        Format::Csv => {
-            let mut out = String::new();
-            out.push_str(&header.join(","));
-            out.push_str("\r\n");
-            for row in rows {
-                let cells: Vec<String> = row.iter().map(csv_cell).collect();
-                out.push_str(&cells.join(","));
-                out.push_str("\r\n");
-            }
-            out
-        }
+        // Writing into memory cannot fail, and every row has the header's length.
+        Format::Csv => csv_text(&header, &rows).unwrap_or_default(),
     };
     (text, count)
 }
 
-/// One CSV field (RFC 4180): lists joined by spaces, objects as JSON, quoted when needed. A
-/// field that a spreadsheet would run as a formula is prefixed with `'`.
-fn csv_cell(value: &Value) -> String {
+/// The CSV file (RFC 4180, CRLF line ends): fields are quoted by the `csv` crate only when they
+/// hold a comma, a quote or a line break.
+fn csv_text(header: &[&str], rows: &[Vec<Value>]) -> Result<String, csv::Error> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    writer.write_record(header)?;
+    for row in rows {
+        writer.write_record(row.iter().map(cell_text))?;
+    }
+    let bytes = writer.into_inner().map_err(|e| e.into_error())?;
+    // The bytes are the UTF-8 of the header and the cells, with ASCII quotes and separators.
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The text of one CSV field, before quoting: lists joined by spaces, objects as JSON. A field
+/// that a spreadsheet would run as a formula is prefixed with `'`.
+fn cell_text(value: &Value) -> String {
     let text = match value {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
@@ -204,13 +210,8 @@ fn csv_cell(value: &Value) -> String {
             .join(" "),
         other => other.to_string(),
     };
-    let text = if text.starts_with(['=', '+', '-', '@']) {
+    if text.starts_with(['=', '+', '-', '@']) {
         format!("'{text}")
-    } else {
-        text
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
     } else {
         text
     }
@@ -220,11 +221,20 @@ fn csv_cell(value: &Value) -> String {
 mod tests {
     use super::*;
 
+    /// `value` as it lands in a CSV line (a second field keeps an empty one from being quoted
+    /// as an empty record).
+    fn csv_cell(value: &Value) -> String {
+        let text = csv_text(&["A", "B"], &[vec![value.clone(), json!("end")]]).expect("csv");
+        let line = text.strip_prefix("A,B\r\n").expect("the header");
+        line.strip_suffix(",end\r\n").expect("one line").to_owned()
+    }
+
     #[test]
     fn csv_cells_are_quoted_and_defused() {
         assert_eq!(csv_cell(&json!("plain")), "plain");
         assert_eq!(csv_cell(&json!("a,b")), "\"a,b\"");
         assert_eq!(csv_cell(&json!("say \"hi\"")), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell(&json!("two\nlines")), "\"two\nlines\"");
         assert_eq!(csv_cell(&json!("=HYPERLINK(1)")), "'=HYPERLINK(1)");
         assert_eq!(csv_cell(&json!(["Decrypt", "Encrypt"])), "Decrypt Encrypt");
         assert_eq!(
@@ -232,6 +242,14 @@ mod tests {
             "\"{\"\"EncryptionContextSubset\"\":{\"\"a\"\":\"\"b\"\"}}\""
         );
         assert_eq!(csv_cell(&Value::Null), "");
+    }
+
+    #[test]
+    fn an_empty_view_is_its_header() {
+        assert_eq!(
+            csv_text(&["KeyId", "Arn"], &[]).expect("csv"),
+            "KeyId,Arn\r\n"
+        );
     }
 
     #[test]

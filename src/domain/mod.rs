@@ -4,8 +4,10 @@
 //! `aws kms describe-key`, `list-aliases` and `list-grants` deserializes straight into these types.
 //! Nothing here does IO, reads the clock or knows about the terminal.
 
+pub mod display;
 pub mod findings;
 mod operation;
+pub mod removal;
 pub mod shared;
 mod time;
 

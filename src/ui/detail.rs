@@ -1,9 +1,16 @@
-//! The detail view of one grant: every field, full ids, the whole constraint maps.
+//! The detail view of one grant: every field, full ids, the whole constraint maps, who may
+//! remove it and the AWS CLI commands that would.
+//!
+//! Only drawing: who may retire a grant is `domain::removal`'s answer and the commands are
+//! `aws_cli`'s; this module words the one and lays out the other (one argument a line).
 
 use super::text::{clean, wrap};
 use super::theme::Theme;
 use crate::app::{App, DetailView};
+use crate::aws_cli::{self, AwsCliCommand};
+use crate::domain::removal::Retirers;
 use crate::domain::{Constraints, Grant, key_id_of};
+use crate::source::SourceInfo;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -188,23 +195,16 @@ fn lines(app: &App, view: &DetailView, theme: &Theme, width: usize) -> Vec<Line<
 }
 
 /// Who may delete the grant, and the AWS CLI commands that do what `x`, `X` and restore do.
-fn who_can_remove(
-    out: &mut Lines<'_>,
-    grant: &Grant,
-    key_arn: &str,
-    app_info: &crate::source::SourceInfo,
-) {
+fn who_can_remove(out: &mut Lines<'_>, grant: &Grant, key_arn: &str, app_info: &SourceInfo) {
     let theme = out.theme;
     let plain = ratatui::style::Style::default();
+    let retirers = Retirers::of(grant);
     out.out
         .push(Line::styled(" Who can remove it", theme.label));
-    let retiree = grant
-        .retiree()
+    let retiree = retirers
+        .retiring_principal
         .unwrap_or("nobody named (no retiring principal)");
-    let grantee_may = grant
-        .operations
-        .contains(&crate::domain::Operation::RetireGrant);
-    let grantee = grant.grantee().unwrap_or("—");
+    let grantee = retirers.grantee.unwrap_or("—");
     out.text(
         3,
         &format!("retire (x): the retiring principal, {}", clean(retiree)),
@@ -212,7 +212,7 @@ fn who_can_remove(
     );
     out.text(
         3,
-        &if grantee_may {
+        &if retirers.grantee_may_retire {
             format!(
                 "            the grantee, {}, because the grant allows RetireGrant",
                 clean(grantee)
@@ -224,7 +224,7 @@ fn who_can_remove(
     );
     out.text(
         3,
-        &match grant.issuing_account.as_deref() {
+        &match retirers.issuing_account {
             Some(account) => format!(
                 "            the account that created it, {}",
                 clean(account)
@@ -243,103 +243,32 @@ fn who_can_remove(
     out.blank();
     out.out
         .push(Line::styled(" The same with the AWS CLI", theme.label));
-    let key = clean(key_arn).into_owned();
-    let id = clean(&grant.grant_id).into_owned();
-    let target = cli_target(app_info);
-    // One argument a line, each line ending in a backslash, so a copy pastes as one command.
-    let command = |out: &mut Lines<'_>, parts: Vec<String>| {
-        // A flag whose value would not fit on its line gets the value on a line of its own, so
-        // every line still ends in a backslash.
-        let room = out.width.saturating_sub(9);
-        let mut lines: Vec<String> = Vec::new();
-        for part in parts {
-            match part.split_once(' ') {
-                Some((flag, value)) if part.chars().count() > room && flag.starts_with("--") => {
-                    lines.push(flag.to_owned());
-                    lines.push(value.to_owned());
-                }
-                _ => lines.push(part),
-            }
+    for command in aws_cli::grant_commands(grant, key_arn, app_info) {
+        command_lines(out, &command);
+    }
+}
+
+/// One argument a line, each line but the last ending in a backslash, so a copy pastes as one
+/// command. A flag whose value would not fit on its line gets the value on a line of its own,
+/// so every line still ends in a backslash.
+fn command_lines(out: &mut Lines<'_>, command: &AwsCliCommand) {
+    let room = out.width.saturating_sub(9);
+    let mut lines = vec![command.head()];
+    for arg in &command.args {
+        let line = arg.to_string();
+        if line.chars().count() > room {
+            lines.push(arg.flag.to_owned());
+            lines.push(arg.value.clone());
+        } else {
+            lines.push(line);
         }
-        let last = lines.len().saturating_sub(1);
-        for (i, line) in lines.into_iter().enumerate() {
-            let indent = if i == 0 { 3 } else { 7 };
-            let tail = if i == last { "" } else { " \\" };
-            out.text(indent, &format!("{}{tail}", clean(&line)), theme.dim);
-        }
-    };
-    for verb in ["retire-grant", "revoke-grant"] {
-        let mut parts = vec![format!("aws kms {verb}")];
-        parts.extend(target.iter().cloned());
-        // Every value is quoted: ids from a shared fixture could hold shell syntax.
-        parts.push(format!("--key-id {}", shell_quote(&key)));
-        parts.push(format!("--grant-id {}", shell_quote(&id)));
-        command(out, parts);
     }
-    let mut parts = create_grant_parts(grant, &key);
-    parts.splice(1..1, target);
-    command(out, parts);
-}
-
-/// `--profile P`, `--region X` and, for a non-AWS endpoint, `--endpoint-url Y`, so a pasted
-/// command goes where this session goes.
-fn cli_target(info: &crate::source::SourceInfo) -> Vec<String> {
-    let mut out = Vec::new();
-    if let (crate::source::SourceKind::Live { .. }, Some(profile)) = (&info.kind, &info.profile) {
-        out.push(format!("--profile {profile}"));
+    let last = lines.len().saturating_sub(1);
+    for (i, line) in lines.into_iter().enumerate() {
+        let indent = if i == 0 { 3 } else { 7 };
+        let tail = if i == last { "" } else { " \\" };
+        out.text(indent, &format!("{}{tail}", clean(&line)), out.theme.dim);
     }
-    if let Some(region) = &info.region {
-        out.push(format!("--region {region}"));
-    }
-    if let crate::source::SourceKind::Live {
-        endpoint: Some(endpoint),
-        ..
-    } = &info.kind
-    {
-        out.push(format!("--endpoint-url {endpoint}"));
-    }
-    out
-}
-
-/// `text` as one shell word: left bare when it is plainly safe, else single-quoted.
-fn shell_quote(text: &str) -> String {
-    let safe = !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_:/.=@+".contains(c));
-    if safe {
-        text.to_owned()
-    } else {
-        format!("'{}'", text.replace('\'', "'\\''"))
-    }
-}
-
-/// The arguments of the `aws kms create-grant` that would recreate `grant`.
-pub(crate) fn create_grant_parts(grant: &Grant, key: &str) -> Vec<String> {
-    let quote = |s: &str| shell_quote(s);
-    let mut parts = vec![
-        "aws kms create-grant".to_owned(),
-        format!("--key-id {}", quote(key)),
-    ];
-    if let Some(p) = &grant.grantee_principal {
-        parts.push(format!("--grantee-principal {}", quote(p)));
-    }
-    if let Some(p) = &grant.retiring_principal {
-        parts.push(format!("--retiring-principal {}", quote(p)));
-    }
-    let ops: Vec<&str> = grant.operations.iter().map(|o| o.as_str()).collect();
-    let ops: Vec<String> = ops.iter().map(|op| quote(op)).collect();
-    parts.push(format!("--operations {}", ops.join(" ")));
-    if let Some(c) = grant.constraints.as_ref().filter(|c| !c.is_empty()) {
-        parts.push(format!(
-            "--constraints {}",
-            quote(&serde_json::to_string(c).unwrap_or_default())
-        ));
-    }
-    if let Some(name) = grant.name.as_deref().filter(|n| !n.is_empty()) {
-        parts.push(format!("--name {}", quote(name)));
-    }
-    parts
 }
 
 fn constraint_lines(out: &mut Lines<'_>, c: &Constraints) {
@@ -373,39 +302,5 @@ fn constraint_lines(out: &mut Lines<'_>, c: &Constraints) {
             &format!("{} = {}", clean(name), clean(&value.to_string())),
             dim,
         );
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::source::{SourceInfo, SourceKind};
-
-    #[test]
-    fn pasted_commands_go_where_the_session_goes() {
-        let live = SourceInfo {
-            kind: SourceKind::Live {
-                profile: Some("prod".to_owned()),
-                endpoint: Some("http://127.0.0.1:4566".to_owned()),
-            },
-            profile: Some("prod".to_owned()),
-            account: None,
-            region: Some("eu-west-1".to_owned()),
-            recorded_at: None,
-        };
-        assert_eq!(
-            cli_target(&live),
-            [
-                "--profile prod",
-                "--region eu-west-1",
-                "--endpoint-url http://127.0.0.1:4566"
-            ]
-        );
-        // A fixture's recorded profile is not where a pasted command should go by itself.
-        let fixture = SourceInfo {
-            kind: SourceKind::Fixture("a.json".to_owned()),
-            ..live
-        };
-        assert_eq!(cli_target(&fixture), ["--region eu-west-1"]);
     }
 }

@@ -6,6 +6,7 @@ use super::theme::Theme;
 use crate::app::keymap;
 use crate::app::switch::{PickKind, Picker};
 use crate::app::{App, ConfirmLine, Level, PendingChange};
+use crate::domain::display::short_id;
 use crate::source::WriteKind;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -280,7 +281,7 @@ fn confirm_line(
             // The service tag comes first so a long grantee can never push it out of sight.
             let text = format!(
                 "  {}  {}{}  {}  {}",
-                crate::app::list::short_id(&grant.grant_id),
+                short_id(&grant.grant_id),
                 if service { "[service] " } else { "" },
                 grant
                     .name
@@ -418,7 +419,7 @@ pub(super) fn draw_history(
         let state = match &entry.restored {
             None => String::new(),
             Some(Ok(id)) if id.is_empty() => " · restoring…".to_owned(),
-            Some(Ok(id)) => format!(" · restored as {}", crate::app::list::short_id(id)),
+            Some(Ok(id)) => format!(" · restored as {}", short_id(id)),
             Some(Err(_)) => " · restore failed".to_owned(),
         };
         let text = format!(
@@ -445,10 +446,11 @@ pub(super) fn draw_history(
             .get(cursor)
             .map(|e| crate::app::describe_grant(&e.target))
             .unwrap_or_default();
+        // `what` holds the grant's name, from AWS or a fixture: cleaned like every such string.
         for piece in wrap(
-            &format!(
+            &clean(&format!(
                 "Recreate {what} with kms:CreateGrant (same key, grantee, retiring principal, operations, constraints, name)? y restores, any other key cancels"
-            ),
+            )),
             text_width,
         ) {
             lines.push(Line::styled(piece, theme.warning));

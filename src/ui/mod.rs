@@ -16,6 +16,7 @@ use crate::app::data::Load;
 use crate::app::keymap;
 use crate::app::list::{self, CellContext, ListKind, ListView, Width};
 use crate::app::{App, Level, Modal, Tab, View};
+use crate::domain::display;
 use crate::source::SourceKind;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -126,7 +127,11 @@ fn draw_header(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         push(9, region.clone(), region);
     }
     if let Some(caller) = &app.caller {
-        let caller = clean(&list::short_principal(&caller.arn, Some(&caller.account))).into_owned();
+        let caller = clean(&display::short_principal(
+            &caller.arn,
+            Some(&caller.account),
+        ))
+        .into_owned();
         push(6, format!("caller {caller}"), caller);
     }
     if let Some(recorded) = &info.recorded_at {
@@ -292,10 +297,10 @@ fn breadcrumb(app: &App) -> String {
                 ListKind::Keys => "Keys".to_owned(),
                 ListKind::Principals => "Principals".to_owned(),
                 ListKind::Grants { key_id } => app.data.key_label(key_id),
-                ListKind::Retirable { principal } => list::short_principal(principal, None),
+                ListKind::Retirable { principal } => display::short_principal(principal, None),
             },
             View::Detail(detail) => {
-                format!("grant {}", list::short_id(&detail.target.grant.grant_id))
+                format!("grant {}", display::short_id(&detail.target.grant.grant_id))
             }
         })
         .collect();

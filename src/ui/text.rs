@@ -92,33 +92,18 @@ pub fn fit_end(text: &str, width: usize) -> Cow<'_, str> {
 }
 
 /// Splits `text` into lines of at most `width` columns: at spaces where it has them, else by
-/// character (ids and ARNs have no spaces to break at).
+/// character (ids and ARNs have no spaces to break at). `textwrap` does the work, told to fill
+/// greedily, to break only at ASCII spaces and never after a hyphen (`service-role` stays whole).
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
-    let mut lines = vec![String::new()];
-    let mut used = 0;
-    for word in text.split_inclusive(' ') {
-        let word_width = word.trim_end().width();
-        if used > 0 && used + word_width > width {
-            lines.push(String::new());
-            used = 0;
-        }
-        for c in word.chars() {
-            let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-            if used + w > width {
-                if c == ' ' {
-                    continue;
-                }
-                lines.push(String::new());
-                used = 0;
-            }
-            used += w;
-            if let Some(last) = lines.last_mut() {
-                last.push(c);
-            }
-        }
-    }
-    lines.iter().map(|l| l.trim_end().to_owned()).collect()
+    let options = textwrap::Options::new(width.max(1))
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .wrap_algorithm(textwrap::WrapAlgorithm::FirstFit)
+        .break_words(true);
+    textwrap::wrap(text, options)
+        .into_iter()
+        .map(Cow::into_owned)
+        .collect()
 }
 
 #[cfg(test)]
@@ -183,6 +168,12 @@ mod tests {
         assert_eq!(wrap("0123456789abcdef", 6), ["012345", "6789ab", "cdef"]);
         assert_eq!(wrap("short", 10), ["short"]);
         assert_eq!(wrap("", 10), [""]);
+        // Hyphens are not break points; wide characters count two columns.
+        assert_eq!(
+            wrap("role/service-role/orders x", 20),
+            ["role/service-role/or", "ders x"]
+        );
+        assert_eq!(wrap("日本語テキスト", 6), ["日本語", "テキス", "ト"]);
     }
 
     #[test]
