@@ -230,7 +230,7 @@ impl AuditLog {
         })?;
         let error = |err: std::io::Error| AuditError {
             path: path.display().to_string(),
-            reason: crate::fixture::io_reason(&err),
+            reason: crate::io_reason::io_reason(&err),
         };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(error)?;
@@ -317,10 +317,10 @@ impl AuditLog {
                     tracing::error!(
                         "could not cut a failed audit line back off {}: {}",
                         self.path.display(),
-                        crate::fixture::io_reason(&cut)
+                        crate::io_reason::io_reason(&cut)
                     );
                 }
-                let err = error(crate::fixture::io_reason(&e));
+                let err = error(crate::io_reason::io_reason(&e));
                 tracing::error!("{err}: writes are off for this session");
                 writer.failed = Some(err.clone());
                 Err(err)
@@ -365,7 +365,7 @@ pub fn read_all(path: &Path) -> Result<Records, String> {
         format!(
             "cannot read the audit log {}: {}",
             path.display(),
-            crate::fixture::io_reason(&e)
+            crate::io_reason::io_reason(&e)
         )
     })?;
     let last = text.lines().count();

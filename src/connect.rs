@@ -144,7 +144,7 @@ impl FixtureDir {
             anyhow::anyhow!(
                 "cannot read fixture directory {}: {}",
                 path.display(),
-                fixture::io_reason(&err)
+                crate::io_reason::io_reason(&err)
             )
         })?;
         let mut entries = Vec::new();
@@ -153,7 +153,7 @@ impl FixtureDir {
                 anyhow::anyhow!(
                     "cannot read fixture directory {}: {}",
                     path.display(),
-                    fixture::io_reason(&err)
+                    crate::io_reason::io_reason(&err)
                 )
             })?;
             let file = item.path();

@@ -6,6 +6,7 @@
 
 use crate::domain::shared::interning;
 use crate::domain::{Alias, Grant, Key, KeyMetadata, Timestamp, key_id_of};
+use crate::io_reason::io_reason;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
@@ -117,22 +118,6 @@ pub enum FixtureError {
         json_path: String,
         message: String,
     },
-}
-
-/// An IO error as a short phrase: "no such file", not "No such file or directory (os error 2)".
-pub fn io_reason(err: &std::io::Error) -> String {
-    match err.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_owned(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
-        std::io::ErrorKind::IsADirectory => "it is a directory".to_owned(),
-        _ => {
-            let text = err.to_string();
-            match text.find(" (os error") {
-                Some(cut) => text[..cut].to_owned(),
-                None => text,
-            }
-        }
-    }
 }
 
 fn at_path(json_path: &str) -> String {

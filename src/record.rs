@@ -336,7 +336,7 @@ async fn record_target(
             if target
                 .region
                 .as_deref()
-                .is_some_and(|r| crate::places::OPT_IN_REGIONS.contains(&r)) =>
+                .is_some_and(|r| crate::region::OPT_IN_REGIONS.contains(&r)) =>
         {
             return Ok(Outcome::Skipped(format!(
                 "{} is an opt-in region and refused these credentials: it is not enabled for this account",
@@ -396,7 +396,7 @@ async fn record_target(
         return Err(format!(
             "cannot write {} (left as it was): {}",
             file.display(),
-            fixture::io_reason(&err)
+            crate::io_reason::io_reason(&err)
         ));
     }
     if let Some(claim) = claim.as_deref_mut() {

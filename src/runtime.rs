@@ -101,7 +101,7 @@ pub async fn run(
     // controlling terminal cannot open ("No such device or address").
     let mut terminal = ratatui::try_init().map_err(|err| {
         if std::io::stdin().is_terminal() {
-            anyhow::anyhow!("cannot set up the terminal: {}", crate::fixture::io_reason(&err))
+            anyhow::anyhow!("cannot set up the terminal: {}", crate::io_reason::io_reason(&err))
         } else {
             anyhow::anyhow!("the app needs a terminal (stdin is not a tty and there is no controlling terminal): {SCRIPTS}")
         }
@@ -915,7 +915,7 @@ impl Executor {
                     Err(format!("it exists; :export! {path} replaces it"))
                 } else {
                     crate::atomic::write(target, contents.as_bytes())
-                        .map_err(|e| crate::fixture::io_reason(&e))
+                        .map_err(|e| crate::io_reason::io_reason(&e))
                 };
                 Action::Exported { path, rows, result }
             }
