@@ -572,7 +572,7 @@ async fn restore(
     let name = crate::audit::restore_name(&grant);
     println!(
         "{} of {} at {}:",
-        clean(&deleted.action),
+        clean(deleted.action.as_str()),
         clean(grant_id),
         clean(&deleted.time)
     );

@@ -6,7 +6,7 @@
 
 use crate::app::switch::SwitchedTo;
 use crate::app::{Action, App, Command, GrantTarget};
-use crate::audit::{self, AuditError, AuditLog, AuditRecord, Outcome, Phase};
+use crate::audit::{self, AuditAction, AuditError, AuditLog, AuditRecord, Outcome, Phase};
 use crate::connect::{Connected, Connector};
 use crate::domain::Grant;
 use crate::domain::Timestamp;
@@ -928,7 +928,7 @@ impl Executor {
     /// The fields every audit record of this session shares, with a new operation id.
     async fn record(
         &self,
-        action: &str,
+        action: AuditAction,
         key: &str,
         grant: Option<Grant>,
         dry_run: bool,
@@ -954,7 +954,7 @@ impl Executor {
                 .account
                 .or_else(|| caller.as_ref().map(|c| c.account.clone())),
             caller: caller.map(|c| c.arn),
-            action: action.to_owned(),
+            action,
             dry_run,
             key: key.to_owned(),
             grant,
@@ -1082,8 +1082,8 @@ impl Executor {
         dry_run: bool,
     ) -> Vec<Action> {
         let action = match kind {
-            WriteKind::Retire => "RetireGrant",
-            WriteKind::Revoke => "RevokeGrant",
+            WriteKind::Retire => AuditAction::RetireGrant,
+            WriteKind::Revoke => AuditAction::RevokeGrant,
         };
         let refused = |text: String, target: Box<GrantTarget>| Action::GrantDeleted {
             kind,
@@ -1095,7 +1095,7 @@ impl Executor {
             Err(text) => return vec![refused(text, target)],
         };
         tracing::info!(
-            action,
+            action = action.as_str(),
             key = %target.key_arn,
             grant = %target.grant.grant_id,
             dry_run,
@@ -1186,7 +1186,7 @@ impl Executor {
         let mut sent = grant.clone();
         sent.name = Some(name.as_str().into());
         let intent = self
-            .record("CreateGrant", key, Some(grant.clone()), false)
+            .record(AuditAction::CreateGrant, key, Some(grant.clone()), false)
             .await;
         if STOPPING.load(Ordering::SeqCst) {
             return (Err(stopping_error()), None);
@@ -1290,7 +1290,7 @@ impl Executor {
             "sending RetireGrant by grant token (the token is not logged)"
         );
         let intent = self
-            .record("RetireGrant", "(by grant token)", None, dry_run)
+            .record(AuditAction::RetireGrant, "(by grant token)", None, dry_run)
             .await;
         if STOPPING.load(Ordering::SeqCst) {
             return vec![Action::TokenRetired {

@@ -1457,7 +1457,7 @@ fn deletion_log(dir: &std::path::Path, endpoint: &str, keys: &[&str]) -> std::pa
             region: Some("us-east-2".into()),
             account: Some("111122223333".into()),
             caller: None,
-            action: "RevokeGrant".into(),
+            action: audit::AuditAction::RevokeGrant,
             dry_run: false,
             key: (*key).to_owned(),
             grant: Some(serde_json::from_value(entry).unwrap()),
