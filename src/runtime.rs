@@ -7,7 +7,7 @@
 use crate::app::switch::SwitchedTo;
 use crate::app::{Action, App, Command, GrantTarget};
 use crate::audit::{self, AuditAction, AuditError, AuditLog, AuditRecord, Outcome, Phase};
-use crate::connect::{Connected, Connector};
+use crate::connect::{ConnectError, Connected, Connector};
 use crate::domain::Grant;
 use crate::domain::Timestamp;
 use crate::source::KmsSource;
@@ -420,7 +420,7 @@ enum Message {
     /// A [`Command::Switch`]'s new source (or why there is none).
     Switched {
         seq: u64,
-        result: Result<Connected, String>,
+        result: Result<Connected, ConnectError>,
     },
 }
 
@@ -452,10 +452,7 @@ impl Dispatcher {
                             .catch_unwind()
                             .await
                             .unwrap_or_else(|payload| {
-                                Err(format!(
-                                    "an internal error stopped the switch ({}); the log has the details",
-                                    panic_text(payload.as_ref())
-                                ))
+                                Err(ConnectError::Panicked(panic_text(payload.as_ref())))
                             });
                         let _ = tx.send(Message::Switched { seq, result });
                     });
@@ -499,14 +496,14 @@ impl Dispatcher {
 /// from now on: `None` when the switch failed or a later one replaced it.
 pub fn switch_answer(
     seq: u64,
-    result: Result<Connected, String>,
+    result: Result<Connected, ConnectError>,
     app: &App,
 ) -> (Action, Option<Arc<dyn KmsSource>>) {
     match result {
         Err(err) => (
             Action::Switched {
                 seq,
-                result: Err(err),
+                result: Err(err.to_string()),
             },
             None,
         ),
