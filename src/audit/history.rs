@@ -5,7 +5,7 @@
 //! Pure functions over records already read ([`read`](super::read())); nothing here touches a file or
 //! KMS.
 
-use super::{AuditAction, AuditRecord, Outcome, Phase};
+use super::record::{AuditAction, AuditRecord, Outcome, Phase};
 use crate::domain::Grant;
 
 /// The last record showing that grant `grant_id` was really retired or revoked in a live

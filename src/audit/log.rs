@@ -5,7 +5,7 @@
 //! It does not read the log back (that is `read.rs`) nor decide what to record (the
 //! write executor does).
 
-use super::AuditRecord;
+use super::record::AuditRecord;
 use crate::io_reason::io_reason;
 use std::fs::{File, OpenOptions};
 use std::io::Write;

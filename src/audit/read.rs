@@ -5,7 +5,7 @@
 //! It reads only; what the records say about a grant (was it deleted, restored) is
 //! `history.rs`.
 
-use super::AuditRecord;
+use super::record::AuditRecord;
 use crate::io_reason::io_reason;
 use std::path::{Path, PathBuf};
 
