@@ -232,7 +232,7 @@ mod tests {
         );
         let err = write(&pipe, b"x").unwrap_err();
         assert_eq!(
-            crate::fixture::io_reason(&err),
+            crate::io_reason::io_reason(&err),
             "it is a FIFO, not a regular file"
         );
         assert!(std::fs::metadata(&pipe).unwrap().file_type().is_fifo());

@@ -298,7 +298,7 @@ fn check_output_flags(cli: &Cli) -> anyhow::Result<()> {
 fn check_place_flags(cli: &Cli) -> anyhow::Result<()> {
     use crate::ui::text::clean;
     for region in &cli.region {
-        if !crate::places::looks_like_region(region) {
+        if !crate::region::looks_like_region(region) {
             anyhow::bail!(
                 "--region \"{}\" is not an AWS region name: give one like us-east-1 or eu-west-2",
                 clean(region)
@@ -572,7 +572,7 @@ async fn restore(
     let name = crate::audit::restore_name(&grant);
     println!(
         "{} of {} at {}:",
-        clean(&deleted.action),
+        clean(deleted.action.as_str()),
         clean(grant_id),
         clean(&deleted.time)
     );
@@ -774,7 +774,7 @@ async fn record_cmd(
         anyhow::anyhow!(
             "cannot create directory {}: {}",
             output.display(),
-            fixture::io_reason(&err)
+            crate::io_reason::io_reason(&err)
         )
     })?;
     let plan = record::Plan {
@@ -845,7 +845,7 @@ fn record_targets(cli: &Cli, config: &Config, places: &Places, all_regions: bool
             .and_then(|p| places.profile(p))
             .filter(|p| p.account.is_some());
         let regions: Vec<Option<String>> = if all_regions {
-            crate::places::KMS_REGIONS
+            crate::region::KMS_REGIONS
                 .iter()
                 .map(|r| Some((*r).to_owned()))
                 .collect()
@@ -907,7 +907,7 @@ async fn record_to(
         anyhow::anyhow!(
             "cannot write {}: {}",
             output.display(),
-            fixture::io_reason(&err)
+            crate::io_reason::io_reason(&err)
         )
     })?;
     eprintln!(
@@ -1117,7 +1117,7 @@ mod tests {
         );
         // Every KMS region.
         let all = targets(&["--profile", "q", "--all-regions"], &config);
-        assert_eq!(all.len(), crate::places::KMS_REGIONS.len());
+        assert_eq!(all.len(), crate::region::KMS_REGIONS.len());
         assert_eq!(all[0], "profile q in us-east-1");
         // Nothing named: the config's profile and region, else the default chain.
         assert_eq!(

@@ -78,7 +78,7 @@ impl Default for Config {
 pub enum ConfigError {
     /// (Not a `source`: the sentence says the reason, and a chain printed whole would say it
     /// twice.)
-    #[error("cannot read config file {}: {}", path.display(), crate::fixture::io_reason(error))]
+    #[error("cannot read config file {}: {}", path.display(), crate::io_reason::io_reason(error))]
     Read {
         path: PathBuf,
         error: std::io::Error,
@@ -217,7 +217,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         if let Some(bad) = account
             .regions
             .iter()
-            .find(|r| !crate::places::looks_like_region(r))
+            .find(|r| !crate::region::looks_like_region(r))
         {
             return Err(invalid(
                 at,

@@ -5,12 +5,68 @@
 //! the caller is: a profile whose credentials fail is reported as a sentence and the previous
 //! source stays. A fixture directory switch opens the snapshot recorded for that profile (or
 //! account) and region.
+//!
+//! Every failure is a [`ConnectError`], whose sentence is what the status line shows.
 
-use crate::fixture;
+use crate::fixture::{self, FixtureError};
 use crate::places::{Places, Profile, Target, WriteFlags, effective_profile};
-use crate::source::{CallerIdentity, FixtureKms, KmsSource, LiveKms, LiveOptions, SourceKind};
+use crate::source::{
+    CallerIdentity, FixtureKms, KmsSource, LiveKms, LiveOptions, SourceError, SourceKind,
+};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// Why a switch did not happen, as the one sentence the status line shows. (The errors inside
+/// are not `source`s: each sentence is the inner error's own, and a chain printed whole would
+/// say it twice.)
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// The session shows one snapshot.
+    #[error("this session shows one snapshot; there is nothing to switch to")]
+    Fixed,
+    /// The live source could not be built, or its credentials did not answer.
+    #[error("{0}")]
+    Source(SourceError),
+    /// The fixture directory has no snapshot for the target.
+    #[error("{0}")]
+    NotInDir(FindError),
+    /// The task reading the snapshot did not finish.
+    #[error("opening the snapshot failed: {0}")]
+    Opening(tokio::task::JoinError),
+    /// The snapshot could not be read.
+    #[error("{0}")]
+    Fixture(FixtureError),
+    /// The switch panicked (the runtime catches it, so that every switch is answered).
+    #[error("an internal error stopped the switch ({0}); the log has the details")]
+    Panicked(String),
+}
+
+/// A fixture directory has no snapshot for a target.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FindError {
+    /// No snapshot of that profile or account.
+    #[error(
+        "{} has no snapshot of profile or account {}",
+        dir.display(),
+        profile.as_deref().unwrap_or("?")
+    )]
+    NoProfile {
+        dir: PathBuf,
+        profile: Option<String>,
+    },
+    /// Snapshots of the profile, but none in that region (`regions` are the ones there are).
+    #[error(
+        "{} has no snapshot of {name} in {region} (it has {})",
+        dir.display(),
+        regions.join(", ")
+    )]
+    NoRegion {
+        dir: PathBuf,
+        name: String,
+        region: String,
+        regions: Vec<String>,
+    },
+}
 
 /// A source the operator switched to, checked and ready.
 #[derive(Debug)]
@@ -44,11 +100,9 @@ pub enum Connector {
 
 impl Connector {
     /// Builds and checks the source for `target`; the error is one sentence.
-    pub async fn connect(&self, target: &Target) -> Result<Connected, String> {
+    pub async fn connect(&self, target: &Target) -> Result<Connected, ConnectError> {
         match self {
-            Self::Fixed => {
-                Err("this session shows one snapshot; there is nothing to switch to".to_owned())
-            }
+            Self::Fixed => Err(ConnectError::Fixed),
             Self::Live {
                 options,
                 places,
@@ -64,9 +118,9 @@ impl Connector {
                 };
                 let live = LiveKms::connect(&options)
                     .await
-                    .map_err(|err| err.to_string())?;
+                    .map_err(ConnectError::Source)?;
                 // Credentials are only known to work once a call succeeds.
-                let caller = live.caller().await.map_err(|err| err.to_string())?;
+                let caller = live.caller().await.map_err(ConnectError::Source)?;
                 let info = live.info();
                 Ok(Connected {
                     target: Target {
@@ -79,12 +133,12 @@ impl Connector {
                 })
             }
             Self::Fixtures { dir, places, flags } => {
-                let entry = dir.find(target)?;
+                let entry = dir.find(target).map_err(ConnectError::NotInDir)?;
                 let path = entry.path.clone();
                 let snapshot = tokio::task::spawn_blocking(move || fixture::load(&path))
                     .await
-                    .map_err(|err| format!("opening the snapshot failed: {err}"))?
-                    .map_err(|err| err.to_string())?;
+                    .map_err(ConnectError::Opening)?
+                    .map_err(ConnectError::Fixture)?;
                 let name = entry.name();
                 let read_only = places.read_only_reason(Some(&name), *flags);
                 Ok(Connected {
@@ -144,7 +198,7 @@ impl FixtureDir {
             anyhow::anyhow!(
                 "cannot read fixture directory {}: {}",
                 path.display(),
-                fixture::io_reason(&err)
+                crate::io_reason::io_reason(&err)
             )
         })?;
         let mut entries = Vec::new();
@@ -153,7 +207,7 @@ impl FixtureDir {
                 anyhow::anyhow!(
                     "cannot read fixture directory {}: {}",
                     path.display(),
-                    fixture::io_reason(&err)
+                    crate::io_reason::io_reason(&err)
                 )
             })?;
             let file = item.path();
@@ -181,7 +235,7 @@ impl FixtureDir {
 
     /// The snapshot for `target`: the profile (or account) it names, in its region (the first
     /// region recorded when none is given).
-    pub fn find(&self, target: &Target) -> Result<&DirEntry, String> {
+    pub fn find(&self, target: &Target) -> Result<&DirEntry, FindError> {
         let of_profile: Vec<&DirEntry> = self
             .entries
             .iter()
@@ -195,11 +249,10 @@ impl FixtureDir {
             })
             .collect();
         if of_profile.is_empty() {
-            return Err(format!(
-                "{} has no snapshot of profile or account {}",
-                self.path.display(),
-                target.profile.as_deref().unwrap_or("?")
-            ));
+            return Err(FindError::NoProfile {
+                dir: self.path.clone(),
+                profile: target.profile.clone(),
+            });
         }
         match &target.region {
             None => Ok(of_profile[0]),
@@ -208,17 +261,17 @@ impl FixtureDir {
                 .find(|e| e.header.region.as_ref() == Some(region))
                 .copied()
                 .ok_or_else(|| {
-                    let mut regions: Vec<&str> = of_profile
+                    let mut regions: Vec<String> = of_profile
                         .iter()
-                        .filter_map(|e| e.header.region.as_deref())
+                        .filter_map(|e| e.header.region.clone())
                         .collect();
                     regions.dedup();
-                    format!(
-                        "{} has no snapshot of {} in {region} (it has {})",
-                        self.path.display(),
-                        of_profile[0].name(),
-                        regions.join(", ")
-                    )
+                    FindError::NoRegion {
+                        dir: self.path.clone(),
+                        name: of_profile[0].name(),
+                        region: region.clone(),
+                        regions,
+                    }
                 }),
         }
     }
@@ -329,7 +382,8 @@ mod tests {
         let err = connector
             .connect(&target("alpha", "ap-south-1"))
             .await
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(
             err.ends_with("has no snapshot of alpha in ap-south-1 (it has eu-west-1, us-east-1)"),
             "{err}"
@@ -337,7 +391,8 @@ mod tests {
         let err = connector
             .connect(&target("gamma", "us-east-1"))
             .await
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(
             err.ends_with("has no snapshot of profile or account gamma"),
             "{err}"
@@ -364,7 +419,8 @@ mod tests {
         let err = Connector::Fixed
             .connect(&Target::default())
             .await
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("nothing to switch to"), "{err}");
     }
 }

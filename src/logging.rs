@@ -85,7 +85,7 @@ pub fn init(path: Option<&Path>) -> Result<(PathBuf, Option<String>), String> {
             format!(
                 "cannot create {}: {}",
                 dir.display(),
-                crate::fixture::io_reason(&err)
+                crate::io_reason::io_reason(&err)
             )
         })?;
     }
@@ -100,7 +100,7 @@ pub fn init(path: Option<&Path>) -> Result<(PathBuf, Option<String>), String> {
         format!(
             "cannot write the log {}: {}",
             path.display(),
-            crate::fixture::io_reason(&err)
+            crate::io_reason::io_reason(&err)
         )
     })?;
     // A file that existed before keeps no wider mode than a new one.

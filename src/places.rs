@@ -2,72 +2,12 @@
 //! regions KMS runs in, and the accounts the config names (with their `read_only` marks).
 //!
 //! [`Places`] is plain data: the app completes `:profile` and `:region` and fills the pickers
-//! from it without doing IO. [`Places::load`] reads the AWS files once, at start-up.
+//! from it without doing IO. [`Places::load`] reads the AWS files once, at start-up. The region
+//! names themselves are in [`crate::region`], which the config file checks against too.
 
 use crate::config::Account;
+use crate::region::KMS_REGIONS;
 use std::path::PathBuf;
-
-/// The commercial regions KMS runs in (KMS is in every one), for `:region`, the `R` picker and
-/// `record --all-regions`. A region that is not enabled for the account answers with an error,
-/// like any other failure.
-pub const KMS_REGIONS: &[&str] = &[
-    "us-east-1",
-    "us-east-2",
-    "us-west-1",
-    "us-west-2",
-    "af-south-1",
-    "ap-east-1",
-    "ap-east-2",
-    "ap-northeast-1",
-    "ap-northeast-2",
-    "ap-northeast-3",
-    "ap-south-1",
-    "ap-south-2",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ap-southeast-3",
-    "ap-southeast-4",
-    "ap-southeast-5",
-    "ap-southeast-6",
-    "ap-southeast-7",
-    "ca-central-1",
-    "ca-west-1",
-    "eu-central-1",
-    "eu-central-2",
-    "eu-north-1",
-    "eu-south-1",
-    "eu-south-2",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
-    "il-central-1",
-    "me-central-1",
-    "me-south-1",
-    "mx-central-1",
-    "sa-east-1",
-];
-
-/// The regions an account must enable before use. Until it does, every call there is refused
-/// as if the credentials were invalid, so `record --all-regions` skips them instead of failing.
-pub const OPT_IN_REGIONS: &[&str] = &[
-    "af-south-1",
-    "ap-east-1",
-    "ap-east-2",
-    "ap-south-2",
-    "ap-southeast-3",
-    "ap-southeast-4",
-    "ap-southeast-5",
-    "ap-southeast-6",
-    "ap-southeast-7",
-    "ca-west-1",
-    "eu-central-2",
-    "eu-south-1",
-    "eu-south-2",
-    "il-central-1",
-    "me-central-1",
-    "me-south-1",
-    "mx-central-1",
-];
 
 /// The profile the AWS chain uses: the one named, else `AWS_PROFILE`, else `default`. Its
 /// read-only mark applies even when no profile was named.
@@ -78,49 +18,53 @@ pub fn effective_profile(named: Option<&str>) -> String {
         .unwrap_or_else(|| "default".to_owned())
 }
 
-/// Whether `name` has the shape of an AWS region (`us-east-1`, `us-gov-west-1`, `cn-north-1`).
-pub fn looks_like_region(name: &str) -> bool {
-    let parts: Vec<&str> = name.split('-').collect();
-    parts.len() >= 3
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && p.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        })
-        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
-        && parts[0].bytes().all(|b| b.is_ascii_lowercase())
+/// How to write an endpoint URL, the end of most [`EndpointError`] sentences.
+const SHAPE: &str = "write it as http://HOST:PORT or https://HOST";
+
+/// Why a URL cannot be an endpoint, as the end of a sentence that names it: "is not a valid URL
+/// (invalid authority)", "has the scheme ftp, …".
+#[derive(Debug, thiserror::Error)]
+pub enum EndpointError {
+    #[error("is empty: {}", SHAPE)]
+    Empty,
+    #[error("has no host: {}", SHAPE)]
+    NoHost,
+    #[error("is not a valid URL ({0})")]
+    NotAUrl(http::uri::InvalidUri),
+    #[error("has the scheme {0}, and only http:// and https:// are served")]
+    Scheme(String),
+    #[error("has no scheme: {}", SHAPE)]
+    NoScheme,
 }
 
-/// Why `url` cannot be an endpoint (an http or https URL with a host), as the end of a
-/// sentence that names it: "is not a URL (invalid authority)", "has the scheme ftp, …".
-pub fn check_endpoint_url(url: &str) -> Result<(), String> {
-    const SHAPE: &str = "write it as http://HOST:PORT or https://HOST";
+/// Whether `url` can be an endpoint: an http or https URL with a host.
+pub fn check_endpoint_url(url: &str) -> Result<(), EndpointError> {
     if url.trim().is_empty() {
-        return Err(format!("is empty: {SHAPE}"));
+        return Err(EndpointError::Empty);
     }
     if url
         .split_once("://")
         .is_some_and(|(_, rest)| rest.is_empty())
     {
-        return Err(format!("has no host: {SHAPE}"));
+        return Err(EndpointError::NoHost);
     }
-    let uri: http::Uri = url
-        .parse()
-        .map_err(|err| format!("is not a valid URL ({err})"))?;
+    let uri: http::Uri = url.parse().map_err(EndpointError::NotAUrl)?;
     match uri.scheme_str() {
         Some("http" | "https") => {}
-        Some(scheme) => {
-            return Err(format!(
-                "has the scheme {scheme}, and only http:// and https:// are served"
-            ));
-        }
-        None => return Err(format!("has no scheme: {SHAPE}")),
+        Some(scheme) => return Err(EndpointError::Scheme(scheme.to_owned())),
+        None => return Err(EndpointError::NoScheme),
     }
     match uri.host() {
         Some(host) if !host.is_empty() => Ok(()),
-        _ => Err(format!("has no host: {SHAPE}")),
+        _ => Err(EndpointError::NoHost),
     }
 }
+
+/// The AWS config files could not be parsed (a missing file is not an error: it holds no
+/// profiles). (Not a `source`: the sentence says the reason already.)
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read the AWS config files: {0}")]
+pub struct ProfilesError(aws_config::profile::ProfileFileLoadError);
 
 /// Where a session points: a profile and a region. `None` leaves it to the AWS chain
 /// (`AWS_PROFILE`, `AWS_REGION`, the profile's own region).
@@ -183,7 +127,7 @@ impl Places {
     /// The profiles of the AWS files (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, else
     /// `~/.aws/config` and `~/.aws/credentials`), marked with the config's account entries.
     /// Files that are missing give no profiles; a file that cannot be parsed is an error.
-    pub async fn load(files: &ProfileFiles, accounts: &[Account]) -> Result<Self, String> {
+    pub async fn load(files: &ProfileFiles, accounts: &[Account]) -> Result<Self, ProfilesError> {
         let set = aws_config::profile::load(
             &aws_types::os_shim_internal::Fs::real(),
             &aws_types::os_shim_internal::Env::real(),
@@ -191,7 +135,7 @@ impl Places {
             None,
         )
         .await
-        .map_err(|err| format!("cannot read the AWS config files: {err}"))?;
+        .map_err(ProfilesError)?;
         let found = set.profiles().map(|name| {
             let region = set
                 .get_profile(name)
@@ -477,13 +421,6 @@ mod tests {
     }
 
     #[test]
-    fn opt_in_regions_are_kms_regions() {
-        for region in OPT_IN_REGIONS {
-            assert!(KMS_REGIONS.contains(region), "{region}");
-        }
-    }
-
-    #[test]
     fn endpoint_urls() {
         for ok in [
             "http://127.0.0.1:4566",
@@ -491,7 +428,7 @@ mod tests {
             "http://[::1]:8080",
             "http://admin:S3cret@host:1/base",
         ] {
-            assert_eq!(check_endpoint_url(ok), Ok(()), "{ok}");
+            assert!(check_endpoint_url(ok).is_ok(), "{ok}");
         }
         for (bad, reason) in [
             (
@@ -513,25 +450,11 @@ mod tests {
             ),
             ("", "is empty: write it as http://HOST:PORT or https://HOST"),
         ] {
-            assert_eq!(check_endpoint_url(bad), Err(reason.to_owned()), "{bad}");
-        }
-    }
-
-    #[test]
-    fn region_shapes() {
-        for ok in ["us-east-1", "us-gov-west-1", "cn-north-1", "ap-southeast-7"] {
-            assert!(looks_like_region(ok), "{ok}");
-        }
-        for bad in [
-            "",
-            "us",
-            "us-east",
-            "US-EAST-1",
-            "us-east-1a",
-            "us--1",
-            "us east 1",
-        ] {
-            assert!(!looks_like_region(bad), "{bad}");
+            assert_eq!(
+                check_endpoint_url(bad).map_err(|e| e.to_string()),
+                Err(reason.to_owned()),
+                "{bad}"
+            );
         }
     }
 }

@@ -6,8 +6,8 @@
 
 use crate::app::switch::SwitchedTo;
 use crate::app::{Action, App, Command, GrantTarget};
-use crate::audit::{self, AuditError, AuditLog, AuditRecord, Outcome, Phase};
-use crate::connect::{Connected, Connector};
+use crate::audit::{self, AuditAction, AuditError, AuditLog, AuditRecord, Outcome, Phase};
+use crate::connect::{ConnectError, Connected, Connector};
 use crate::domain::Grant;
 use crate::domain::Timestamp;
 use crate::source::KmsSource;
@@ -101,7 +101,7 @@ pub async fn run(
     // controlling terminal cannot open ("No such device or address").
     let mut terminal = ratatui::try_init().map_err(|err| {
         if std::io::stdin().is_terminal() {
-            anyhow::anyhow!("cannot set up the terminal: {}", crate::fixture::io_reason(&err))
+            anyhow::anyhow!("cannot set up the terminal: {}", crate::io_reason::io_reason(&err))
         } else {
             anyhow::anyhow!("the app needs a terminal (stdin is not a tty and there is no controlling terminal): {SCRIPTS}")
         }
@@ -420,7 +420,7 @@ enum Message {
     /// A [`Command::Switch`]'s new source (or why there is none).
     Switched {
         seq: u64,
-        result: Result<Connected, String>,
+        result: Result<Connected, ConnectError>,
     },
 }
 
@@ -452,10 +452,7 @@ impl Dispatcher {
                             .catch_unwind()
                             .await
                             .unwrap_or_else(|payload| {
-                                Err(format!(
-                                    "an internal error stopped the switch ({}); the log has the details",
-                                    panic_text(payload.as_ref())
-                                ))
+                                Err(ConnectError::Panicked(panic_text(payload.as_ref())))
                             });
                         let _ = tx.send(Message::Switched { seq, result });
                     });
@@ -499,14 +496,14 @@ impl Dispatcher {
 /// from now on: `None` when the switch failed or a later one replaced it.
 pub fn switch_answer(
     seq: u64,
-    result: Result<Connected, String>,
+    result: Result<Connected, ConnectError>,
     app: &App,
 ) -> (Action, Option<Arc<dyn KmsSource>>) {
     match result {
         Err(err) => (
             Action::Switched {
                 seq,
-                result: Err(err),
+                result: Err(err.to_string()),
             },
             None,
         ),
@@ -915,7 +912,7 @@ impl Executor {
                     Err(format!("it exists; :export! {path} replaces it"))
                 } else {
                     crate::atomic::write(target, contents.as_bytes())
-                        .map_err(|e| crate::fixture::io_reason(&e))
+                        .map_err(|e| crate::io_reason::io_reason(&e))
                 };
                 Action::Exported { path, rows, result }
             }
@@ -928,7 +925,7 @@ impl Executor {
     /// The fields every audit record of this session shares, with a new operation id.
     async fn record(
         &self,
-        action: &str,
+        action: AuditAction,
         key: &str,
         grant: Option<Grant>,
         dry_run: bool,
@@ -954,7 +951,7 @@ impl Executor {
                 .account
                 .or_else(|| caller.as_ref().map(|c| c.account.clone())),
             caller: caller.map(|c| c.arn),
-            action: action.to_owned(),
+            action,
             dry_run,
             key: key.to_owned(),
             grant,
@@ -1082,8 +1079,8 @@ impl Executor {
         dry_run: bool,
     ) -> Vec<Action> {
         let action = match kind {
-            WriteKind::Retire => "RetireGrant",
-            WriteKind::Revoke => "RevokeGrant",
+            WriteKind::Retire => AuditAction::RetireGrant,
+            WriteKind::Revoke => AuditAction::RevokeGrant,
         };
         let refused = |text: String, target: Box<GrantTarget>| Action::GrantDeleted {
             kind,
@@ -1095,7 +1092,7 @@ impl Executor {
             Err(text) => return vec![refused(text, target)],
         };
         tracing::info!(
-            action,
+            action = action.as_str(),
             key = %target.key_arn,
             grant = %target.grant.grant_id,
             dry_run,
@@ -1186,7 +1183,7 @@ impl Executor {
         let mut sent = grant.clone();
         sent.name = Some(name.as_str().into());
         let intent = self
-            .record("CreateGrant", key, Some(grant.clone()), false)
+            .record(AuditAction::CreateGrant, key, Some(grant.clone()), false)
             .await;
         if STOPPING.load(Ordering::SeqCst) {
             return (Err(stopping_error()), None);
@@ -1290,7 +1287,7 @@ impl Executor {
             "sending RetireGrant by grant token (the token is not logged)"
         );
         let intent = self
-            .record("RetireGrant", "(by grant token)", None, dry_run)
+            .record(AuditAction::RetireGrant, "(by grant token)", None, dry_run)
             .await;
         if STOPPING.load(Ordering::SeqCst) {
             return vec![Action::TokenRetired {

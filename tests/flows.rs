@@ -458,7 +458,7 @@ fn every_write_is_in_the_audit_log_before_and_after_with_the_whole_grant() {
     assert_eq!(intent.phase, Phase::Intent);
     assert_eq!(outcome.phase, Phase::Outcome);
     for record in [intent, outcome] {
-        assert_eq!(record.action, "RevokeGrant");
+        assert_eq!(record.action, kms_grants::audit::AuditAction::RevokeGrant);
         assert_eq!(
             record.grant.as_ref(),
             Some(&grant),
@@ -732,7 +732,10 @@ fn the_history_view_restores_a_revoked_grant() {
     );
     let records = h.audit();
     assert_eq!(
-        records.iter().filter(|r| r.action == "CreateGrant").count(),
+        records
+            .iter()
+            .filter(|r| r.action == kms_grants::audit::AuditAction::CreateGrant)
+            .count(),
         2
     );
     assert_eq!(

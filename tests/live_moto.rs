@@ -516,10 +516,13 @@ fn a_revoked_grant_is_restored_from_the_audit_log() {
     // The restore has its own records in the log.
     let records = audit::read(&log_path).unwrap();
     let last = records.last().unwrap();
-    assert_eq!(last.action, "CreateGrant");
+    assert_eq!(last.action, audit::AuditAction::CreateGrant);
     assert_eq!(last.new_grant_id.as_deref(), Some(new_id.as_str()));
     assert_eq!(
-        records.iter().filter(|r| r.action == "CreateGrant").count(),
+        records
+            .iter()
+            .filter(|r| r.action == audit::AuditAction::CreateGrant)
+            .count(),
         2
     );
     // A second restore of the same grant is refused: it would rebuild what was cleaned up.

@@ -987,7 +987,7 @@ fn record_all_regions_skips_opt_in_regions_the_account_has_not_enabled() {
         // SigV4 names the region in the credential scope: `…/20261123/af-south-1/sts/…`.
         let refused = format!(
             "/({}|us-west-1)/",
-            kms_grants::places::OPT_IN_REGIONS.join("|")
+            kms_grants::region::OPT_IN_REGIONS.join("|")
         );
         Mock::given(method("POST"))
             .and(wiremock::matchers::header_regex("authorization", &refused))
@@ -1023,7 +1023,7 @@ fn record_all_regions_skips_opt_in_regions_the_account_has_not_enabled() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{stdout}\n{stderr}");
-    let regions = kms_grants::places::KMS_REGIONS.len();
+    let regions = kms_grants::region::KMS_REGIONS.len();
     assert!(
         stderr.ends_with(&format!(
             "kms-grants: 1 of {regions} targets failed; the others were recorded\n"
@@ -1041,7 +1041,7 @@ fn record_all_regions_skips_opt_in_regions_the_account_has_not_enabled() {
     let files = std::fs::read_dir(dir.path()).unwrap().count();
     assert_eq!(
         files,
-        regions - kms_grants::places::OPT_IN_REGIONS.len() - 1,
+        regions - kms_grants::region::OPT_IN_REGIONS.len() - 1,
         "one file per enabled region"
     );
     assert!(dir.path().join("111122223333-us-east-1.json").exists());
@@ -1457,7 +1457,7 @@ fn deletion_log(dir: &std::path::Path, endpoint: &str, keys: &[&str]) -> std::pa
             region: Some("us-east-2".into()),
             account: Some("111122223333".into()),
             caller: None,
-            action: "RevokeGrant".into(),
+            action: audit::AuditAction::RevokeGrant,
             dry_run: false,
             key: (*key).to_owned(),
             grant: Some(serde_json::from_value(entry).unwrap()),

@@ -7,7 +7,8 @@
 
 use super::list::{ListKind, ListView};
 use super::{App, Command, Level, Modal, View};
-use crate::places::{Target, looks_like_region};
+use crate::places::Target;
+use crate::region::looks_like_region;
 use crate::source::{CallerIdentity, SourceInfo};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 

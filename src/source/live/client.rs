@@ -119,7 +119,7 @@ impl LiveKms {
                     .to_owned(),
             ));
         };
-        if !crate::places::looks_like_region(&region) {
+        if !crate::region::looks_like_region(&region) {
             return Err(SourceError::Setup(format!(
                 "\"{}\" is not an AWS region name (like us-east-1): check --region, AWS_REGION and the profile's region",
                 crate::ui::text::clean(&region)

@@ -1,177 +1,23 @@
-//! `kms-grants record`: captures a live account and region into a fixture file.
+//! `kms-grants record` over several targets (profiles, regions, `--all-regions`): each into its
+//! own fixture `ACCOUNT-REGION.json` in one directory, [`TARGETS_AT_ONCE`] at a time, with a
+//! progress line each and a summary table at the end.
 //!
-//! Keys and aliases come first; then, for every key, DescribeKey and ListGrants run with bounded
-//! concurrency; then the retirable grants of each `--retiring-principal`. Progress goes to
-//! stderr. The file is written atomically (a temporary file in the same directory, synced, then
-//! renamed): on any failure the previous file is untouched and the exit code is non-zero.
+//! Two profiles that reach the same account and region record it once. A target that fails
+//! leaves its file as it was and does not stop the others. Recording one target is
+//! [`super::record`].
 
-use crate::domain::{Timestamp, arn_account};
-use crate::fixture::{self, KeyWithGrants, Snapshot};
+use super::{grants_with_findings, progress_bar, record, save};
+use crate::domain::Timestamp;
+use crate::fixture::Snapshot;
+use crate::io_reason::io_reason;
 use crate::places::Target;
 use crate::redact;
-use crate::source::LiveOptions;
-use crate::source::{KmsSource, LiveKms, SourceError};
-use futures::{StreamExt, TryStreamExt, stream};
-use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use crate::source::{KmsSource, LiveKms, LiveOptions, SourceError};
+use futures::{StreamExt, stream};
+use indicatif::{MultiProgress, ProgressBar};
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
-/// What `record` did, for the closing lines on stderr.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecordReport {
-    pub keys: usize,
-    pub aliases: usize,
-    pub grants: usize,
-    pub principals: usize,
-    /// Calls made, and the fewest calls that could have listed the same data.
-    pub calls: u64,
-    pub lower_bound: u64,
-    pub call_detail: String,
-    pub elapsed: Duration,
-    /// Calls KMS throttled even after the SDK's retries (each was slowed and tried again).
-    pub throttled: u64,
-    /// What throttling did to the pace: `ListGrants slowed to 10/s (of 80/s)`; empty if none.
-    pub slowdowns: String,
-}
-
-/// Pages of `page` items needed to list `n` items (an empty list still takes one call).
-fn pages(n: usize, page: usize) -> u64 {
-    n.div_ceil(page).max(1) as u64
-}
-
-/// Records the account `source` points at; `progress` draws on stderr (hidden when it is not a
-/// terminal).
-pub async fn record(
-    source: &LiveKms,
-    principals: &[String],
-    concurrency: usize,
-    redact_it: bool,
-    progress: &ProgressBar,
-) -> Result<(Snapshot, RecordReport), SourceError> {
-    let started = Instant::now();
-    progress.set_message("listing keys and aliases");
-    let keys = source.list_keys().await?;
-    let aliases: usize = keys.iter().map(|k| k.aliases.len()).sum();
-    progress.set_length(keys.len() as u64);
-    progress.set_message("describing keys and listing their grants");
-    // Unordered: a key with many grant pages does not hold up the keys behind it. The file
-    // keeps ListKeys order.
-    let mut entries: Vec<(usize, KeyWithGrants)> = stream::iter(keys.into_iter().enumerate())
-        .map(|(index, mut key)| async move {
-            let (metadata, grants) =
-                tokio::try_join!(source.describe_key(key.id()), source.list_grants(key.id()))?;
-            key.metadata = metadata;
-            key.described = true;
-            progress.inc(1);
-            Ok::<_, SourceError>((index, KeyWithGrants { key, grants }))
-        })
-        .buffer_unordered(concurrency.max(1))
-        .try_collect()
-        .await?;
-    entries.sort_unstable_by_key(|(index, _)| *index);
-    let entries: Vec<KeyWithGrants> = entries.into_iter().map(|(_, entry)| entry).collect();
-    progress.set_message("listing retirable grants");
-    let mut retirable = BTreeMap::new();
-    for principal in principals {
-        retirable.insert(
-            principal.clone(),
-            source.list_retirable_grants(principal).await?,
-        );
-    }
-    let account = match source.caller().await {
-        Ok(Some(caller)) if !caller.account.is_empty() => Some(caller.account),
-        _ => entries
-            .first()
-            .and_then(|e| arn_account(&e.key.metadata.arn).map(str::to_owned)),
-    };
-    let grants: usize = entries.iter().map(|e| e.grants.len()).sum();
-    let lower_bound = pages(entries.len(), 1000)
-        + pages(aliases, 100)
-        + entries.len() as u64
-        + entries
-            .iter()
-            .map(|e| pages(e.grants.len(), 100))
-            .sum::<u64>()
-        + retirable
-            .values()
-            .map(|g: &Vec<_>| pages(g.len(), 100))
-            .sum::<u64>();
-    let snapshot = Snapshot {
-        recorded_at: Some(Timestamp::now()),
-        account,
-        region: source.info().region,
-        profile: match source.info().kind {
-            crate::source::SourceKind::Live { profile, .. } => profile,
-            _ => None,
-        },
-        keys: entries,
-        retirable,
-    };
-    let report = RecordReport {
-        keys: snapshot.keys.len(),
-        aliases,
-        grants,
-        principals: snapshot.retirable.len(),
-        calls: source.calls().reads(),
-        lower_bound,
-        call_detail: source.calls().to_string(),
-        elapsed: started.elapsed(),
-        throttled: source.pacer().throttles(),
-        slowdowns: source
-            .pacer()
-            .slowdowns()
-            .iter()
-            .map(|(op, lowest, configured)| {
-                format!("{} slowed to {lowest}/s (of {configured}/s)", op.name())
-            })
-            .collect::<Vec<_>>()
-            .join(", "),
-    };
-    let snapshot = if redact_it {
-        redact::redact(&snapshot)
-    } else {
-        snapshot
-    };
-    Ok((snapshot, report))
-}
-
-/// How many grants of `snapshot` have at least one finding (old, duplicate, orphan, …), as
-/// the keys view counts them.
-pub fn grants_with_findings(snapshot: &Snapshot, now: Timestamp, stale_after_days: u32) -> usize {
-    use crate::domain::findings::{FindingContext, findings_for_key};
-    snapshot
-        .keys
-        .iter()
-        .map(|entry| {
-            let metadata = &entry.key.metadata;
-            let ctx = FindingContext {
-                now,
-                stale_after_days,
-                key_state: entry.key.described.then_some(&metadata.key_state),
-                key_account: metadata.account(),
-            };
-            findings_for_key(&entry.grants, ctx)
-                .iter()
-                .filter(|found| !found.is_empty())
-                .count()
-        })
-        .sum()
-}
-
-/// A progress bar on stderr for `total` keys.
-pub fn progress_bar() -> ProgressBar {
-    let bar = ProgressBar::new(0);
-    let style = ProgressStyle::with_template(
-        "{prefix}{spinner} {msg} [{bar:30}] {pos}/{len} keys ({elapsed})",
-    )
-    .unwrap_or_else(|_| ProgressStyle::default_bar())
-    .progress_chars("=> ");
-    bar.set_style(style);
-    bar.enable_steady_tick(Duration::from_millis(120));
-    bar
-}
 
 /// How many targets `record` works on at once (each with its own key concurrency and pace:
 /// KMS quotas are per account and region).
@@ -260,7 +106,7 @@ pub async fn record_targets(
             bar.set_prefix(format!("{target} "));
             let outcome = match record_target(target, plan, &bar, shared).await {
                 Ok(outcome) => outcome,
-                Err(err) => Outcome::Failed(err),
+                Err(err) => Outcome::Failed(err.to_string()),
             };
             let line = match &outcome {
                 Outcome::Recorded(done) => format!(
@@ -310,12 +156,29 @@ pub async fn record_targets(
     outcomes
 }
 
+/// Why one target failed; [`Outcome::Failed`] holds its sentence. (Not `source`s: each sentence
+/// says the reason already.)
+#[derive(Debug, thiserror::Error)]
+enum TargetError {
+    /// Connecting, asking STS or listing failed.
+    #[error("{0}")]
+    Source(SourceError),
+    /// The fixture could not be written; the file is as it was.
+    #[error("cannot write {} (left as it was): {}", file.display(), io_reason(error))]
+    Write {
+        file: PathBuf,
+        error: std::io::Error,
+    },
+}
+
+/// Records one target of [`record_targets`]: asks STS which account it reaches first, so that
+/// two profiles of one account record it once.
 async fn record_target(
     target: &Target,
     plan: &Plan,
     bar: &ProgressBar,
     shared: &Shared,
-) -> Result<Outcome, String> {
+) -> Result<Outcome, TargetError> {
     let options = LiveOptions {
         profile: target.profile.clone(),
         region: target.region.clone(),
@@ -325,7 +188,7 @@ async fn record_target(
     };
     let source = LiveKms::connect(&options)
         .await
-        .map_err(|err| err.to_string())?;
+        .map_err(TargetError::Source)?;
     // Who this is, before listing anything: two profiles can reach one account.
     bar.set_message("asking STS who the caller is");
     let account = match source.caller().await {
@@ -336,7 +199,7 @@ async fn record_target(
             if target
                 .region
                 .as_deref()
-                .is_some_and(|r| crate::places::OPT_IN_REGIONS.contains(&r)) =>
+                .is_some_and(|r| crate::region::OPT_IN_REGIONS.contains(&r)) =>
         {
             return Ok(Outcome::Skipped(format!(
                 "{} is an opt-in region and refused these credentials: it is not enabled for this account",
@@ -344,7 +207,7 @@ async fn record_target(
             )));
         }
         // Credentials refused or missing fail every call: say so now.
-        Err(err @ SourceError::Credentials { .. }) => return Err(err.to_string()),
+        Err(err @ SourceError::Credentials { .. }) => return Err(TargetError::Source(err)),
         // An endpoint without STS can still be listed; the account then comes from the keys.
         Err(_) => None,
     };
@@ -361,7 +224,7 @@ async fn record_target(
     let principals = options.retiring_principals.clone();
     let (snapshot, report) = record(&source, &principals, plan.concurrency, false, bar)
         .await
-        .map_err(|err| err.to_string())?;
+        .map_err(TargetError::Source)?;
     let recorded_at = snapshot.recorded_at.unwrap_or_else(Timestamp::now);
     let findings = grants_with_findings(&snapshot, recorded_at, plan.stale_after_days);
     let snapshot = if plan.redact {
@@ -393,11 +256,7 @@ async fn record_target(
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .remove(&file);
-        return Err(format!(
-            "cannot write {} (left as it was): {}",
-            file.display(),
-            fixture::io_reason(&err)
-        ));
+        return Err(TargetError::Write { file, error: err });
     }
     if let Some(claim) = claim.as_deref_mut() {
         *claim = Some(target.to_string());
@@ -530,13 +389,6 @@ fn first_clause(err: &str) -> String {
     }
 }
 
-/// Writes `snapshot` to `path` atomically: the file is either the new fixture or what it was.
-pub fn save(snapshot: &Snapshot, path: &Path) -> std::io::Result<()> {
-    let mut text = fixture::to_json(snapshot);
-    text.push('\n');
-    crate::atomic::write(path, text.as_bytes())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -601,35 +453,5 @@ profile down in eu-west-1   —             eu-west-1     —       —         
 profile alias in us-east-1  —             us-east-1     —       —         —  skipped: it reaches account 111111111111, which profile alpha in us-east-1 records
 ";
         assert_eq!(table, expected);
-    }
-
-    #[test]
-    fn lower_bound_pages() {
-        assert_eq!(pages(0, 100), 1);
-        assert_eq!(pages(100, 100), 1);
-        assert_eq!(pages(101, 100), 2);
-        assert_eq!(pages(2500, 1000), 3);
-    }
-
-    #[test]
-    fn save_replaces_the_file_whole() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("out.json");
-        std::fs::write(&path, "old").unwrap();
-        let snapshot = fixture::parse(fixture::DEMO_JSON.as_bytes(), Path::new("demo")).unwrap();
-        save(&snapshot, &path).unwrap();
-        let written = fixture::load(&path).unwrap();
-        assert_eq!(written, snapshot);
-        // Only the fixture is left in the directory: no temporary file.
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
-    }
-
-    #[test]
-    fn a_failed_save_leaves_the_old_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("missing-dir").join("out.json");
-        let snapshot = fixture::parse(fixture::DEMO_JSON.as_bytes(), Path::new("demo")).unwrap();
-        assert!(save(&snapshot, &path).is_err());
-        assert!(!path.exists());
     }
 }
