@@ -11,9 +11,10 @@ use crate::domain::Timestamp;
 use crate::fixture;
 use crate::places::{Places, Target, WriteFlags, effective_profile};
 use crate::record;
-use crate::runtime::{self, Audit, Executor};
+use crate::runtime::{self, Executor};
 use crate::source::{FixtureKms, KmsSource, LiveKms, LiveOptions, SourceKind};
 use crate::ui::theme::Theme;
+use crate::writer::{Audit, Writer, Written};
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -654,13 +655,14 @@ async fn restore(
             anyhow::bail!("restore cancelled: nothing was created");
         }
     }
-    let source: Arc<dyn KmsSource> = Arc::new(live);
     let audit = match AuditLog::open(&path) {
         Ok(log) => Audit::Log(Arc::new(log)),
         Err(err) => Audit::Unavailable(err),
     };
-    let executor = Executor { source, audit };
-    let (result, unrecorded) = executor.restore(&grant, &deleted.key).await;
+    let what = format!("grant {grant_id}");
+    let Written { result, unrecorded } = Writer::new(&live, &audit)
+        .restore(&grant, &deleted.key, &what)
+        .await;
     if let Ok(restored) = &result {
         if let Some(lost) = restored.lost {
             println!(
@@ -676,10 +678,9 @@ async fn restore(
         );
     }
     match (result, unrecorded) {
+        // Refused, failed, or an intent not written (nothing was sent): the error says which.
         (Err(err @ crate::source::SourceError::Audit(_)), _) | (Err(err), None) => Err(err.into()),
-        (result, Some(err)) => Err(anyhow::anyhow!(err.not_recorded(
-            &runtime::restore_happened(&format!("grant {grant_id}"), &result)
-        ))),
+        (_, Some(unrecorded)) => Err(anyhow::anyhow!(unrecorded.said)),
         (Ok(_), None) => Ok(()),
     }
 }
