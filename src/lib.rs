@@ -3,7 +3,8 @@
 //! Layers, from the inside out: [`domain`] (plain data), [`fixture`] (the snapshot file format),
 //! [`source`] (the `KmsSource` seam), [`app`] (state and the synchronous `update`), [`ui`] (pure
 //! rendering), [`runtime`] (the event loop that runs commands as tasks) and [`cli`] (flags,
-//! subcommands, start-up errors). `main.rs` only calls [`cli::main`].
+//! subcommands, start-up errors). [`writer`] sends every write through the audit log, for the
+//! runtime and `kms-grants restore` alike. `main.rs` only calls [`cli::main`].
 
 pub mod app;
 pub mod atomic;
@@ -25,3 +26,4 @@ pub mod secrets;
 pub mod source;
 pub mod synth;
 pub mod ui;
+pub mod writer;

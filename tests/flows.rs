@@ -494,7 +494,7 @@ fn every_write_is_in_the_audit_log_before_and_after_with_the_whole_grant() {
 #[test]
 fn an_unwritable_audit_log_blocks_writes() {
     let mut h = Harness::demo();
-    h.executor.audit = kms_grants::runtime::Audit::Unavailable(kms_grants::audit::AuditError {
+    h.executor.audit = kms_grants::writer::Audit::Unavailable(kms_grants::audit::AuditError {
         path: "/readonly/audit.jsonl".into(),
         reason: "permission denied".into(),
     });

@@ -166,7 +166,8 @@ async fn mount_account(server: &MockServer, grants: bool) {
 #[test]
 fn a_server_that_dies_mid_load_shows_in_the_rows_and_ctrl_r_recovers_once_it_is_back() {
     use kms_grants::app::{Action, App, Command};
-    use kms_grants::runtime::{Audit, Executor};
+    use kms_grants::runtime::Executor;
+    use kms_grants::writer::Audit;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

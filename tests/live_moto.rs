@@ -366,7 +366,8 @@ fn the_app_over_a_few_hundred_grants_behaves_as_over_the_demo() {
 fn a_revoked_grant_is_restored_from_the_audit_log() {
     use kms_grants::app::GrantTarget;
     use kms_grants::audit::{self, AuditLog};
-    use kms_grants::runtime::{Audit, Executor};
+    use kms_grants::runtime::Executor;
+    use kms_grants::writer::Audit;
     let moto = Moto::start();
     let rt = runtime();
     let seeded = rt.block_on(seed(&moto, "restore", 1, 2));

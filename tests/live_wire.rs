@@ -11,12 +11,13 @@ use aws_config::timeout::TimeoutConfig;
 use aws_credential_types::Credentials;
 use kms_grants::app::{Action, Command, GrantTarget};
 use kms_grants::audit::{self, AuditLog, AuditRecord, Outcome, Phase};
-use kms_grants::runtime::{Audit, Executor};
+use kms_grants::runtime::Executor;
 use kms_grants::source::pace::{Backoff, Op, RateLimits};
 use kms_grants::source::{
     KmsSource, LiveKms, LiveOptions, LostAnswer, LostWrite, Settlement, SourceError, WriteKind,
     WriteOutcome,
 };
+use kms_grants::writer::Audit;
 use serde_json::{Value, json};
 use std::time::Duration;
 use wiremock::matchers::{body_partial_json, header, method};

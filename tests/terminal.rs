@@ -137,7 +137,7 @@ fn a_crash_restores_the_terminal_and_says_where_the_details_are() {
     // Only that: no Rust panic text or backtrace on the operator's terminal.
     assert!(!tty.output().contains("panicked at"), "{}", tty.output());
     let logged = std::fs::read_to_string(&log).unwrap();
-    assert!(logged.contains("panic at src/runtime.rs"), "{logged}");
+    assert!(logged.contains("panic at src/runtime/mod.rs"), "{logged}");
     assert!(logged.contains("KMS_GRANTS_CRASH_TEST is set"), "{logged}");
 }
 
