@@ -5,7 +5,9 @@
 //! task whose result comes back through a channel as an action.
 
 use crate::app::switch::SwitchedTo;
-use crate::app::{Action, App, Command, GrantTarget};
+use crate::app::{
+    Action, App, Command, Done, Effect, GrantTarget, Input, Loaded, Read, Write, Wrote,
+};
 use crate::audit::{self, AuditError, AuditLog, AuditRecord, Outcome, Phase};
 use crate::connect::{Connected, Connector};
 use crate::domain::Grant;
@@ -417,7 +419,7 @@ mod unanswered {
 /// What comes back from tasks.
 enum Message {
     Action(Action),
-    /// A [`Command::Switch`]'s new source (or why there is none).
+    /// A [`Effect::Switch`]'s new source (or why there is none).
     Switched {
         seq: u64,
         result: Result<Connected, String>,
@@ -441,9 +443,9 @@ impl Dispatcher {
     fn dispatch(&self, commands: Vec<Command>) -> bool {
         for command in commands {
             match command {
-                Command::Quit => return true,
-                Command::Copy { text } => copy_to_clipboard(&text),
-                Command::Switch { seq, target } => {
+                Command::Effect(Effect::Quit) => return true,
+                Command::Effect(Effect::Copy { text }) => copy_to_clipboard(&text),
+                Command::Effect(Effect::Switch { seq, target }) => {
                     let connector = Arc::clone(&self.connector);
                     let tx = self.tx.clone();
                     tokio::spawn(async move {
@@ -495,7 +497,7 @@ impl Dispatcher {
     }
 }
 
-/// A [`Command::Switch`]'s answer as the app's action, and the source to carry out commands
+/// A [`Effect::Switch`]'s answer as the app's action, and the source to carry out commands
 /// from now on: `None` when the switch failed or a later one replaced it.
 pub fn switch_answer(
     seq: u64,
@@ -504,10 +506,10 @@ pub fn switch_answer(
 ) -> (Action, Option<Arc<dyn KmsSource>>) {
     match result {
         Err(err) => (
-            Action::Switched {
+            Action::Done(Done::Switched {
                 seq,
                 result: Err(err),
-            },
+            }),
             None,
         ),
         Ok(connected) => {
@@ -519,10 +521,10 @@ pub fn switch_answer(
             };
             let source = app.wants_switch(seq).then_some(connected.source);
             (
-                Action::Switched {
+                Action::Done(Done::Switched {
                     seq,
                     result: Ok(to),
-                },
+                }),
                 source,
             )
         }
@@ -553,10 +555,10 @@ async fn event_loop(
     let mut ticker = tokio::time::interval(Duration::from_secs(15));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let size = terminal.size()?;
-    app.update(Action::Resize {
+    app.update(Action::Input(Input::Resize {
         width: size.width,
         height: size.height,
-    });
+    }));
     if dispatcher.dispatch(app.start()) {
         return Ok(());
     }
@@ -575,22 +577,22 @@ async fn event_loop(
         }
         let action = tokio::select! {
             event = events.next() => match event {
-                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Action::KeyAt {
+                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Action::Input(Input::KeyAt {
                     key,
                     at: std::time::Instant::now(),
-                },
-                Some(Ok(Event::Paste(text))) => Action::Paste {
+                }),
+                Some(Ok(Event::Paste(text))) => Action::Input(Input::Paste {
                     text,
                     at: std::time::Instant::now(),
-                },
-                Some(Ok(Event::Resize(width, height))) => Action::Resize { width, height },
+                }),
+                Some(Ok(Event::Resize(width, height))) => Action::Input(Input::Resize { width, height }),
                 // Resizes and other events only need a redraw.
                 Some(Ok(_)) => continue,
                 Some(Err(err)) => return Err(anyhow::anyhow!("cannot read from the terminal: {err}")),
                 None => return Ok(()),
             },
             Some(message) = rx.recv() => dispatcher.receive(message, &app),
-            _ = ticker.tick() => Action::Tick(Timestamp::now()),
+            _ = ticker.tick() => Action::Input(Input::Tick(Timestamp::now())),
             signal = signals.next() => {
                 return Err(stop(Some(signal), &mut app, &mut dispatcher, &mut rx, terminal, &theme).await.into());
             }
@@ -679,22 +681,9 @@ impl KmsSource for PanicsListingGrants {
 
 /// Writes a failed request to the log (the error's sentence; no payload).
 fn log_outcome(command: &str, action: &Action) {
-    let error = match action {
-        Action::CallerLoaded { result: Err(e), .. }
-        | Action::KeysLoaded { result: Err(e), .. }
-        | Action::KeyDescribed { result: Err(e), .. }
-        | Action::GrantsLoaded { result: Err(e), .. }
-        | Action::PrincipalsLoaded { result: Err(e), .. }
-        | Action::RetirableLoaded { result: Err(e), .. }
-        | Action::GrantDeleted { result: Err(e), .. }
-        | Action::TokenRetired { result: Err(e) }
-        | Action::GrantRestored { result: Err(e), .. } => e.to_string(),
-        Action::Exported { result: Err(e), .. } => e.clone(),
-        Action::AuditFailed { said, .. } => said.clone(),
-        _ => {
-            tracing::debug!(command, "done");
-            return;
-        }
+    let Some(error) = action.failure() else {
+        tracing::debug!(command, "done");
+        return;
     };
     tracing::warn!(command, "{error}");
 }
@@ -730,24 +719,9 @@ fn spawn(
 ) {
     // Reads of an account the app has switched away from are not worth sending; writes always
     // go (none is in flight at a switch, and a write confirmed is a write sent).
-    let read = matches!(
-        command,
-        Command::LoadCaller { .. }
-            | Command::LoadKeys { .. }
-            | Command::DescribeKey { .. }
-            | Command::LoadGrants { .. }
-            | Command::LoadPrincipals { .. }
-            | Command::LoadRetirable { .. }
-    );
+    let read = command.is_read();
     let current = Arc::clone(current);
-    let urgent = matches!(
-        command,
-        Command::LoadGrants { urgent: true, .. }
-            | Command::DeleteGrant { .. }
-            | Command::RetireToken { .. }
-            | Command::RestoreGrant { .. }
-            | Command::LoadRetirable { .. }
-    );
+    let urgent = command.is_urgent();
     let executor = Arc::clone(executor);
     let tx = tx.clone();
     let limit = Arc::clone(if urgent {
@@ -837,51 +811,51 @@ impl Executor {
     pub async fn perform(&self, command: Command) -> Vec<Action> {
         let source = self.source.as_ref();
         let action = match command {
-            Command::LoadCaller { req } => Action::CallerLoaded {
+            Command::Read(Read::Caller { req }) => Action::Loaded(Loaded::Caller {
                 req,
                 result: source.caller().await,
-            },
-            Command::LoadKeys { req } => Action::KeysLoaded {
+            }),
+            Command::Read(Read::Keys { req }) => Action::Loaded(Loaded::Keys {
                 req,
                 result: source.list_keys().await,
-            },
-            Command::DescribeKey { req, key_id } => {
+            }),
+            Command::Read(Read::Describe { req, key_id }) => {
                 let result = source.describe_key(&key_id).await;
-                Action::KeyDescribed {
+                Action::Loaded(Loaded::Described {
                     req,
                     key_id,
                     result,
-                }
+                })
             }
-            Command::RetireToken { token, dry_run } => {
+            Command::Write(Write::RetireToken { token, dry_run }) => {
                 return self.retire_token(&token, dry_run).await;
             }
-            Command::LoadGrants { req, key_id, .. } => {
+            Command::Read(Read::Grants { req, key_id, .. }) => {
                 let result = source.list_grants(&key_id).await;
-                Action::GrantsLoaded {
+                Action::Loaded(Loaded::Grants {
                     req,
                     key_id,
                     result,
-                }
+                })
             }
-            Command::LoadPrincipals { req } => Action::PrincipalsLoaded {
+            Command::Read(Read::Principals { req }) => Action::Loaded(Loaded::Principals {
                 req,
                 result: source.known_retiring_principals().await,
-            },
-            Command::LoadRetirable { req, principal } => {
+            }),
+            Command::Read(Read::Retirable { req, principal }) => {
                 let result = source.list_retirable_grants(&principal).await;
-                Action::RetirableLoaded {
+                Action::Loaded(Loaded::Retirable {
                     req,
                     principal,
                     result,
-                }
+                })
             }
-            Command::DeleteGrant {
+            Command::Write(Write::Delete {
                 kind,
                 target,
                 dry_run,
-            } => return self.delete_grant(kind, target, dry_run).await,
-            Command::RestoreGrant { entry, grant, key } => {
+            }) => return self.delete_grant(kind, target, dry_run).await,
+            Command::Write(Write::Restore { entry, grant, key }) => {
                 let (result, unrecorded) = self.restore(&grant, &key).await;
                 let mut actions = Vec::new();
                 if let Some(err) = unrecorded {
@@ -899,15 +873,15 @@ impl Executor {
                     };
                     actions.push(audit_failed(None, said, &err));
                 }
-                actions.insert(0, Action::GrantRestored { entry, result });
+                actions.insert(0, Action::Wrote(Wrote::Restored { entry, result }));
                 return actions;
             }
-            Command::Export {
+            Command::Effect(Effect::Export {
                 path,
                 contents,
                 rows,
                 overwrite,
-            } => {
+            }) => {
                 let target = std::path::Path::new(&path);
                 let result = if let Err(err) = crate::atomic::check_output(target) {
                     Err(err.reason())
@@ -917,10 +891,12 @@ impl Executor {
                     crate::atomic::write(target, contents.as_bytes())
                         .map_err(|e| crate::fixture::io_reason(&e))
                 };
-                Action::Exported { path, rows, result }
+                Action::Done(Done::Exported { path, rows, result })
             }
             // The event loop writes to the terminal and switches sources itself.
-            Command::Copy { .. } | Command::Quit | Command::Switch { .. } => return Vec::new(),
+            Command::Effect(Effect::Copy { .. })
+            | Command::Effect(Effect::Quit)
+            | Command::Effect(Effect::Switch { .. }) => return Vec::new(),
         };
         vec![action]
     }
@@ -1085,10 +1061,12 @@ impl Executor {
             WriteKind::Retire => "RetireGrant",
             WriteKind::Revoke => "RevokeGrant",
         };
-        let refused = |text: String, target: Box<GrantTarget>| Action::GrantDeleted {
-            kind,
-            target,
-            result: Err(SourceError::Audit(text)),
+        let refused = |text: String, target: Box<GrantTarget>| {
+            Action::Wrote(Wrote::Deleted {
+                kind,
+                target,
+                result: Err(SourceError::Audit(text)),
+            })
         };
         let log = match self.writable(kind.api_action()) {
             Ok(log) => log,
@@ -1106,11 +1084,11 @@ impl Executor {
             .await;
         // Checked after `record`, which may wait for STS: a stop meanwhile sends nothing.
         if STOPPING.load(Ordering::SeqCst) {
-            return vec![Action::GrantDeleted {
+            return vec![Action::Wrote(Wrote::Deleted {
                 kind,
                 target,
                 result: Err(stopping_error()),
-            }];
+            })];
         }
         let what = crate::app::describe_grant(&target);
         if let Err(err) = log.append(&intent) {
@@ -1119,11 +1097,11 @@ impl Executor {
             return vec![refused(text, target), failed];
         }
         let Some(sent) = unanswered::sent(log, &intent) else {
-            return vec![Action::GrantDeleted {
+            return vec![Action::Wrote(Wrote::Deleted {
                 kind,
                 target,
                 result: Err(stopping_error()),
-            }];
+            })];
         };
         let result = self
             .source
@@ -1143,11 +1121,11 @@ impl Executor {
         }
         actions.insert(
             0,
-            Action::GrantDeleted {
+            Action::Wrote(Wrote::Deleted {
                 kind,
                 target,
                 result,
-            },
+            }),
         );
         actions
     }
@@ -1279,9 +1257,9 @@ impl Executor {
         let log = match self.writable("kms:RetireGrant") {
             Ok(log) => log,
             Err(text) => {
-                return vec![Action::TokenRetired {
+                return vec![Action::Wrote(Wrote::TokenRetired {
                     result: Err(SourceError::Audit(text)),
-                }];
+                })];
             }
         };
         // The token is a credential: the logs say a token was used, never which.
@@ -1293,24 +1271,24 @@ impl Executor {
             .record("RetireGrant", "(by grant token)", None, dry_run)
             .await;
         if STOPPING.load(Ordering::SeqCst) {
-            return vec![Action::TokenRetired {
+            return vec![Action::Wrote(Wrote::TokenRetired {
                 result: Err(stopping_error()),
-            }];
+            })];
         }
         let what = "the grant of that token";
         if let Err(err) = log.append(&intent) {
             let (text, said) = Self::intent_failed(&err, "kms:RetireGrant", what, "retired");
             return vec![
-                Action::TokenRetired {
+                Action::Wrote(Wrote::TokenRetired {
                     result: Err(SourceError::Audit(text)),
-                },
+                }),
                 audit_failed(None, said, &err),
             ];
         }
         let Some(sent) = unanswered::sent(log, &intent) else {
-            return vec![Action::TokenRetired {
+            return vec![Action::Wrote(Wrote::TokenRetired {
                 result: Err(stopping_error()),
-            }];
+            })];
         };
         let result = self.source.retire_with_token(token, dry_run).await;
         let mut logged = Self::log_delete_outcome(log, &intent, &result);
@@ -1321,18 +1299,18 @@ impl Executor {
             let happened = delete_happened(WriteKind::Retire, what, &result);
             actions.push(audit_failed(None, err.not_recorded(&happened), &err));
         }
-        actions.insert(0, Action::TokenRetired { result });
+        actions.insert(0, Action::Wrote(Wrote::TokenRetired { result }));
         actions
     }
 }
 
 /// The app's notice that the log failed: writes are off from now on.
 fn audit_failed(grant: Option<(String, String)>, said: String, err: &AuditError) -> Action {
-    Action::AuditFailed {
+    Action::Wrote(Wrote::AuditFailed {
         grant,
         said,
         reason: format!("{err}: writes are off for this session"),
-    }
+    })
 }
 
 /// What became of a retire or revoke of `what`, for the sentence saying its record is
@@ -1380,6 +1358,7 @@ pub fn restore_happened(what: &str, result: &Result<Restored, SourceError>) -> S
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::Intent;
     use crate::fixture;
     use crate::places::{Places, Target};
     use crate::source::FixtureKms;
@@ -1434,7 +1413,7 @@ mod tests {
             else {
                 break;
             };
-            if let Action::GrantsLoaded { result, .. } = &action {
+            if let Action::Loaded(Loaded::Grants { result, .. }) = &action {
                 let err = result.as_ref().unwrap_err().to_string();
                 assert_eq!(
                     err,
@@ -1444,7 +1423,7 @@ mod tests {
             }
             pending = app.update(action);
             while let Ok(Message::Action(action)) = rx.try_recv() {
-                if matches!(action, Action::GrantsLoaded { .. }) {
+                if matches!(action, Action::Loaded(Loaded::Grants { .. })) {
                     answered += 1;
                 }
                 pending.extend(app.update(action));
@@ -1472,8 +1451,8 @@ mod tests {
         );
         app.places =
             Places::from_profiles([("other".to_owned(), Some("us-east-1".to_owned()))], &[]);
-        let commands = app.update(Action::RunCommand("profile other".into()));
-        let [Command::Switch { seq, .. }] = commands.as_slice() else {
+        let commands = app.update(Action::Intent(Intent::RunCommand("profile other".into())));
+        let [Command::Effect(Effect::Switch { seq, .. })] = commands.as_slice() else {
             panic!("a switch: {commands:?}");
         };
         // A read of the old account waits for the only background slot…
@@ -1481,7 +1460,7 @@ mod tests {
             .acquire_owned()
             .await
             .unwrap();
-        assert!(!dispatcher.dispatch(vec![Command::LoadKeys { req: 1 }]));
+        assert!(!dispatcher.dispatch(vec![Command::Read(Read::Keys { req: 1 })]));
         // …while the switch lands.
         let connected = Connected {
             source: source("222222222222", 1),
@@ -1496,11 +1475,15 @@ mod tests {
             },
             &app,
         );
-        assert!(matches!(action, Action::Switched { result: Ok(_), .. }));
-        assert!(!dispatcher.dispatch(vec![Command::LoadKeys { req: 2 }]));
+        assert!(matches!(
+            action,
+            Action::Done(Done::Switched { result: Ok(_), .. })
+        ));
+        assert!(!dispatcher.dispatch(vec![Command::Read(Read::Keys { req: 2 })]));
         drop(slot);
         // Only the new account's answer comes back; the old read was dropped unsent.
-        let Some(Message::Action(Action::KeysLoaded { req, result })) = rx.recv().await else {
+        let Some(Message::Action(Action::Loaded(Loaded::Keys { req, result }))) = rx.recv().await
+        else {
             panic!("keys expected");
         };
         assert_eq!((req, result.unwrap().len()), (2, 1));
@@ -1531,15 +1514,21 @@ mod tests {
             if grants.len() >= n {
                 return grants[..n]
                     .iter()
-                    .map(|grant| Command::DeleteGrant {
-                        kind: WriteKind::Revoke,
-                        target: Box::new(GrantTarget {
-                            grant: grant.clone(),
-                            key_aliases: key.aliases.iter().map(|a| a.alias_name.clone()).collect(),
-                            key_arn: key.metadata.arn.clone(),
-                            key_state: None,
-                        }),
-                        dry_run: false,
+                    .map(|grant| {
+                        Command::Write(Write::Delete {
+                            kind: WriteKind::Revoke,
+                            target: Box::new(GrantTarget {
+                                grant: grant.clone(),
+                                key_aliases: key
+                                    .aliases
+                                    .iter()
+                                    .map(|a| a.alias_name.clone())
+                                    .collect(),
+                                key_arn: key.metadata.arn.clone(),
+                                key_state: None,
+                            }),
+                            dry_run: false,
+                        })
                     })
                     .collect();
             }
@@ -1548,7 +1537,7 @@ mod tests {
     }
 
     async fn listed(executor: &Executor, command: &Command) -> bool {
-        let Command::DeleteGrant { target, .. } = command else {
+        let Command::Write(Write::Delete { target, .. }) = command else {
             panic!()
         };
         executor
@@ -1569,16 +1558,16 @@ mod tests {
         let commands = revokes(&executor, 2).await;
         let actions = executor.perform(commands[0].clone()).await;
         let [
-            Action::GrantDeleted {
+            Action::Wrote(Wrote::Deleted {
                 target,
                 result: Ok(WriteOutcome::Done),
                 ..
-            },
-            Action::AuditFailed {
+            }),
+            Action::Wrote(Wrote::AuditFailed {
                 grant,
                 said,
                 reason,
-            },
+            }),
         ] = &actions[..]
         else {
             panic!("{actions:?}")
@@ -1604,9 +1593,9 @@ mod tests {
         disk.appends.store(u64::MAX, Ordering::Relaxed);
         let actions = executor.perform(commands[1].clone()).await;
         let [
-            Action::GrantDeleted {
+            Action::Wrote(Wrote::Deleted {
                 result: Err(err), ..
-            },
+            }),
         ] = &actions[..]
         else {
             panic!("{actions:?}")
@@ -1628,12 +1617,12 @@ mod tests {
         let commands = revokes(&executor, 1).await;
         let actions = executor.perform(commands[0].clone()).await;
         let [
-            Action::GrantDeleted {
+            Action::Wrote(Wrote::Deleted {
                 target,
                 result: Err(err),
                 ..
-            },
-            Action::AuditFailed { said, .. },
+            }),
+            Action::Wrote(Wrote::AuditFailed { said, .. }),
         ] = &actions[..]
         else {
             panic!("{actions:?}")

@@ -5,7 +5,7 @@ mod common;
 
 use common::Harness;
 use crossterm::event::KeyCode;
-use kms_grants::app::{Command, Modal, View};
+use kms_grants::app::{Command, Effect, Modal, Read, View, Write};
 use kms_grants::source::{KmsSource, WriteKind};
 
 fn grants_on(h: &Harness, key_id: &str) -> usize {
@@ -40,7 +40,7 @@ fn demo_loads_every_key_and_grant_count() {
     let grant_loads = h
         .commands
         .iter()
-        .filter(|c| matches!(c, Command::LoadGrants { .. }))
+        .filter(|c| matches!(c, Command::Read(Read::Grants { .. })))
         .count();
     assert_eq!(grant_loads, keys.len());
 }
@@ -95,7 +95,9 @@ fn revoke_a_grant_through_the_keyboard() {
         .unwrap_or_else(|| panic!("{screen}"));
     assert!(row.contains("revoked · pending"), "{row}");
     assert!(screen.contains("revoked grant"), "{screen}");
-    h.act(kms_grants::app::Action::Reload);
+    h.act(kms_grants::app::Action::Intent(
+        kms_grants::app::Intent::Reload,
+    ));
     let screen = h.screen(120, 40);
     assert!(
         screen.contains(&format!("{} of {}", before - 1, before - 1)),
@@ -141,7 +143,9 @@ fn retire_from_the_retirable_tab() {
         .len();
     assert_eq!(after, before - 1);
     assert!(h.status().starts_with("retired grant"), "{}", h.status());
-    h.act(kms_grants::app::Action::Reload);
+    h.act(kms_grants::app::Action::Intent(
+        kms_grants::app::Intent::Reload,
+    ));
     let list = h.app.current_list().unwrap();
     assert_eq!(list.rows.len(), before - 1);
 }
@@ -166,7 +170,7 @@ fn read_only_session_never_reaches_the_source() {
     assert!(
         !h.commands
             .iter()
-            .any(|c| matches!(c, Command::DeleteGrant { .. }))
+            .any(|c| matches!(c, Command::Write(Write::Delete { .. })))
     );
     // Restore is refused by the source itself as well.
     let grant = h.source().current().keys[0].grants.first().cloned();
@@ -188,7 +192,7 @@ fn dry_run_changes_nothing_and_says_it_would_succeed() {
     assert!(
         h.commands
             .iter()
-            .any(|c| matches!(c, Command::DeleteGrant { dry_run: true, .. }))
+            .any(|c| matches!(c, Command::Write(Write::Delete { dry_run: true, .. })))
     );
     assert_eq!(grants_on(&h, &key_id), before);
     assert!(
@@ -220,12 +224,12 @@ fn reload_after_a_revoke_shows_the_source_state() {
     let before = grants_on(&h, &key_id);
     h.press(KeyCode::Char('X'));
     h.press(KeyCode::Char('y'));
-    h.act(kms_grants::app::Action::Key(
+    h.act(kms_grants::app::Action::Input(kms_grants::app::Input::Key(
         crossterm::event::KeyEvent::new(
             KeyCode::Char('r'),
             crossterm::event::KeyModifiers::CONTROL,
         ),
-    ));
+    )));
     assert_eq!(h.app.current_list().unwrap().rows.len(), before - 1);
 }
 
@@ -477,7 +481,9 @@ fn every_write_is_in_the_audit_log_before_and_after_with_the_whole_grant() {
     assert_eq!(intent.op, outcome.op, "one operation id pairs them");
     assert!(outcome.is_deletion());
     // A dry run and a failure are recorded as such.
-    h.act(kms_grants::app::Action::RunCommand("dry-run on".into()));
+    h.act(kms_grants::app::Action::Intent(
+        kms_grants::app::Intent::RunCommand("dry-run on".into()),
+    ));
     h.press(KeyCode::Char('g')); // a grant that is not the one just revoked
     h.press(KeyCode::Char('x'));
     h.press(KeyCode::Char('y'));
@@ -532,10 +538,9 @@ fn export_writes_the_filtered_sorted_view_with_full_values() {
     let csv = dir.path().join("dups.csv");
     let json = dir.path().join("dups.json");
     for path in [&csv, &json] {
-        h.act(kms_grants::app::Action::RunCommand(format!(
-            "export {}",
-            path.display()
-        )));
+        h.act(kms_grants::app::Action::Intent(
+            kms_grants::app::Intent::RunCommand(format!("export {}", path.display())),
+        ));
         assert!(
             h.status().starts_with("exported 9 rows to"),
             "{}",
@@ -543,10 +548,9 @@ fn export_writes_the_filtered_sorted_view_with_full_values() {
         );
     }
     // An existing file is only replaced with `:export!`.
-    h.act(kms_grants::app::Action::RunCommand(format!(
-        "export {}",
-        csv.display()
-    )));
+    h.act(kms_grants::app::Action::Intent(
+        kms_grants::app::Intent::RunCommand(format!("export {}", csv.display())),
+    ));
     assert!(
         h.status().ends_with(&format!(
             "it exists; :export! {} replaces it",
@@ -555,10 +559,9 @@ fn export_writes_the_filtered_sorted_view_with_full_values() {
         "{}",
         h.status()
     );
-    h.act(kms_grants::app::Action::RunCommand(format!(
-        "export! {}",
-        csv.display()
-    )));
+    h.act(kms_grants::app::Action::Intent(
+        kms_grants::app::Intent::RunCommand(format!("export! {}", csv.display())),
+    ));
     assert!(
         h.status().starts_with("exported 9 rows to"),
         "{}",
@@ -590,16 +593,16 @@ fn export_writes_the_filtered_sorted_view_with_full_values() {
             .any(|f| f == "duplicate")
     }));
     // A bad extension or an unwritable place is a sentence.
-    h.act(kms_grants::app::Action::RunCommand(
-        "export /tmp/x.txt".into(),
+    h.act(kms_grants::app::Action::Intent(
+        kms_grants::app::Intent::RunCommand("export /tmp/x.txt".into()),
     ));
     assert!(
         h.status().contains("writes .csv or .json files"),
         "{}",
         h.status()
     );
-    h.act(kms_grants::app::Action::RunCommand(
-        "export /nonexistent/dir/x.csv".into(),
+    h.act(kms_grants::app::Action::Intent(
+        kms_grants::app::Intent::RunCommand("export /nonexistent/dir/x.csv".into()),
     ));
     assert_eq!(
         h.status(),
@@ -620,13 +623,13 @@ fn y_copies_the_full_id_under_the_cursor() {
         .iter()
         .map(|k| k.metadata.arn.clone())
         .collect::<Vec<_>>();
-    let Some(Command::Copy { text }) = h.commands.last().cloned() else {
+    let Some(Command::Effect(Effect::Copy { text })) = h.commands.last().cloned() else {
         panic!("{:?}", h.commands.last())
     };
     assert!(key_arn.contains(&text), "{text}");
     h.press(KeyCode::Enter);
     h.press(KeyCode::Char('y'));
-    let Some(Command::Copy { text }) = h.commands.last().cloned() else {
+    let Some(Command::Effect(Effect::Copy { text })) = h.commands.last().cloned() else {
         panic!()
     };
     assert_eq!(text.len(), 64, "a whole grant id: {text}");

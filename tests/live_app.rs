@@ -165,7 +165,7 @@ async fn mount_account(server: &MockServer, grants: bool) {
 
 #[test]
 fn a_server_that_dies_mid_load_shows_in_the_rows_and_ctrl_r_recovers_once_it_is_back() {
-    use kms_grants::app::{Action, App, Command};
+    use kms_grants::app::{Action, App, Command, Input, Read};
     use kms_grants::runtime::{Audit, Executor};
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -200,7 +200,7 @@ fn a_server_that_dies_mid_load_shows_in_the_rows_and_ctrl_r_recovers_once_it_is_
         let mut held = Vec::new();
         while !queue.is_empty() {
             let command = queue.remove(0);
-            if hold_grants && matches!(command, Command::LoadGrants { .. }) {
+            if hold_grants && matches!(command, Command::Read(Read::Grants { .. })) {
                 held.push(command);
                 continue;
             }
@@ -219,10 +219,10 @@ fn a_server_that_dies_mid_load_shows_in_the_rows_and_ctrl_r_recovers_once_it_is_
             .unwrap();
         common::buffer_text(terminal.backend())
     };
-    app.update(Action::Resize {
+    app.update(Action::Input(Input::Resize {
         width: 140,
         height: 20,
-    });
+    }));
     // The keys load; then the server dies before their grant lists are asked for.
     let start = app.start();
     let held = run(&mut app, start, true);
@@ -240,7 +240,9 @@ fn a_server_that_dies_mid_load_shows_in_the_rows_and_ctrl_r_recovers_once_it_is_
     }
     // The app stays usable: a key opens and says why its grants are missing.
     let press = |app: &mut App, code: KeyCode| {
-        app.update(Action::Key(crossterm::event::KeyEvent::from(code)))
+        app.update(Action::Input(Input::Key(crossterm::event::KeyEvent::from(
+            code,
+        ))))
     };
     let commands = press(&mut app, KeyCode::Enter);
     run(&mut app, commands, false);
@@ -254,10 +256,10 @@ fn a_server_that_dies_mid_load_shows_in_the_rows_and_ctrl_r_recovers_once_it_is_
         mount_account(&server, true).await;
         server
     });
-    let commands = app.update(Action::Key(crossterm::event::KeyEvent::new(
+    let commands = app.update(Action::Input(Input::Key(crossterm::event::KeyEvent::new(
         KeyCode::Char('r'),
         crossterm::event::KeyModifiers::CONTROL,
-    )));
+    ))));
     run(&mut app, commands, false);
     let shown = screen(&app);
     for alias in ["first", "second"] {

@@ -7,7 +7,7 @@ mod common;
 use common::Harness;
 use crossterm::event::KeyCode;
 use insta::assert_snapshot;
-use kms_grants::app::Action;
+use kms_grants::app::{Action, Input, Intent, Loaded};
 use ratatui::style::{Color, Modifier};
 
 #[test]
@@ -197,10 +197,10 @@ fn colour_carries_meaning() {
         buffer[(x + 2, y)].modifier.contains(Modifier::REVERSED),
         "No is focused"
     );
-    h.act(Action::Key(crossterm::event::KeyEvent::new(
+    h.act(Action::Input(Input::Key(crossterm::event::KeyEvent::new(
         KeyCode::Right,
         crossterm::event::KeyModifiers::NONE,
-    )));
+    ))));
     let terminal = h.draw(120, 40);
     assert!(
         !terminal.backend().buffer()[(x + 2, y)]
@@ -264,7 +264,9 @@ fn a_narrow_header_keeps_account_region_and_badges() {
 fn a_long_error_wraps_instead_of_being_cut() {
     let mut h = Harness::demo();
     let long = "arn:aws:iam::111122223333:role/a-long-role-name-that-goes-on";
-    h.act(Action::RunCommand(format!("retirable {long} extra")));
+    h.act(Action::Intent(Intent::RunCommand(format!(
+        "retirable {long} extra"
+    ))));
     let message = h.status();
     let screen = h.screen(80, 24);
     let tail: Vec<&str> = screen.lines().rev().skip(1).take(4).collect();
@@ -348,19 +350,17 @@ fn a_confirmation_that_does_not_fit_cannot_be_confirmed() {
         "{}",
         h.status()
     );
-    assert!(
-        !h.commands
-            .iter()
-            .any(|c| matches!(c, kms_grants::app::Command::DeleteGrant { .. }))
-    );
+    assert!(!h.commands.iter().any(|c| matches!(
+        c,
+        kms_grants::app::Command::Write(kms_grants::app::Write::Delete { .. })
+    )));
     // Drawn whole again, it confirms.
     h.screen(120, 40);
     h.press(KeyCode::Char('y'));
-    assert!(
-        h.commands
-            .iter()
-            .any(|c| matches!(c, kms_grants::app::Command::DeleteGrant { .. }))
-    );
+    assert!(h.commands.iter().any(|c| matches!(
+        c,
+        kms_grants::app::Command::Write(kms_grants::app::Write::Delete { .. })
+    )));
 }
 
 /// The header of a live session on an account marked read-only, mid-switch, at `width`.
@@ -391,9 +391,11 @@ fn live_header(width: u16) -> String {
         account: "111122223333".to_owned(),
         arn: "arn:aws:sts::111122223333:assumed-role/Admin/alice".to_owned(),
     });
-    app.update(Action::RunCommand("region us-east-1".into()));
+    app.update(Action::Intent(Intent::RunCommand(
+        "region us-east-1".into(),
+    )));
     assert!(app.switching.is_some());
-    app.update(Action::Resize { width, height: 24 });
+    app.update(Action::Input(Input::Resize { width, height: 24 }));
     let mut terminal =
         ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, 24)).unwrap();
     let theme = kms_grants::ui::theme::Theme::new(kms_grants::ui::theme::ThemeName::Mono, true);
@@ -456,14 +458,14 @@ fn a_throttled_load_says_so_beside_its_progress() {
     let req = commands
         .iter()
         .find_map(|c| match c {
-            kms_grants::app::Command::LoadKeys { req } => Some(*req),
+            kms_grants::app::Command::Read(kms_grants::app::Read::Keys { req }) => Some(*req),
             _ => None,
         })
         .unwrap();
-    app.update(Action::KeysLoaded {
+    app.update(Action::Loaded(Loaded::Keys {
         req,
         result: Ok(keys),
-    });
+    }));
     app.pace = Some("KMS is throttling: ListGrants at 10/s of 80/s".to_owned());
     h.app = app;
     let tabs = h.screen(160, 30).lines().nth(1).unwrap().to_owned();

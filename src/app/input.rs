@@ -1,7 +1,7 @@
 //! Input that cannot confirm by accident: pasted text, and the moment after a confirmation
 //! opens.
 //!
-//! With bracketed paste on, a paste arrives as one [`Action::Paste`](super::Action::Paste) and
+//! With bracketed paste on, a paste arrives as one [`Input::Paste`](super::Input::Paste) and
 //! only ever fills the text field being edited (the filter, the command line, a picker's query,
 //! a bulk confirmation's typed count); everywhere else it is ignored. A terminal without
 //! bracketed paste types a paste as keys, so a confirmation also ignores keys for a moment after

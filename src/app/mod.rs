@@ -4,6 +4,8 @@
 //! state and returns the [`Command`]s (loads, writes, quit) for the runtime to carry out. Nothing
 //! here does IO, awaits, or reads the clock: that keeps every behaviour testable as plain calls.
 
+pub mod action;
+pub mod command;
 pub mod data;
 pub mod export;
 pub mod input;
@@ -12,15 +14,16 @@ pub mod list;
 pub mod marks;
 pub mod switch;
 
+pub use self::action::{Action, Done, Input, Intent, Loaded, Wrote};
+pub use self::command::{Command, Effect, Read, Write};
 use self::data::{Data, Load, PendingDelete, RequestId};
 use self::keymap::Context;
 use self::list::{CellContext, ListKind, ListView};
-use self::switch::{Picker, SwitchedTo};
-use crate::domain::{Grant, Key, KeyMetadata, Timestamp, key_id_of};
+use self::switch::Picker;
+use crate::domain::{Grant, Key, Timestamp, key_id_of};
 use crate::places::{Places, Target};
 use crate::source::{
-    CallerIdentity, LostWrite, Restored, Settlement, SourceError, SourceInfo, WriteKind,
-    WriteOutcome,
+    CallerIdentity, LostWrite, Settlement, SourceError, SourceInfo, WriteKind, WriteOutcome,
 };
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::cell::Cell;
@@ -32,271 +35,6 @@ const NAME_COLUMN: usize = 0;
 pub const MIN_WIDTH: u16 = 60;
 /// The smallest terminal height the layout works in.
 pub const MIN_HEIGHT: u16 = 12;
-
-/// Everything that can happen to the app.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Action {
-    /// A key press, translated through the keymap or the open dialog.
-    Key(KeyEvent),
-    /// A key press read from the terminal at `at`: as [`Action::Key`], except that a
-    /// confirmation ignores the burst of input that opened it (see [`input::ConfirmGuard`]).
-    KeyAt {
-        key: KeyEvent,
-        at: std::time::Instant,
-    },
-    /// Text pasted into the terminal (bracketed paste), read at `at`: it only ever fills the
-    /// text field being edited.
-    Paste {
-        text: String,
-        at: std::time::Instant,
-    },
-    /// Time passes (ages and messages are relative to it).
-    Tick(Timestamp),
-    /// The terminal has this many columns and rows.
-    Resize {
-        width: u16,
-        height: u16,
-    },
-    // ----- intents (from the keymap or tests) -----
-    MoveDown,
-    MoveUp,
-    PageDown,
-    PageUp,
-    Top,
-    Bottom,
-    Open,
-    Back,
-    SwitchTab,
-    StartFilter,
-    CycleSort,
-    ReverseSort,
-    /// Shows only the grants with the next finding (then all again).
-    CycleFinding,
-    /// Marks or unmarks the grant under the cursor (and moves down).
-    ToggleMark,
-    /// Marks every grant the current list shows.
-    MarkAllShown,
-    /// Clears every mark.
-    ClearMarks,
-    Retire,
-    Revoke,
-    StartCommand,
-    Reload,
-    ToggleHelp,
-    Quit,
-    /// Runs a command-line command (the text after `:`).
-    RunCommand(String),
-    /// Confirms the change the dialog shows.
-    ConfirmChange,
-    /// Closes the dialog without changing anything.
-    CancelChange,
-    // ----- results -----
-    CallerLoaded {
-        req: RequestId,
-        result: Result<Option<CallerIdentity>, SourceError>,
-    },
-    KeysLoaded {
-        req: RequestId,
-        result: Result<Vec<Key>, SourceError>,
-    },
-    KeyDescribed {
-        req: RequestId,
-        key_id: String,
-        result: Result<KeyMetadata, SourceError>,
-    },
-    GrantsLoaded {
-        req: RequestId,
-        key_id: String,
-        result: Result<Vec<Grant>, SourceError>,
-    },
-    PrincipalsLoaded {
-        req: RequestId,
-        result: Result<Vec<String>, SourceError>,
-    },
-    RetirableLoaded {
-        req: RequestId,
-        principal: String,
-        result: Result<Vec<Grant>, SourceError>,
-    },
-    GrantDeleted {
-        kind: WriteKind,
-        target: Box<GrantTarget>,
-        result: Result<WriteOutcome, SourceError>,
-    },
-    TokenRetired {
-        result: Result<WriteOutcome, SourceError>,
-    },
-    /// An audit record could not be written (a full disk): writes are off for the rest of the
-    /// session.
-    AuditFailed {
-        /// The grant whose write it was (key id, grant id), for its row in the outcome list.
-        grant: Option<(String, String)>,
-        /// What happened to that write and that its record is missing: the status line.
-        said: String,
-        /// Why the log cannot be written: what refusals say from now on.
-        reason: String,
-    },
-    /// Copies the id or ARN under the cursor.
-    CopySelected,
-    /// Opens the history of this session's deletions.
-    ShowHistory,
-    /// `P`: the profile picker.
-    PickProfile,
-    /// `R`: the region picker.
-    PickRegion,
-    /// The runtime switched sources (or could not) for [`Command::Switch`] number `seq`.
-    Switched {
-        seq: u64,
-        result: Result<SwitchedTo, String>,
-    },
-    /// A restore from the history view finished.
-    GrantRestored {
-        entry: usize,
-        result: Result<Restored, SourceError>,
-    },
-    /// An export was written (or not).
-    Exported {
-        path: String,
-        rows: usize,
-        result: Result<(), String>,
-    },
-}
-
-/// Side effects for the runtime to carry out; results come back as actions.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Command {
-    LoadCaller {
-        req: RequestId,
-    },
-    /// Build and check the source for another profile or region; answered by
-    /// [`Action::Switched`] with the same `seq`.
-    Switch {
-        seq: u64,
-        target: Target,
-    },
-    LoadKeys {
-        req: RequestId,
-    },
-    DescribeKey {
-        req: RequestId,
-        key_id: String,
-    },
-    LoadGrants {
-        req: RequestId,
-        key_id: String,
-        /// The operator is waiting for this one: it goes ahead of the background loads.
-        urgent: bool,
-    },
-    LoadPrincipals {
-        req: RequestId,
-    },
-    LoadRetirable {
-        req: RequestId,
-        principal: String,
-    },
-    /// Retire or revoke exactly this grant.
-    DeleteGrant {
-        kind: WriteKind,
-        target: Box<GrantTarget>,
-        dry_run: bool,
-    },
-    /// Recreate a deleted grant (history view), with its own audit records.
-    RestoreGrant {
-        entry: usize,
-        grant: Box<Grant>,
-        key: String,
-    },
-    /// Put this text on the clipboard (OSC 52).
-    Copy {
-        text: String,
-    },
-    /// Write this export, atomically.
-    Export {
-        path: String,
-        contents: String,
-        rows: usize,
-        /// Replace an existing file (`:export!`); otherwise an existing file is left alone.
-        overwrite: bool,
-    },
-    /// Retire the grant a grant token names.
-    RetireToken {
-        token: String,
-        dry_run: bool,
-    },
-    Quit,
-}
-
-impl Command {
-    /// The command's name, for the log: never its payload (a grant token is a credential).
-    pub fn name(&self) -> &'static str {
-        match self {
-            Self::LoadCaller { .. } => "LoadCaller",
-            Self::Switch { .. } => "Switch",
-            Self::LoadKeys { .. } => "LoadKeys",
-            Self::DescribeKey { .. } => "DescribeKey",
-            Self::LoadGrants { .. } => "LoadGrants",
-            Self::LoadPrincipals { .. } => "LoadPrincipals",
-            Self::LoadRetirable { .. } => "LoadRetirable",
-            Self::DeleteGrant { .. } => "DeleteGrant",
-            Self::RestoreGrant { .. } => "RestoreGrant",
-            Self::Copy { .. } => "Copy",
-            Self::Export { .. } => "Export",
-            Self::RetireToken { .. } => "RetireToken",
-            Self::Quit => "Quit",
-        }
-    }
-
-    /// The answer the app gets when carrying the command out failed with `error` (a panic in
-    /// its task): every request is answered, so nothing waits forever.
-    pub fn failed(&self, error: SourceError) -> Vec<Action> {
-        let text = error.to_string();
-        match self.clone() {
-            Self::LoadCaller { req } => vec![Action::CallerLoaded {
-                req,
-                result: Err(error),
-            }],
-            Self::LoadKeys { req } => vec![Action::KeysLoaded {
-                req,
-                result: Err(error),
-            }],
-            Self::DescribeKey { req, key_id } => vec![Action::KeyDescribed {
-                req,
-                key_id,
-                result: Err(error),
-            }],
-            Self::LoadGrants { req, key_id, .. } => vec![Action::GrantsLoaded {
-                req,
-                key_id,
-                result: Err(error),
-            }],
-            Self::LoadPrincipals { req } => vec![Action::PrincipalsLoaded {
-                req,
-                result: Err(error),
-            }],
-            Self::LoadRetirable { req, principal } => vec![Action::RetirableLoaded {
-                req,
-                principal,
-                result: Err(error),
-            }],
-            Self::DeleteGrant { kind, target, .. } => vec![Action::GrantDeleted {
-                kind,
-                target,
-                result: Err(error),
-            }],
-            Self::RetireToken { .. } => vec![Action::TokenRetired { result: Err(error) }],
-            Self::RestoreGrant { entry, .. } => vec![Action::GrantRestored {
-                entry,
-                result: Err(error),
-            }],
-            Self::Export { path, rows, .. } => vec![Action::Exported {
-                path,
-                rows,
-                result: Err(text),
-            }],
-            Self::Switch { .. } | Self::Copy { .. } | Self::Quit => Vec::new(),
-        }
-    }
-}
 
 /// A grant about to be deleted, with what the dialog shows about its key.
 #[derive(Debug, Clone, PartialEq)]
@@ -749,13 +487,13 @@ impl App {
     fn load_caller(&mut self) -> Command {
         let req = self.next_request();
         self.caller_req = req;
-        Command::LoadCaller { req }
+        Command::Read(Read::Caller { req })
     }
 
     fn load_keys(&mut self) -> Command {
         let req = self.next_request();
         self.data.keys.begin(req);
-        Command::LoadKeys { req }
+        Command::Read(Read::Keys { req })
     }
 
     fn load_grants(&mut self, key_id: &str) -> Command {
@@ -769,17 +507,17 @@ impl App {
             .entry(key_id.to_owned())
             .or_default()
             .begin(req);
-        Command::LoadGrants {
+        Command::Read(Read::Grants {
             req,
             key_id: key_id.to_owned(),
             urgent,
-        }
+        })
     }
 
     fn load_principals(&mut self) -> Command {
         let req = self.next_request();
         self.data.principals.begin(req);
-        Command::LoadPrincipals { req }
+        Command::Read(Read::Principals { req })
     }
 
     fn load_retirable(&mut self, principal: &str) -> Command {
@@ -789,10 +527,10 @@ impl App {
             .entry(principal.to_owned())
             .or_default()
             .begin(req);
-        Command::LoadRetirable {
+        Command::Read(Read::Retirable {
             req,
             principal: principal.to_owned(),
-        }
+        })
     }
 
     /// After the data changed: marks the list views whose order or membership `affected`
@@ -914,50 +652,53 @@ impl App {
     /// Applies one action, leaving changed views marked for [`App::settle`]: the runtime
     /// applies a burst of answers this way and settles once before drawing.
     pub fn apply(&mut self, action: Action) -> Vec<Command> {
-        // Anything but input and cursor moves may change what is loaded.
-        if !matches!(
-            action,
-            Action::Key(_)
-                | Action::KeyAt { .. }
-                | Action::Paste { .. }
-                | Action::Resize { .. }
-                | Action::Tick(_)
-                | Action::MoveDown
-                | Action::MoveUp
-                | Action::PageDown
-                | Action::PageUp
-                | Action::Top
-                | Action::Bottom
-        ) {
+        if action.may_change_data() {
             self.progress.set(None);
         }
         match action {
-            Action::Key(event) => self.on_key(event),
-            Action::KeyAt { key, at } => self.on_key_at(key, at),
-            Action::Paste { text, at } => self.on_paste(&text, at),
-            Action::Tick(now) => {
+            Action::Input(input) => self.on_input(input),
+            Action::Intent(intent) => self.on_intent(intent),
+            Action::Loaded(loaded) => self.on_loaded(loaded),
+            Action::Wrote(wrote) => self.on_wrote(wrote),
+            Action::Done(done) => self.on_done(done),
+        }
+    }
+
+    /// What the terminal and the clock say.
+    fn on_input(&mut self, input: Input) -> Vec<Command> {
+        match input {
+            Input::Key(event) => self.on_key(event),
+            Input::KeyAt { key, at } => self.on_key_at(key, at),
+            Input::Paste { text, at } => self.on_paste(&text, at),
+            Input::Tick(now) => {
                 self.now = now;
                 Vec::new()
             }
-            Action::Resize { width, height } => {
+            Input::Resize { width, height } => {
                 self.size = (width, height);
                 Vec::new()
             }
-            Action::MoveDown => self.move_by(1),
-            Action::MoveUp => self.move_by(-1),
-            Action::PageDown => self.move_by(self.page_rows.get().max(1) as isize),
-            Action::PageUp => self.move_by(-(self.page_rows.get().max(1) as isize)),
-            Action::Top => self.move_by(isize::MIN),
-            Action::Bottom => self.move_by(isize::MAX),
-            Action::Open => {
+        }
+    }
+
+    /// What the operator asks for.
+    fn on_intent(&mut self, intent: Intent) -> Vec<Command> {
+        match intent {
+            Intent::MoveDown => self.move_by(1),
+            Intent::MoveUp => self.move_by(-1),
+            Intent::PageDown => self.move_by(self.page_rows.get().max(1) as isize),
+            Intent::PageUp => self.move_by(-(self.page_rows.get().max(1) as isize)),
+            Intent::Top => self.move_by(isize::MIN),
+            Intent::Bottom => self.move_by(isize::MAX),
+            Intent::Open => {
                 self.clear_info();
                 self.open()
             }
-            Action::Back => {
+            Intent::Back => {
                 self.clear_info();
                 self.back()
             }
-            Action::SwitchTab => {
+            Intent::SwitchTab => {
                 self.clear_info();
                 self.tab = match self.tab {
                     Tab::Keys => Tab::Retirable,
@@ -965,7 +706,7 @@ impl App {
                 };
                 Vec::new()
             }
-            Action::StartFilter => {
+            Intent::StartFilter => {
                 let ctx = CellContext {
                     data: &self.data,
                     now: self.now,
@@ -977,13 +718,13 @@ impl App {
                 }
                 Vec::new()
             }
-            Action::CycleSort => self.change_sort(|list| {
+            Intent::CycleSort => self.change_sort(|list| {
                 list.sort_column = (list.sort_column + 1) % list.kind.columns().len();
                 list.sort_reverse = false;
             }),
-            Action::ReverseSort => self.change_sort(|list| list.sort_reverse = !list.sort_reverse),
-            Action::ToggleMark => self.toggle_mark(),
-            Action::MarkAllShown => {
+            Intent::ReverseSort => self.change_sort(|list| list.sort_reverse = !list.sort_reverse),
+            Intent::ToggleMark => self.toggle_mark(),
+            Intent::MarkAllShown => {
                 if let Some(list) = self.current_list()
                     && list.kind.holds_grants()
                 {
@@ -1005,13 +746,13 @@ impl App {
                 }
                 Vec::new()
             }
-            Action::ClearMarks => {
+            Intent::ClearMarks => {
                 let cleared = self.marks.len();
                 self.marks.clear();
                 self.say(Level::Info, format!("cleared {cleared} marks"));
                 Vec::new()
             }
-            Action::CycleFinding => self.change_sort(|list| {
+            Intent::CycleFinding => self.change_sort(|list| {
                 if list.kind.holds_grants() {
                     let codes = crate::domain::findings::Finding::CODES;
                     list.finding = match list.finding {
@@ -1024,41 +765,54 @@ impl App {
                     };
                 }
             }),
-            Action::Retire => self.ask_delete(WriteKind::Retire),
-            Action::Revoke => self.ask_delete(WriteKind::Revoke),
-            Action::StartCommand => {
+            Intent::Retire => self.ask_delete(WriteKind::Retire),
+            Intent::Revoke => self.ask_delete(WriteKind::Revoke),
+            Intent::StartCommand => {
                 self.modal = Modal::Command(String::new());
                 Vec::new()
             }
-            Action::RunCommand(line) => self.run_command(&line),
-            Action::PickProfile => self.pick_profile(),
-            Action::PickRegion => self.pick_region(),
-            Action::Switched { seq, result } => self.switched(seq, result),
-            Action::Reload => self.reload(),
-            Action::ToggleHelp => {
+            Intent::RunCommand(line) => self.run_command(&line),
+            Intent::PickProfile => self.pick_profile(),
+            Intent::PickRegion => self.pick_region(),
+            Intent::Reload => self.reload(),
+            Intent::ToggleHelp => {
                 self.modal = match self.modal {
                     Modal::Help { .. } => Modal::None,
                     _ => Modal::Help { scroll: 0 },
                 };
                 Vec::new()
             }
-            Action::Quit => {
+            Intent::Quit => {
                 if self.writes_in_flight > 0 {
                     self.modal = Modal::ConfirmQuit;
                     Vec::new()
                 } else {
-                    vec![Command::Quit]
+                    vec![Command::Effect(Effect::Quit)]
                 }
             }
-            Action::ConfirmChange => self.confirm(),
-            Action::CancelChange => {
+            Intent::ConfirmChange => self.confirm(),
+            Intent::CancelChange => {
                 if matches!(self.modal, Modal::Confirm(_)) {
                     self.say(Level::Info, "cancelled: nothing was changed");
                 }
                 self.modal = Modal::None;
                 Vec::new()
             }
-            Action::CallerLoaded { req, result } => {
+            Intent::CopySelected => self.copy_selected(),
+            Intent::ShowHistory => {
+                self.modal = Modal::History {
+                    cursor: self.history.len().saturating_sub(1),
+                    confirming: false,
+                };
+                Vec::new()
+            }
+        }
+    }
+
+    /// A read's answer.
+    fn on_loaded(&mut self, loaded: Loaded) -> Vec<Command> {
+        match loaded {
+            Loaded::Caller { req, result } => {
                 if req != self.caller_req {
                     return Vec::new();
                 }
@@ -1076,8 +830,8 @@ impl App {
                 }
                 Vec::new()
             }
-            Action::KeysLoaded { req, result } => self.keys_loaded(req, result),
-            Action::KeyDescribed {
+            Loaded::Keys { req, result } => self.keys_loaded(req, result),
+            Loaded::Described {
                 req,
                 key_id,
                 result,
@@ -1109,93 +863,12 @@ impl App {
                 }
                 Vec::new()
             }
-            Action::CopySelected => self.copy_selected(),
-            Action::ShowHistory => {
-                self.modal = Modal::History {
-                    cursor: self.history.len().saturating_sub(1),
-                    confirming: false,
-                };
-                Vec::new()
-            }
-            Action::GrantRestored { entry, result } => {
-                self.writes_in_flight = self.writes_in_flight.saturating_sub(1);
-                let mut commands = Vec::new();
-                if let Some(item) = self.history.get_mut(entry) {
-                    let what = describe_grant(&item.target);
-                    let key = key_id_of(&item.target.grant.key_id).to_owned();
-                    match &result {
-                        Ok(restored) => {
-                            let id = &restored.grant_id;
-                            item.restored = Some(Ok(id.clone()));
-                            let text = match restored.lost {
-                                None => {
-                                    format!("restored {what} as new grant {}", list::short_id(id))
-                                }
-                                Some(lost) => format!(
-                                    "the answer to kms:CreateGrant for {what} was lost ({lost}); listing the key shows grant {} named {}: restored",
-                                    list::short_id(id),
-                                    restored.name
-                                ),
-                            };
-                            self.say(Level::Success, text);
-                            commands.push(self.load_grants_now(&key, true));
-                        }
-                        Err(err) => {
-                            item.restored = Some(Err(err.to_string()));
-                            self.say(Level::Error, format!("could not restore {what}: {err}"));
-                        }
-                    }
-                }
-                commands
-            }
-            Action::Exported { path, rows, result } => {
-                match result {
-                    Ok(()) => self.say(Level::Success, format!("exported {rows} rows to {path}")),
-                    Err(err) => self.say(Level::Error, format!("cannot write {path}: {err}")),
-                }
-                Vec::new()
-            }
-            Action::AuditFailed {
-                grant,
-                said,
-                reason,
-            } => {
-                // Writes are off at once: the header says NO AUDIT LOG, x and X leave the
-                // footer and are refused. (The runtime refuses any write already queued.)
-                self.audit_log = Some(Err(reason));
-                if let Some(bulk) = &mut self.bulk
-                    && let Some(&row) = grant.as_ref().and_then(|id| bulk.index.get(id))
-                {
-                    bulk.replace(row, Level::Error, said.clone());
-                }
-                self.say(Level::Error, said);
-                Vec::new()
-            }
-            Action::TokenRetired { result } => {
-                self.writes_in_flight = self.writes_in_flight.saturating_sub(1);
-                match result {
-                    Ok(WriteOutcome::Done | WriteOutcome::DoneAnswerLost(_)) => self.say(
-                        Level::Success,
-                        "retired the grant of that token (reload to see the lists change)",
-                    ),
-                    Ok(WriteOutcome::DoneDespiteDryRun) => self.say(
-                        Level::Warning,
-                        "the endpoint ignored DryRun: the grant of that token was really retired",
-                    ),
-                    Ok(WriteOutcome::DryRunWouldSucceed) => self.say(
-                        Level::Info,
-                        "dry run: kms:RetireGrant with that token would succeed; nothing was changed",
-                    ),
-                    Err(err) => self.say(Level::Error, format!("could not retire by token: {err}")),
-                }
-                Vec::new()
-            }
-            Action::GrantsLoaded {
+            Loaded::Grants {
                 req,
                 key_id,
                 result,
             } => self.grants_loaded(req, &key_id, result),
-            Action::PrincipalsLoaded { req, result } => {
+            Loaded::Principals { req, result } => {
                 if self.data.principals.awaits(req) {
                     let mut commands = Vec::new();
                     if let Ok(principals) = &result {
@@ -1220,7 +893,7 @@ impl App {
                 }
                 Vec::new()
             }
-            Action::RetirableLoaded {
+            Loaded::Retirable {
                 req,
                 principal,
                 result,
@@ -1255,11 +928,97 @@ impl App {
                 }
                 Vec::new()
             }
-            Action::GrantDeleted {
+        }
+    }
+
+    /// A write's outcome.
+    fn on_wrote(&mut self, wrote: Wrote) -> Vec<Command> {
+        match wrote {
+            Wrote::Restored { entry, result } => {
+                self.writes_in_flight = self.writes_in_flight.saturating_sub(1);
+                let mut commands = Vec::new();
+                if let Some(item) = self.history.get_mut(entry) {
+                    let what = describe_grant(&item.target);
+                    let key = key_id_of(&item.target.grant.key_id).to_owned();
+                    match &result {
+                        Ok(restored) => {
+                            let id = &restored.grant_id;
+                            item.restored = Some(Ok(id.clone()));
+                            let text = match restored.lost {
+                                None => {
+                                    format!("restored {what} as new grant {}", list::short_id(id))
+                                }
+                                Some(lost) => format!(
+                                    "the answer to kms:CreateGrant for {what} was lost ({lost}); listing the key shows grant {} named {}: restored",
+                                    list::short_id(id),
+                                    restored.name
+                                ),
+                            };
+                            self.say(Level::Success, text);
+                            commands.push(self.load_grants_now(&key, true));
+                        }
+                        Err(err) => {
+                            item.restored = Some(Err(err.to_string()));
+                            self.say(Level::Error, format!("could not restore {what}: {err}"));
+                        }
+                    }
+                }
+                commands
+            }
+            Wrote::AuditFailed {
+                grant,
+                said,
+                reason,
+            } => {
+                // Writes are off at once: the header says NO AUDIT LOG, x and X leave the
+                // footer and are refused. (The runtime refuses any write already queued.)
+                self.audit_log = Some(Err(reason));
+                if let Some(bulk) = &mut self.bulk
+                    && let Some(&row) = grant.as_ref().and_then(|id| bulk.index.get(id))
+                {
+                    bulk.replace(row, Level::Error, said.clone());
+                }
+                self.say(Level::Error, said);
+                Vec::new()
+            }
+            Wrote::TokenRetired { result } => {
+                self.writes_in_flight = self.writes_in_flight.saturating_sub(1);
+                match result {
+                    Ok(WriteOutcome::Done | WriteOutcome::DoneAnswerLost(_)) => self.say(
+                        Level::Success,
+                        "retired the grant of that token (reload to see the lists change)",
+                    ),
+                    Ok(WriteOutcome::DoneDespiteDryRun) => self.say(
+                        Level::Warning,
+                        "the endpoint ignored DryRun: the grant of that token was really retired",
+                    ),
+                    Ok(WriteOutcome::DryRunWouldSucceed) => self.say(
+                        Level::Info,
+                        "dry run: kms:RetireGrant with that token would succeed; nothing was changed",
+                    ),
+                    Err(err) => self.say(Level::Error, format!("could not retire by token: {err}")),
+                }
+                Vec::new()
+            }
+            Wrote::Deleted {
                 kind,
                 target,
                 result,
             } => self.grant_deleted(kind, &target, result),
+        }
+    }
+
+    /// A local effect's outcome.
+    fn on_done(&mut self, done: Done) -> Vec<Command> {
+        match done {
+            Done::Switched { seq, result } => self.switched(seq, result),
+            Done::Exported { path, rows, result } => {
+                match result {
+                    Ok(()) => self.say(Level::Success, format!("exported {rows} rows to {path}")),
+                    Err(err) => self.say(Level::Error, format!("cannot write {path}: {err}")),
+                }
+                Vec::new()
+            }
         }
     }
 
@@ -1294,7 +1053,7 @@ impl App {
                 // Metadata and grant counts fill in behind the list; the runtime bounds the
                 // concurrency. Opening a key puts its grants first (see `open`).
                 for key_id in undescribed {
-                    commands.push(Command::DescribeKey { req, key_id });
+                    commands.push(Command::Read(Read::Describe { req, key_id }));
                 }
                 for id in ids {
                     commands.push(self.load_grants(&id));
@@ -1589,10 +1348,10 @@ impl App {
         // ctrl-c quits from anywhere (still asking first while a write is in flight).
         if event.code == KeyCode::Char('c') && event.modifiers.contains(KeyModifiers::CONTROL) {
             return match self.modal {
-                Modal::ConfirmQuit => vec![Command::Quit],
+                Modal::ConfirmQuit => vec![Command::Effect(Effect::Quit)],
                 _ => {
                     self.modal = Modal::None;
-                    self.update(Action::Quit)
+                    self.update(Action::Intent(Intent::Quit))
                 }
             };
         }
@@ -1600,12 +1359,12 @@ impl App {
         // on a list or a dialog the operator cannot see.
         if self.too_small() {
             if event.code == KeyCode::Char('q') && self.modal == Modal::None {
-                return self.update(Action::Quit);
+                return self.update(Action::Intent(Intent::Quit));
             }
             return Vec::new();
         }
         match &mut self.modal {
-            Modal::None => match keymap::action_for(&event, self.context()) {
+            Modal::None => match keymap::action_for(&event, self.context()).map(Action::Intent) {
                 Some(action) => self.update(action),
                 None => Vec::new(),
             },
@@ -1626,7 +1385,7 @@ impl App {
                     KeyCode::Enter => {
                         let line = std::mem::take(line);
                         self.modal = Modal::None;
-                        return self.update(Action::RunCommand(line));
+                        return self.update(Action::Intent(Intent::RunCommand(line)));
                     }
                     KeyCode::Esc => self.modal = Modal::None,
                     // Backspace on an empty line closes it, as in vim.
@@ -1651,7 +1410,7 @@ impl App {
                     Vec::new()
                 }
                 KeyCode::Enter if change.typed == change.targets.len().to_string() => {
-                    self.update(Action::ConfirmChange)
+                    self.update(Action::Intent(Intent::ConfirmChange))
                 }
                 KeyCode::Enter => {
                     let text = format!(
@@ -1680,7 +1439,7 @@ impl App {
                     Vec::new()
                 }
                 KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => {
-                    self.update(Action::CancelChange)
+                    self.update(Action::Intent(Intent::CancelChange))
                 }
                 _ => Vec::new(),
             },
@@ -1772,15 +1531,17 @@ impl App {
                 Vec::new()
             }
             Modal::Confirm(change) => match event.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') => self.update(Action::ConfirmChange),
+                KeyCode::Char('y') | KeyCode::Char('Y') => {
+                    self.update(Action::Intent(Intent::ConfirmChange))
+                }
                 KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Char('q') => {
-                    self.update(Action::CancelChange)
+                    self.update(Action::Intent(Intent::CancelChange))
                 }
                 KeyCode::Enter => {
                     if change.yes_focused {
-                        self.update(Action::ConfirmChange)
+                        self.update(Action::Intent(Intent::ConfirmChange))
                     } else {
-                        self.update(Action::CancelChange)
+                        self.update(Action::Intent(Intent::CancelChange))
                     }
                 }
                 // ← always means No and → always means Yes, so no key sequence can land on Yes
@@ -1796,7 +1557,7 @@ impl App {
                 _ => Vec::new(),
             },
             Modal::ConfirmQuit => match event.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') => vec![Command::Quit],
+                KeyCode::Char('y') | KeyCode::Char('Y') => vec![Command::Effect(Effect::Quit)],
                 _ => {
                     self.modal = Modal::None;
                     Vec::new()
@@ -2188,12 +1949,12 @@ impl App {
         };
         let (contents, rows) =
             export::render(&self.data, list, format, self.now, self.stale_after_days);
-        vec![Command::Export {
+        vec![Command::Effect(Effect::Export {
             path: path.to_owned(),
             contents,
             rows,
             overwrite,
-        }]
+        })]
     }
 
     /// Sends the restore of history entry `entry` (after the operator's `y`).
@@ -2212,11 +1973,11 @@ impl App {
         let what = describe_grant(&item.target);
         // Counted like any write: `q` asks while it is on its way.
         self.writes_in_flight += 1;
-        let command = Command::RestoreGrant {
+        let command = Command::Write(Write::Restore {
             entry,
             grant: Box::new(item.target.grant.clone()),
             key: item.target.key_arn.clone(),
-        };
+        });
         self.say(Level::Info, format!("restoring {what}…"));
         vec![command]
     }
@@ -2260,7 +2021,7 @@ impl App {
             Level::Info,
             format!("copied the {what} {text} (through the terminal, OSC 52)"),
         );
-        vec![Command::Copy { text }]
+        vec![Command::Effect(Effect::Copy { text })]
     }
 
     fn toggle_mark(&mut self) -> Vec<Command> {
@@ -2313,10 +2074,10 @@ impl App {
         if let Some(token) = change.token {
             self.writes_in_flight += 1;
             self.say(Level::Info, "retiring the grant of that token…");
-            return vec![Command::RetireToken {
+            return vec![Command::Write(Write::RetireToken {
                 token,
                 dry_run: change.dry_run,
-            }];
+            })];
         }
         if change.targets.len() > 1 {
             // A bulk run: the outcome list opens at once and fills in as answers arrive.
@@ -2342,10 +2103,12 @@ impl App {
         change
             .targets
             .into_iter()
-            .map(|target| Command::DeleteGrant {
-                kind: change.kind,
-                target: Box::new(target),
-                dry_run: change.dry_run,
+            .map(|target| {
+                Command::Write(Write::Delete {
+                    kind: change.kind,
+                    target: Box::new(target),
+                    dry_run: change.dry_run,
+                })
             })
             .collect()
     }
@@ -2358,7 +2121,7 @@ impl App {
         };
         match (name, arg) {
             ("", _) => Vec::new(),
-            ("q" | "quit", _) => self.update(Action::Quit),
+            ("q" | "quit", _) => self.update(Action::Intent(Intent::Quit)),
             ("profile" | "region", "") => {
                 self.say(
                     Level::Error,

@@ -2,16 +2,16 @@
 //! `P` and `R` pickers, and taking over the source the runtime switched to.
 //!
 //! A switch is a command like any load: the runtime builds and checks the new source and
-//! answers with [`Action::Switched`](super::Action::Switched). Until then the current view stays usable; a failure leaves
+//! answers with [`Done::Switched`](super::Done::Switched). Until then the current view stays usable; a failure leaves
 //! it as it was. A success starts over on the new account, keeping each tab's filter and sort.
 
 use super::list::{ListKind, ListView};
-use super::{App, Command, Level, Modal, View};
+use super::{App, Command, Effect, Level, Modal, View};
 use crate::places::{Target, looks_like_region};
 use crate::source::{CallerIdentity, SourceInfo};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-/// What the runtime switched to, for [`Action::Switched`](super::Action::Switched).
+/// What the runtime switched to, for [`Done::Switched`](super::Done::Switched).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SwitchedTo {
     pub target: Target,
@@ -282,7 +282,7 @@ impl App {
         let seq = self.next_switch;
         self.switching = Some((seq, target.clone()));
         self.say(Level::Info, format!("switching to {target}…"));
-        vec![Command::Switch { seq, target }]
+        vec![Command::Effect(Effect::Switch { seq, target })]
     }
 
     /// The switch the runtime should hand over to, if `seq` is still the one wanted (a later
@@ -291,7 +291,7 @@ impl App {
         self.switching.as_ref().is_some_and(|(s, _)| *s == seq)
     }
 
-    /// The runtime's answer to [`Command::Switch`](super::Command::Switch).
+    /// The runtime's answer to [`Effect::Switch`](super::Effect::Switch).
     pub(super) fn switched(
         &mut self,
         seq: u64,

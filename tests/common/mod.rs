@@ -8,7 +8,7 @@ pub mod wire;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kms_grants::app::list::{CellContext, cell_text};
-use kms_grants::app::{Action, App, Command};
+use kms_grants::app::{Action, App, Command, Effect, Input, Intent};
 use kms_grants::audit::AuditLog;
 use kms_grants::connect::Connector;
 use kms_grants::domain::Timestamp;
@@ -121,7 +121,7 @@ impl Harness {
         while !queue.is_empty() {
             let command = queue.remove(0);
             self.commands.push(command.clone());
-            if let Command::Switch { seq, target } = &command {
+            if let Command::Effect(Effect::Switch { seq, target }) = &command {
                 // As the runtime does: the new source takes over before the app hears of it.
                 let result = self.runtime.block_on(self.connector.connect(target));
                 let (action, source) = kms_grants::runtime::switch_answer(*seq, result, &self.app);
@@ -140,7 +140,10 @@ impl Harness {
 
     /// Presses a key.
     pub fn press(&mut self, code: KeyCode) {
-        self.act(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+        self.act(Action::Input(Input::Key(KeyEvent::new(
+            code,
+            KeyModifiers::NONE,
+        ))));
     }
 
     /// Types each character of `text` as a key press.
@@ -190,7 +193,7 @@ impl Harness {
             .iter()
             .position(|&i| (0..columns).any(|c| cell_text(ctx, &list.kind, i, c).contains(text)))
             .unwrap_or_else(|| panic!("no row contains {text:?}"));
-        self.act(Action::Top);
+        self.act(Action::Intent(Intent::Top));
         for _ in 0..position {
             self.press(KeyCode::Down);
         }

@@ -6,15 +6,18 @@ use super::*;
 fn start_loads_keys_then_every_grant_count() {
     let mut app = App::new(info(), false, false, NOW);
     let commands = app.start();
-    assert!(matches!(commands[0], Command::LoadCaller { .. }));
-    assert!(matches!(commands[1], Command::LoadKeys { .. }));
-    assert!(matches!(commands[2], Command::LoadPrincipals { .. }));
+    assert!(matches!(commands[0], Command::Read(Read::Caller { .. })));
+    assert!(matches!(commands[1], Command::Read(Read::Keys { .. })));
+    assert!(matches!(
+        commands[2],
+        Command::Read(Read::Principals { .. })
+    ));
     let answer = data_for(&commands[1]).unwrap();
     let follow_up = app.update(answer);
     let keys: Vec<&str> = follow_up
         .iter()
         .filter_map(|c| match c {
-            Command::LoadGrants { key_id, .. } => Some(key_id.as_str()),
+            Command::Read(Read::Grants { key_id, .. }) => Some(key_id.as_str()),
             _ => None,
         })
         .collect();
@@ -100,21 +103,21 @@ fn opening_a_key_whose_grants_failed_loads_them_again() {
     let keys = app.update(data_for(&keys_load(&commands)).unwrap());
     // Every grant list fails.
     for command in keys {
-        if let Command::LoadGrants { req, key_id, .. } = command {
-            app.update(Action::GrantsLoaded {
+        if let Command::Read(Read::Grants { req, key_id, .. }) = command {
+            app.update(Action::Loaded(Loaded::Grants {
                 req,
                 key_id,
                 result: Err(SourceError::AccessDenied {
                     action: "kms:ListGrants".into(),
                     resource: "k".into(),
                 }),
-            });
+            }));
         }
     }
     assert_eq!(app.data.grant_count_text("k2"), "error");
     let commands = press(&mut app, KeyCode::Enter);
     assert!(
-        matches!(&commands[..], [Command::LoadGrants { key_id, .. }] if key_id == "k2"),
+        matches!(&commands[..], [Command::Read(Read::Grants { key_id, .. })] if key_id == "k2"),
         "{commands:?}"
     );
 }
@@ -123,27 +126,27 @@ fn opening_a_key_whose_grants_failed_loads_them_again() {
 fn stale_results_are_dropped() {
     let mut app = App::new(info(), false, false, NOW);
     let first = app.start();
-    let Command::LoadKeys { req: old } = keys_load(&first) else {
+    let Command::Read(Read::Keys { req: old }) = keys_load(&first) else {
         panic!("keys load first")
     };
     // A reload supersedes the first request.
-    let reload = app.update(Action::Reload);
-    let Command::LoadKeys { req: new } = reload[0] else {
+    let reload = app.update(Action::Intent(Intent::Reload));
+    let Command::Read(Read::Keys { req: new }) = reload[0] else {
         panic!("ctrl-r reloads keys")
     };
     assert_ne!(old, new);
-    app.update(Action::KeysLoaded {
+    app.update(Action::Loaded(Loaded::Keys {
         req: old,
         result: Ok(vec![key("stale", None, KeyState::Enabled)]),
-    });
+    }));
     assert!(
         app.data.keys.loaded().is_none(),
         "the old answer is dropped"
     );
-    app.update(Action::KeysLoaded {
+    app.update(Action::Loaded(Loaded::Keys {
         req: new,
         result: Ok(vec![key("fresh", None, KeyState::Enabled)]),
-    });
+    }));
     assert_eq!(app.data.keys.loaded().map(Vec::len), Some(1));
     assert_eq!(row_ids(&app), ["fresh"]);
 }
@@ -152,27 +155,27 @@ fn stale_results_are_dropped() {
 fn a_failed_key_list_is_shown_not_hidden() {
     let mut app = App::new(info(), false, false, NOW);
     let commands = app.start();
-    let Command::LoadKeys { req } = keys_load(&commands) else {
+    let Command::Read(Read::Keys { req }) = keys_load(&commands) else {
         panic!()
     };
-    app.update(Action::KeysLoaded {
+    app.update(Action::Loaded(Loaded::Keys {
         req,
         result: Err(SourceError::AccessDenied {
             action: "kms:ListKeys".into(),
             resource: "*".into(),
         }),
-    });
+    }));
     assert!(matches!(app.data.keys, Load::Failed(_)));
     assert_eq!(
         app.status.as_ref().unwrap().text,
         "could not list keys: access denied: kms:ListKeys on *"
     );
     // ctrl-r tries again.
-    let commands = app.update(Action::Key(KeyEvent::new(
+    let commands = app.update(Action::Input(Input::Key(KeyEvent::new(
         KeyCode::Char('r'),
         KeyModifiers::CONTROL,
-    )));
-    assert!(matches!(&commands[..], [Command::LoadKeys { .. }]));
+    ))));
+    assert!(matches!(&commands[..], [Command::Read(Read::Keys { .. })]));
 }
 
 #[test]
@@ -182,7 +185,7 @@ fn informational_messages_clear_when_the_operator_moves_on() {
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.status, None);
     // Errors stay until the next message.
-    app.update(Action::RunCommand("nonsense".into()));
+    app.update(Action::Intent(Intent::RunCommand("nonsense".into())));
     press(&mut app, KeyCode::Esc);
     assert_eq!(app.status.as_ref().unwrap().level, Level::Error);
 }
@@ -205,32 +208,35 @@ fn opening_a_key_still_queued_loads_it_ahead_and_drops_the_queued_answer() {
     let background = app.update(data_for(&keys_load(&start)).unwrap());
     let queued = background
         .iter()
-        .find(|c| matches!(c, Command::LoadGrants { key_id, .. } if key_id == "k2"))
+        .find(|c| matches!(c, Command::Read(Read::Grants { key_id, .. }) if key_id == "k2"))
         .cloned()
         .unwrap();
-    assert!(matches!(queued, Command::LoadGrants { urgent: false, .. }));
+    assert!(matches!(
+        queued,
+        Command::Read(Read::Grants { urgent: false, .. })
+    ));
     // The cursor is on "orders" (k2): open it before its background load answered.
     let opened = press(&mut app, KeyCode::Enter);
     let [
-        Command::LoadGrants {
+        Command::Read(Read::Grants {
             urgent: true,
             key_id,
             ..
-        },
+        }),
     ] = &opened[..]
     else {
         panic!("{opened:?}")
     };
     assert_eq!(key_id, "k2");
     // The queued answer arrives first, with an outdated list: it is dropped.
-    let Command::LoadGrants { req, .. } = queued else {
+    let Command::Read(Read::Grants { req, .. }) = queued else {
         panic!()
     };
-    app.update(Action::GrantsLoaded {
+    app.update(Action::Loaded(Loaded::Grants {
         req,
         key_id: "k2".into(),
         result: Ok(vec![]),
-    });
+    }));
     assert_eq!(app.data.grant_count_text("k2"), "…");
     feed(&mut app, opened);
     assert_eq!(row_ids(&app), ["k2/g-orders"]);
@@ -239,18 +245,18 @@ fn opening_a_key_still_queued_loads_it_ahead_and_drops_the_queued_answer() {
 #[test]
 fn a_failed_reload_keeps_the_list_from_before() {
     let mut app = loaded(false);
-    let reload = app.update(Action::Reload);
-    let [Command::LoadKeys { req }] = reload[..] else {
+    let reload = app.update(Action::Intent(Intent::Reload));
+    let [Command::Read(Read::Keys { req })] = reload[..] else {
         panic!("{reload:?}")
     };
     assert_eq!(row_ids(&app).len(), 3, "the list stays while it reloads");
-    app.update(Action::KeysLoaded {
+    app.update(Action::Loaded(Loaded::Keys {
         req,
         result: Err(SourceError::Network {
             action: "kms:ListKeys".into(),
             detail: "connection refused".into(),
         }),
-    });
+    }));
     assert_eq!(row_ids(&app), ["k2", "k1", "k3"]);
     assert_eq!(app.data.grant_count_text("k1"), "3");
     let status = app.status.clone().unwrap();
@@ -261,17 +267,17 @@ fn a_failed_reload_keeps_the_list_from_before() {
     );
     // The same for a key's grants.
     press(&mut app, KeyCode::Enter);
-    let reload = app.update(Action::Reload);
-    let Command::LoadGrants { req, key_id, .. } = &reload[0] else {
+    let reload = app.update(Action::Intent(Intent::Reload));
+    let Command::Read(Read::Grants { req, key_id, .. }) = &reload[0] else {
         panic!()
     };
-    app.update(Action::GrantsLoaded {
+    app.update(Action::Loaded(Loaded::Grants {
         req: *req,
         key_id: key_id.clone(),
         result: Err(SourceError::Timeout {
             action: "kms:ListGrants".into(),
         }),
-    });
+    }));
     assert_eq!(row_ids(&app), ["k2/g-orders"]);
     assert!(
         app.status
@@ -285,13 +291,13 @@ fn a_failed_reload_keeps_the_list_from_before() {
 fn a_burst_of_answers_recomputes_the_rows_once_settled() {
     let mut app = App::new(info(), false, false, NOW);
     let commands = app.start();
-    let Command::LoadKeys { req } = keys_load(&commands) else {
+    let Command::Read(Read::Keys { req }) = keys_load(&commands) else {
         unreachable!()
     };
-    app.apply(Action::KeysLoaded {
+    app.apply(Action::Loaded(Loaded::Keys {
         req,
         result: Ok(vec![key("k1", Some("payments"), KeyState::Enabled)]),
-    });
+    }));
     // Applied, not yet settled: the view is marked, its rows are still the old ones.
     assert!(list(&app).dirty);
     assert!(list(&app).rows.is_empty());

@@ -5,7 +5,7 @@ use super::*;
 #[test]
 fn a_bulk_dry_run_that_would_fail_is_not_reported_as_clean() {
     let mut app = loaded(false);
-    app.update(Action::RunCommand("dry-run on".into()));
+    app.update(Action::Intent(Intent::RunCommand("dry-run on".into())));
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Char('a'));
@@ -13,7 +13,7 @@ fn a_bulk_dry_run_that_would_fail_is_not_reported_as_clean() {
     press(&mut app, KeyCode::Char('3'));
     let commands = press(&mut app, KeyCode::Enter);
     for (i, command) in commands.into_iter().enumerate() {
-        let Command::DeleteGrant { target, kind, .. } = command else {
+        let Command::Write(Write::Delete { target, kind, .. }) = command else {
             panic!()
         };
         let result = if i == 0 {
@@ -24,11 +24,11 @@ fn a_bulk_dry_run_that_would_fail_is_not_reported_as_clean() {
         } else {
             Ok(WriteOutcome::DryRunWouldSucceed)
         };
-        app.update(Action::GrantDeleted {
+        app.update(Action::Wrote(Wrote::Deleted {
             kind,
             target,
             result,
-        });
+        }));
     }
     let status = app.status.clone().unwrap();
     assert_eq!(status.level, Level::Error);

@@ -5,12 +5,12 @@ use super::*;
 #[test]
 fn unknown_commands_and_missing_arguments_say_so() {
     let mut app = loaded(false);
-    app.update(Action::RunCommand("frobnicate now".into()));
+    app.update(Action::Intent(Intent::RunCommand("frobnicate now".into())));
     assert_eq!(
         app.status.as_ref().unwrap().text,
         "unknown command :frobnicate (commands: :profile NAME, :region NAME, :retirable ARN, :export FILE, :retire-token TOKEN, :dry-run on|off, :quit)"
     );
-    app.update(Action::RunCommand("retirable".into()));
+    app.update(Action::Intent(Intent::RunCommand("retirable".into())));
     assert!(
         app.status
             .as_ref()
@@ -18,7 +18,10 @@ fn unknown_commands_and_missing_arguments_say_so() {
             .text
             .starts_with(":retirable needs a principal ARN")
     );
-    assert!(app.update(Action::RunCommand("   ".into())).is_empty());
+    assert!(
+        app.update(Action::Intent(Intent::RunCommand("   ".into())))
+            .is_empty()
+    );
 }
 
 #[test]
@@ -26,8 +29,10 @@ fn retirable_command_checks_its_argument() {
     let mut app = loaded(false);
     for bad in ["foo bar", "admin", "arn:aws:iam"] {
         assert!(
-            app.update(Action::RunCommand(format!("retirable {bad}")))
-                .is_empty()
+            app.update(Action::Intent(Intent::RunCommand(format!(
+                "retirable {bad}"
+            ))))
+            .is_empty()
         );
         assert_eq!(app.tab, Tab::Keys, "{bad}");
         let status = app.status.clone().unwrap();
@@ -38,9 +43,9 @@ fn retirable_command_checks_its_argument() {
             status.text
         );
     }
-    let commands = app.update(Action::RunCommand(
+    let commands = app.update(Action::Intent(Intent::RunCommand(
         "retirable dynamodb.us-east-2.amazonaws.com".into(),
-    ));
+    )));
     assert_eq!(commands.len(), 1, "a service principal is accepted");
 }
 

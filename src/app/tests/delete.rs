@@ -43,14 +43,14 @@ fn confirm_sends_exactly_the_grant_shown() {
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Char('X'));
     // Data changes under the open dialog: the payload does not.
-    app.update(Action::MoveDown);
+    app.update(Action::Intent(Intent::MoveDown));
     let commands = press(&mut app, KeyCode::Char('y'));
     let [
-        Command::DeleteGrant {
+        Command::Write(Write::Delete {
             kind,
             target,
             dry_run,
-        },
+        }),
     ] = &commands[..]
     else {
         panic!("one write: {commands:?}")
@@ -61,11 +61,11 @@ fn confirm_sends_exactly_the_grant_shown() {
     assert_eq!(app.writes_in_flight, 1);
     // The outcome removes the grant and says so.
     let target = target.clone();
-    app.update(Action::GrantDeleted {
+    app.update(Action::Wrote(Wrote::Deleted {
         kind: WriteKind::Revoke,
         target,
         result: Ok(WriteOutcome::Done),
-    });
+    }));
     assert_eq!(app.writes_in_flight, 0);
     assert_eq!(app.status.as_ref().unwrap().level, Level::Success);
     assert_eq!(
@@ -84,15 +84,17 @@ fn confirm_sends_exactly_the_grant_shown() {
     };
     assert_eq!(name_cell(&app), "revoked · pending");
     // A reload within five minutes that still lists it keeps it pending…
-    app.update(Action::Tick(Timestamp::from_secs(NOW.millis() / 1000 + 60)));
-    let reload = app.update(Action::Reload);
+    app.update(Action::Input(Input::Tick(Timestamp::from_secs(
+        NOW.millis() / 1000 + 60,
+    ))));
+    let reload = app.update(Action::Intent(Intent::Reload));
     feed(&mut app, reload);
     assert_eq!(name_cell(&app), "revoked · pending");
     // …after five minutes a grant KMS still lists is shown live again.
-    app.update(Action::Tick(Timestamp::from_secs(
+    app.update(Action::Input(Input::Tick(Timestamp::from_secs(
         NOW.millis() / 1000 + 301,
-    )));
-    let reload = app.update(Action::Reload);
+    ))));
+    let reload = app.update(Action::Intent(Intent::Reload));
     feed(&mut app, reload);
     assert_eq!(name_cell(&app), "");
     assert!(app.data.pending.is_empty());
@@ -104,21 +106,21 @@ fn a_reload_that_no_longer_lists_a_deleted_grant_drops_it() {
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Enter);
     let target = confirm_delete(&mut app, 'x');
-    app.update(Action::GrantDeleted {
+    app.update(Action::Wrote(Wrote::Deleted {
         kind: WriteKind::Retire,
         target: target.clone(),
         result: Ok(WriteOutcome::Done),
-    });
+    }));
     assert_eq!(app.data.pending.len(), 1);
-    let reload = app.update(Action::Reload);
-    let Command::LoadGrants { req, key_id, .. } = &reload[0] else {
+    let reload = app.update(Action::Intent(Intent::Reload));
+    let Command::Read(Read::Grants { req, key_id, .. }) = &reload[0] else {
         panic!("{reload:?}")
     };
-    app.update(Action::GrantsLoaded {
+    app.update(Action::Loaded(Loaded::Grants {
         req: *req,
         key_id: key_id.clone(),
         result: Ok(vec![grant("k1", "g-new", "lambda", "payments-api", 3)]),
-    });
+    }));
     assert!(app.data.pending.is_empty());
     assert_eq!(row_ids(&app), ["k1/g-new"]);
 }
@@ -131,7 +133,10 @@ fn arrow_then_enter_confirms() {
     press(&mut app, KeyCode::Char('x'));
     press(&mut app, KeyCode::Right);
     let commands = press(&mut app, KeyCode::Enter);
-    assert!(matches!(&commands[..], [Command::DeleteGrant { .. }]));
+    assert!(matches!(
+        &commands[..],
+        [Command::Write(Write::Delete { .. })]
+    ));
 }
 
 #[test]
@@ -140,14 +145,14 @@ fn failed_write_keeps_the_grant_and_says_why() {
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Enter);
     let target = confirm_delete(&mut app, 'x');
-    app.update(Action::GrantDeleted {
+    app.update(Action::Wrote(Wrote::Deleted {
         kind: WriteKind::Retire,
         target: target.clone(),
         result: Err(SourceError::AccessDenied {
             action: "kms:RetireGrant".into(),
             resource: "arn:aws:kms:us-east-2:111122223333:key/k1".into(),
         }),
-    });
+    }));
     assert_eq!(row_ids(&app).len(), 3);
     let status = app.status.clone().unwrap();
     assert_eq!(status.level, Level::Error);
@@ -164,14 +169,14 @@ fn grant_already_gone_is_removed_with_a_warning() {
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Enter); // detail of g-old
     let target = confirm_delete(&mut app, 'x');
-    app.update(Action::GrantDeleted {
+    app.update(Action::Wrote(Wrote::Deleted {
         kind: WriteKind::Retire,
         target: target.clone(),
         result: Err(SourceError::GrantNotFound {
             key_id: "k1".into(),
             grant_id: "g-old".into(),
         }),
-    });
+    }));
     assert!(
         matches!(app.current_view(), View::List(_)),
         "the detail of a deleted grant closes"
@@ -204,7 +209,7 @@ fn read_only_opens_no_dialog() {
         yes_focused: true,
         ..PendingChange::new(WriteKind::Revoke, vec![], None, false)
     });
-    assert!(app.update(Action::ConfirmChange).is_empty());
+    assert!(app.update(Action::Intent(Intent::ConfirmChange)).is_empty());
 }
 
 #[test]
@@ -217,27 +222,27 @@ fn retire_and_revoke_do_nothing_on_the_keys_list() {
 #[test]
 fn dry_run_is_carried_into_the_write_and_reported() {
     let mut app = loaded(false);
-    app.update(Action::RunCommand("dry-run on".into()));
+    app.update(Action::Intent(Intent::RunCommand("dry-run on".into())));
     assert!(app.dry_run);
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Char('X'));
     let commands = press(&mut app, KeyCode::Char('y'));
     let [
-        Command::DeleteGrant {
+        Command::Write(Write::Delete {
             dry_run: true,
             target,
             ..
-        },
+        }),
     ] = &commands[..]
     else {
         panic!("{commands:?}")
     };
-    app.update(Action::GrantDeleted {
+    app.update(Action::Wrote(Wrote::Deleted {
         kind: WriteKind::Revoke,
         target: target.clone(),
         result: Ok(WriteOutcome::DryRunWouldSucceed),
-    });
+    }));
     assert_eq!(row_ids(&app).len(), 3, "a dry run removes nothing");
     assert!(
         app.status
@@ -246,7 +251,7 @@ fn dry_run_is_carried_into_the_write_and_reported() {
             .text
             .starts_with("dry run: kms:RevokeGrant of grant g-old")
     );
-    app.update(Action::RunCommand("dry-run maybe".into()));
+    app.update(Action::Intent(Intent::RunCommand("dry-run maybe".into())));
     assert!(app.dry_run);
     assert_eq!(app.status.as_ref().unwrap().level, Level::Error);
 }
@@ -255,7 +260,9 @@ fn dry_run_is_carried_into_the_write_and_reported() {
 fn retire_by_token_asks_first_masks_the_token_and_sends_it() {
     let mut app = loaded(false);
     let token = "AQpAM2RhZTk1MGMyNTk2ZmZmMzEyYWVhOWViN2I1MWM0ZmZiYzEzNjJiNjI";
-    app.update(Action::RunCommand(format!("retire-token {token}")));
+    app.update(Action::Intent(Intent::RunCommand(format!(
+        "retire-token {token}"
+    ))));
     let Modal::Confirm(change) = &app.modal else {
         panic!("the token retire asks first")
     };
@@ -264,14 +271,14 @@ fn retire_by_token_asks_first_masks_the_token_and_sends_it() {
     let commands = press(&mut app, KeyCode::Char('y'));
     assert_eq!(
         commands,
-        vec![Command::RetireToken {
+        vec![Command::Write(Write::RetireToken {
             token: token.to_owned(),
             dry_run: false
-        }]
+        })]
     );
-    app.update(Action::TokenRetired {
+    app.update(Action::Wrote(Wrote::TokenRetired {
         result: Ok(WriteOutcome::Done),
-    });
+    }));
     let status = app.status.clone().unwrap();
     assert_eq!(status.level, Level::Success);
     assert!(
@@ -280,7 +287,9 @@ fn retire_by_token_asks_first_masks_the_token_and_sends_it() {
     );
     // Read-only refuses it without a dialog.
     let mut app = loaded(true);
-    app.update(Action::RunCommand(format!("retire-token {token}")));
+    app.update(Action::Intent(Intent::RunCommand(format!(
+        "retire-token {token}"
+    ))));
     assert_eq!(app.modal, Modal::None);
     assert_eq!(app.status.unwrap().level, Level::Warning);
 }
@@ -288,15 +297,15 @@ fn retire_by_token_asks_first_masks_the_token_and_sends_it() {
 #[test]
 fn a_dry_run_the_endpoint_ignored_is_reported_as_a_real_delete() {
     let mut app = loaded(false);
-    app.update(Action::RunCommand("dry-run on".into()));
+    app.update(Action::Intent(Intent::RunCommand("dry-run on".into())));
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Enter);
     let target = confirm_delete(&mut app, 'X');
-    app.update(Action::GrantDeleted {
+    app.update(Action::Wrote(Wrote::Deleted {
         kind: WriteKind::Revoke,
         target: target.clone(),
         result: Ok(WriteOutcome::DoneDespiteDryRun),
-    });
+    }));
     let status = app.status.clone().unwrap();
     assert_eq!(status.level, Level::Warning);
     assert_eq!(
@@ -309,18 +318,18 @@ fn a_dry_run_the_endpoint_ignored_is_reported_as_a_real_delete() {
 #[test]
 fn a_dry_run_that_would_fail_says_so() {
     let mut app = loaded(false);
-    app.update(Action::RunCommand("dry-run on".into()));
+    app.update(Action::Intent(Intent::RunCommand("dry-run on".into())));
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Enter);
     let target = confirm_delete(&mut app, 'X');
-    app.update(Action::GrantDeleted {
+    app.update(Action::Wrote(Wrote::Deleted {
         kind: WriteKind::Revoke,
         target: target.clone(),
         result: Err(SourceError::AccessDenied {
             action: "kms:RevokeGrant".into(),
             resource: "k1".into(),
         }),
-    });
+    }));
     let status = app.status.clone().unwrap();
     assert_eq!(status.level, Level::Error);
     assert_eq!(
@@ -353,15 +362,15 @@ fn a_deleted_grant_stays_pending_until_a_reload_settles_it() {
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Enter);
     let target = confirm_delete(&mut app, 'X');
-    app.update(Action::GrantDeleted {
+    app.update(Action::Wrote(Wrote::Deleted {
         kind: WriteKind::Revoke,
         target,
         result: Ok(WriteOutcome::Done),
-    });
+    }));
     // An hour later, with no reload, it is still shown as revoked, and not offered again.
-    app.update(Action::Tick(Timestamp::from_secs(
+    app.update(Action::Input(Input::Tick(Timestamp::from_secs(
         NOW.millis() / 1000 + 3600,
-    )));
+    ))));
     assert!(app.data.pending_delete("k1", "g-old", app.now).is_some());
     press(&mut app, KeyCode::Char('g'));
     assert!(press(&mut app, KeyCode::Char('X')).is_empty());
@@ -386,11 +395,11 @@ fn an_answer_lost_is_reported_as_the_listing_settled_it() {
         ),
     ];
     for (target, result) in targets.iter().zip(results) {
-        app.update(Action::GrantDeleted {
+        app.update(Action::Wrote(Wrote::Deleted {
             kind: WriteKind::Revoke,
             target: Box::new(target.clone()),
             result,
-        });
+        }));
     }
     let bulk = app.bulk.clone().unwrap();
     let said: Vec<(Level, String)> = targets
@@ -459,20 +468,20 @@ fn a_failed_audit_write_turns_writes_off_at_once() {
     let targets = bulk_revoke_k1(&mut app);
     assert!(!screen_text(&app).contains("NO AUDIT LOG"));
     // The first revoke went through; its outcome could not be recorded.
-    app.update(Action::GrantDeleted {
+    app.update(Action::Wrote(Wrote::Deleted {
         kind: WriteKind::Revoke,
         target: Box::new(targets[0].clone()),
         result: Ok(WriteOutcome::Done),
-    });
+    }));
     let said = &format!(
         "{} was revoked; its outcome could not be recorded: No space left on device in /state/audit.jsonl (writes are off for this session)",
         describe_grant(&targets[0])
     );
-    app.update(Action::AuditFailed {
+    app.update(Action::Wrote(Wrote::AuditFailed {
         grant: Some(targets[0].grant.id_pair()),
         said: said.to_owned(),
         reason: "the audit log /state/audit.jsonl cannot be written (No space left on device): writes are off for this session".to_owned(),
-    });
+    }));
     assert_eq!(&app.status.as_ref().unwrap().text, said);
     assert_eq!(app.status.as_ref().unwrap().level, Level::Error);
     assert!(matches!(app.audit_log, Some(Err(_))));
@@ -484,11 +493,11 @@ fn a_failed_audit_write_turns_writes_off_at_once() {
     );
     // The two queued after it come back refused by the runtime, unsent.
     for target in &targets[1..] {
-        app.update(Action::GrantDeleted {
+        app.update(Action::Wrote(Wrote::Deleted {
             kind: WriteKind::Revoke,
             target: Box::new(target.clone()),
             result: Err(SourceError::Audit("writes are off for this session: the audit log /state/audit.jsonl cannot be written (No space left on device), so kms:RevokeGrant was not sent".into())),
-        });
+        }));
     }
     assert_eq!(app.marks.len(), 2, "the unsent ones stay marked");
     // The header says NO AUDIT LOG and the footer offers no x or X; pressing them is refused.

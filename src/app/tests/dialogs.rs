@@ -5,7 +5,10 @@ use super::*;
 #[test]
 fn quit_asks_while_a_write_is_in_flight() {
     let mut app = loaded(false);
-    assert_eq!(press(&mut app, KeyCode::Char('q')), vec![Command::Quit]);
+    assert_eq!(
+        press(&mut app, KeyCode::Char('q')),
+        vec![Command::Effect(Effect::Quit)]
+    );
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Char('x'));
@@ -17,7 +20,10 @@ fn quit_asks_while_a_write_is_in_flight() {
         "any other key keeps waiting"
     );
     press(&mut app, KeyCode::Char('q'));
-    assert_eq!(press(&mut app, KeyCode::Char('y')), vec![Command::Quit]);
+    assert_eq!(
+        press(&mut app, KeyCode::Char('y')),
+        vec![Command::Effect(Effect::Quit)]
+    );
 }
 
 #[test]
@@ -33,13 +39,22 @@ fn help_opens_and_any_key_closes() {
 
 #[test]
 fn ctrl_c_quits_from_any_dialog_or_input() {
-    let ctrl_c = Action::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    let ctrl_c = Action::Input(Input::Key(KeyEvent::new(
+        KeyCode::Char('c'),
+        KeyModifiers::CONTROL,
+    )));
     let mut app = loaded(false);
     press(&mut app, KeyCode::Char('/'));
-    assert_eq!(app.update(ctrl_c.clone()), vec![Command::Quit]);
+    assert_eq!(
+        app.update(ctrl_c.clone()),
+        vec![Command::Effect(Effect::Quit)]
+    );
     let mut app = loaded(false);
     press(&mut app, KeyCode::Char(':'));
-    assert_eq!(app.update(ctrl_c.clone()), vec![Command::Quit]);
+    assert_eq!(
+        app.update(ctrl_c.clone()),
+        vec![Command::Effect(Effect::Quit)]
+    );
     // With a write in flight it asks, and a second ctrl-c confirms.
     let mut app = loaded(false);
     press(&mut app, KeyCode::Char('j'));
@@ -48,7 +63,7 @@ fn ctrl_c_quits_from_any_dialog_or_input() {
     press(&mut app, KeyCode::Char('y'));
     assert!(app.update(ctrl_c.clone()).is_empty());
     assert_eq!(app.modal, Modal::ConfirmQuit);
-    assert_eq!(app.update(ctrl_c), vec![Command::Quit]);
+    assert_eq!(app.update(ctrl_c), vec![Command::Effect(Effect::Quit)]);
 }
 
 #[test]
@@ -83,28 +98,31 @@ fn keys_do_nothing_while_the_terminal_is_too_small() {
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Char('X'));
-    app.update(Action::Resize {
+    app.update(Action::Input(Input::Resize {
         width: 40,
         height: 10,
-    });
+    }));
     assert!(app.too_small());
     // The open dialog cannot be confirmed unseen, and nothing else moves.
     assert!(press(&mut app, KeyCode::Char('y')).is_empty());
     assert!(matches!(app.modal, Modal::Confirm(_)));
-    app.update(Action::Resize {
+    app.update(Action::Input(Input::Resize {
         width: 80,
         height: 24,
-    });
+    }));
     press(&mut app, KeyCode::Esc);
-    app.update(Action::Resize {
+    app.update(Action::Input(Input::Resize {
         width: 40,
         height: 10,
-    });
+    }));
     let before = selected_id(&app);
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Char('X'));
     assert_eq!(selected_id(&app), before);
     assert_eq!(app.modal, Modal::None);
     // q still quits.
-    assert_eq!(press(&mut app, KeyCode::Char('q')), vec![Command::Quit]);
+    assert_eq!(
+        press(&mut app, KeyCode::Char('q')),
+        vec![Command::Effect(Effect::Quit)]
+    );
 }

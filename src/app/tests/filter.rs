@@ -134,7 +134,7 @@ fn cached_filtering_shows_what_a_fresh_filter_would() {
 fn the_filter_searches_cells_that_changed_after_its_text_was_cached() {
     let mut app = App::new(info(), false, false, NOW);
     let commands = app.start();
-    let Command::LoadKeys { req } = keys_load(&commands) else {
+    let Command::Read(Read::Keys { req }) = keys_load(&commands) else {
         unreachable!()
     };
     // Keys listed, not yet described: their state cells say "…".
@@ -146,10 +146,10 @@ fn the_filter_searches_cells_that_changed_after_its_text_was_cached() {
         ),
         aliases: Vec::new(),
     };
-    app.update(Action::KeysLoaded {
+    app.update(Action::Loaded(Loaded::Keys {
         req,
         result: Ok(vec![undescribed("k1"), undescribed("k2")]),
-    });
+    }));
     // Filtering once caches the cells' text; clearing the filter keeps the cache.
     press(&mut app, KeyCode::Char('/'));
     press(&mut app, KeyCode::Char('k'));
@@ -160,11 +160,11 @@ fn the_filter_searches_cells_that_changed_after_its_text_was_cached() {
     // filter must see the new state.
     let mut described = key("k2", None, KeyState::Disabled).metadata;
     described.description = Some("old billing key".to_owned());
-    app.update(Action::KeyDescribed {
+    app.update(Action::Loaded(Loaded::Described {
         req,
         key_id: "k2".to_owned(),
         result: Ok(described),
-    });
+    }));
     press(&mut app, KeyCode::Char('/'));
     for c in "disabled".chars() {
         press(&mut app, KeyCode::Char(c));
@@ -196,9 +196,9 @@ fn the_filter_sees_ages_as_the_clock_moves() {
     }
     assert_eq!(list(&app).rows.len(), 1, "the 10-day-old grant");
     // A day later it is 11 days old: the cached text is from another minute.
-    app.update(Action::Tick(Timestamp::from_millis(
+    app.update(Action::Input(Input::Tick(Timestamp::from_millis(
         NOW.millis() + 86_400_000,
-    )));
+    ))));
     press(&mut app, KeyCode::Backspace);
     press(&mut app, KeyCode::Backspace);
     press(&mut app, KeyCode::Backspace);

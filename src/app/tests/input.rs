@@ -23,17 +23,17 @@ fn guarded() -> App {
 }
 
 fn key_at(app: &mut App, code: KeyCode, at: Instant) -> Vec<Command> {
-    app.update(Action::KeyAt {
+    app.update(Action::Input(Input::KeyAt {
         key: KeyEvent::new(code, KeyModifiers::NONE),
         at,
-    })
+    }))
 }
 
 fn paste(app: &mut App, text: &str, at: Instant) -> Vec<Command> {
-    app.update(Action::Paste {
+    app.update(Action::Input(Input::Paste {
         text: text.to_owned(),
         at,
-    })
+    }))
 }
 
 fn status(app: &App) -> String {
@@ -62,10 +62,10 @@ fn x_then_y_in_one_burst_opens_the_confirmation_but_does_not_answer_it() {
     assert!(
         matches!(
             commands.as_slice(),
-            [Command::DeleteGrant {
+            [Command::Write(Write::Delete {
                 kind: WriteKind::Retire,
                 ..
-            }]
+            })]
         ),
         "{commands:?}"
     );
@@ -110,11 +110,11 @@ fn the_history_restore_question_and_the_quit_question_are_guarded_too() {
     let mut app = guarded();
     // One real delete, answered, so the history has an entry.
     let target = confirm_delete(&mut app, 'X');
-    app.update(Action::GrantDeleted {
+    app.update(Action::Wrote(Wrote::Deleted {
         kind: WriteKind::Revoke,
         target,
         result: Ok(WriteOutcome::Done),
-    });
+    }));
     let t0 = Instant::now();
     key_at(&mut app, KeyCode::Char('H'), t0);
     key_at(&mut app, KeyCode::Char('r'), t0 + ms(400));
@@ -211,7 +211,7 @@ fn a_long_paste_into_the_filter_is_cut_and_the_filter_stays_bounded() {
 fn y_copies_ids_exactly_and_refuses_one_with_control_characters() {
     let mut app = guarded();
     let commands = press(&mut app, KeyCode::Char('y'));
-    let [Command::Copy { text }] = commands.as_slice() else {
+    let [Command::Effect(Effect::Copy { text })] = commands.as_slice() else {
         panic!("a copy: {commands:?}");
     };
     assert_eq!(Some(format!("k1/{text}")), selected_id(&app));
@@ -231,11 +231,11 @@ fn y_copies_ids_exactly_and_refuses_one_with_control_characters() {
 fn with_the_audit_log_off_the_history_does_not_offer_a_restore() {
     let mut app = guarded();
     let target = confirm_delete(&mut app, 'X');
-    app.update(Action::GrantDeleted {
+    app.update(Action::Wrote(Wrote::Deleted {
         kind: WriteKind::Revoke,
         target,
         result: Ok(WriteOutcome::Done),
-    });
+    }));
     app.audit_log = Some(Err(
         "the audit log /state/audit.jsonl cannot be written (No space left on device): writes are off for this session".to_owned(),
     ));

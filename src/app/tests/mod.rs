@@ -3,6 +3,7 @@
 //! One file per feature; the helpers they share (the hand-made keys and grants, an app with
 //! them loaded, pressing keys, reading the rows) are here, once.
 
+use super::switch::SwitchedTo;
 use super::*;
 use crate::domain::{Alias, KeyMetadata, KeyState, Operation};
 use crate::places::Places;
@@ -92,15 +93,15 @@ fn loaded(read_only: bool) -> App {
 
 fn data_for(command: &Command) -> Option<Action> {
     Some(match command {
-        Command::LoadKeys { req } => Action::KeysLoaded {
+        Command::Read(Read::Keys { req }) => Action::Loaded(Loaded::Keys {
             req: *req,
             result: Ok(vec![
                 key("k1", Some("payments"), KeyState::Enabled),
                 key("k2", Some("orders"), KeyState::Enabled),
                 key("k3", None, KeyState::Disabled),
             ]),
-        },
-        Command::LoadGrants { req, key_id, .. } => Action::GrantsLoaded {
+        }),
+        Command::Read(Read::Grants { req, key_id, .. }) => Action::Loaded(Loaded::Grants {
             req: *req,
             key_id: key_id.clone(),
             result: Ok(match key_id.as_str() {
@@ -112,16 +113,16 @@ fn data_for(command: &Command) -> Option<Action> {
                 "k2" => vec![grant("k2", "g-orders", "orders", "orders-api", 10)],
                 _ => vec![],
             }),
-        },
-        Command::LoadPrincipals { req } => Action::PrincipalsLoaded {
+        }),
+        Command::Read(Read::Principals { req }) => Action::Loaded(Loaded::Principals {
             req: *req,
             result: Ok(vec!["arn:aws:iam::111122223333:role/admin".to_owned()]),
-        },
-        Command::LoadRetirable { req, principal } => Action::RetirableLoaded {
+        }),
+        Command::Read(Read::Retirable { req, principal }) => Action::Loaded(Loaded::Retirable {
             req: *req,
             principal: principal.clone(),
             result: Ok(vec![grant("k2", "g-orders", "orders", "orders-api", 10)]),
-        },
+        }),
         _ => return None,
     })
 }
@@ -131,7 +132,7 @@ fn confirm_delete(app: &mut App, key: char) -> Box<GrantTarget> {
     press(app, KeyCode::Char(key));
     let commands = press(app, KeyCode::Char('y'));
     match commands.as_slice() {
-        [Command::DeleteGrant { target, .. }] => target.clone(),
+        [Command::Write(Write::Delete { target, .. })] => target.clone(),
         other => panic!("one write expected: {other:?}"),
     }
 }
@@ -140,7 +141,7 @@ fn confirm_delete(app: &mut App, key: char) -> Box<GrantTarget> {
 fn keys_load(commands: &[Command]) -> Command {
     commands
         .iter()
-        .find(|c| matches!(c, Command::LoadKeys { .. }))
+        .find(|c| matches!(c, Command::Read(Read::Keys { .. })))
         .cloned()
         .expect("a LoadKeys command")
 }
@@ -155,7 +156,10 @@ fn feed(app: &mut App, mut commands: Vec<Command>) {
 }
 
 fn press(app: &mut App, code: KeyCode) -> Vec<Command> {
-    app.update(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    app.update(Action::Input(Input::Key(KeyEvent::new(
+        code,
+        KeyModifiers::NONE,
+    ))))
 }
 
 fn list(app: &App) -> &ListView {
@@ -252,7 +256,7 @@ fn switched_to(target: &Target, account: &str, read_only: bool) -> Result<Switch
 
 fn the_switch(commands: &[Command]) -> (u64, Target) {
     match commands {
-        [Command::Switch { seq, target }] => (*seq, target.clone()),
+        [Command::Effect(Effect::Switch { seq, target })] => (*seq, target.clone()),
         other => panic!("one switch expected: {other:?}"),
     }
 }
@@ -261,11 +265,11 @@ fn the_switch(commands: &[Command]) -> (u64, Target) {
 fn retire_first_grant(app: &mut App) {
     press(app, KeyCode::Enter);
     let target = confirm_delete(app, 'x');
-    app.update(Action::GrantDeleted {
+    app.update(Action::Wrote(Wrote::Deleted {
         kind: WriteKind::Retire,
         target,
         result: Ok(WriteOutcome::Done),
-    });
+    }));
 }
 
 /// The screen as text (120×40).
@@ -296,7 +300,7 @@ fn bulk_revoke_k1(app: &mut App) -> Vec<GrantTarget> {
     press(app, KeyCode::Enter)
         .into_iter()
         .map(|command| match command {
-            Command::DeleteGrant { target, .. } => *target,
+            Command::Write(Write::Delete { target, .. }) => *target,
             other => panic!("{other:?}"),
         })
         .collect()

@@ -8,15 +8,18 @@ fn a_restore_on_its_way_makes_quit_ask() {
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Enter);
     let target = confirm_delete(&mut app, 'X');
-    app.update(Action::GrantDeleted {
+    app.update(Action::Wrote(Wrote::Deleted {
         kind: WriteKind::Revoke,
         target,
         result: Ok(WriteOutcome::Done),
-    });
+    }));
     press(&mut app, KeyCode::Char('H'));
     press(&mut app, KeyCode::Char('r'));
     let commands = press(&mut app, KeyCode::Char('y'));
-    assert!(matches!(&commands[..], [Command::RestoreGrant { .. }]));
+    assert!(matches!(
+        &commands[..],
+        [Command::Write(Write::Restore { .. })]
+    ));
     press(&mut app, KeyCode::Esc);
     assert!(press(&mut app, KeyCode::Char('q')).is_empty());
     assert_eq!(app.modal, Modal::ConfirmQuit);
@@ -29,7 +32,7 @@ fn an_account_learnt_after_a_delete_does_not_block_its_restore() {
     retire_first_grant(&mut app);
     // STS answers after the delete.
     app.info.account = Some("111122223333".to_owned());
-    app.update(Action::ShowHistory);
+    app.update(Action::Intent(Intent::ShowHistory));
     press(&mut app, KeyCode::Char('r'));
     assert!(matches!(
         app.modal,
@@ -42,7 +45,7 @@ fn an_account_learnt_after_a_delete_does_not_block_its_restore() {
     let mut app = switchable();
     retire_first_grant(&mut app);
     app.info.account = Some("444455556666".to_owned());
-    app.update(Action::ShowHistory);
+    app.update(Action::Intent(Intent::ShowHistory));
     press(&mut app, KeyCode::Char('r'));
     assert!(matches!(
         app.modal,

@@ -22,7 +22,7 @@ fn tab_switches_to_retirable_and_command_line_picks_a_principal() {
     }
     let commands = press(&mut app, KeyCode::Enter);
     assert!(
-        matches!(&commands[..], [Command::LoadRetirable { principal, .. }] if principal == "arn:aws:iam::111122223333:role/other")
+        matches!(&commands[..], [Command::Read(Read::Retirable { principal, .. })] if principal == "arn:aws:iam::111122223333:role/other")
     );
     assert_eq!(app.tab, Tab::Retirable);
     assert_eq!(
@@ -49,11 +49,11 @@ fn retire_from_the_retirable_view_updates_both_lists() {
     press(&mut app, KeyCode::Enter);
     let target = confirm_delete(&mut app, 'x');
     assert_eq!(target.key_aliases, ["alias/orders"]);
-    app.update(Action::GrantDeleted {
+    app.update(Action::Wrote(Wrote::Deleted {
         kind: WriteKind::Retire,
         target: target.clone(),
         result: Ok(WriteOutcome::Done),
-    });
+    }));
     assert!(
         app.data
             .pending_delete("k2", "g-orders", app.now)
@@ -67,21 +67,21 @@ fn a_retirable_list_that_no_longer_shows_a_deleted_grant_settles_it_everywhere()
     press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Enter);
     let target = confirm_delete(&mut app, 'x');
-    app.update(Action::GrantDeleted {
+    app.update(Action::Wrote(Wrote::Deleted {
         kind: WriteKind::Retire,
         target: target.clone(),
         result: Ok(WriteOutcome::Done),
-    });
+    }));
     assert!(app.data.pending_delete("k2", "g-orders", app.now).is_some());
-    let reload = app.update(Action::Reload);
-    let Command::LoadRetirable { req, principal } = &reload[0] else {
+    let reload = app.update(Action::Intent(Intent::Reload));
+    let Command::Read(Read::Retirable { req, principal }) = &reload[0] else {
         panic!("{reload:?}")
     };
-    app.update(Action::RetirableLoaded {
+    app.update(Action::Loaded(Loaded::Retirable {
         req: *req,
         principal: principal.clone(),
         result: Ok(vec![]),
-    });
+    }));
     assert!(app.data.pending.is_empty());
     assert_eq!(
         app.data.grant_count_text("k2"),

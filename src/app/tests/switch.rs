@@ -6,7 +6,8 @@ use super::*;
 fn profile_and_region_commands_ask_for_a_switch() {
     let mut app = switchable();
     // An account entry's name stands for its profile, in the profile's own region.
-    let (_, target) = the_switch(&app.update(Action::RunCommand("profile prod".into())));
+    let (_, target) =
+        the_switch(&app.update(Action::Intent(Intent::RunCommand("profile prod".into()))));
     assert_eq!(target.profile.as_deref(), Some("beta"));
     assert_eq!(target.region.as_deref(), Some("eu-west-1"));
     assert_eq!(
@@ -14,10 +15,13 @@ fn profile_and_region_commands_ask_for_a_switch() {
         "switching to profile beta in eu-west-1…"
     );
     // A profile without a region keeps the current one.
-    let (_, target) = the_switch(&app.update(Action::RunCommand("profile alpine".into())));
+    let (_, target) =
+        the_switch(&app.update(Action::Intent(Intent::RunCommand("profile alpine".into()))));
     assert_eq!(target.region.as_deref(), Some("us-east-2"));
     // :region keeps the profile.
-    let (_, target) = the_switch(&app.update(Action::RunCommand("region ap-south-1".into())));
+    let (_, target) = the_switch(&app.update(Action::Intent(Intent::RunCommand(
+        "region ap-south-1".into(),
+    ))));
     assert_eq!(target.profile.as_deref(), Some("alpha"));
     assert_eq!(target.region.as_deref(), Some("ap-south-1"));
 }
@@ -41,7 +45,8 @@ fn bad_switches_say_why_and_send_nothing() {
         ("region us-east-2", "already on profile alpha in us-east-2"),
     ] {
         assert!(
-            app.update(Action::RunCommand(line.into())).is_empty(),
+            app.update(Action::Intent(Intent::RunCommand(line.into())))
+                .is_empty(),
             "{line}"
         );
         assert_eq!(app.status.as_ref().unwrap().text, expected);
@@ -50,10 +55,10 @@ fn bad_switches_say_why_and_send_nothing() {
     let mut demo = loaded(false);
     demo.places = Places::fixed("the demo is one account and region");
     assert!(
-        demo.update(Action::RunCommand("profile alpha".into()))
+        demo.update(Action::Intent(Intent::RunCommand("profile alpha".into())))
             .is_empty()
     );
-    assert!(demo.update(Action::PickProfile).is_empty());
+    assert!(demo.update(Action::Intent(Intent::PickProfile)).is_empty());
     assert_eq!(
         demo.status.as_ref().unwrap().text,
         "the demo is one account and region"
@@ -74,28 +79,29 @@ fn a_switch_starts_over_on_the_new_account_keeping_filter_and_sort() {
     press(&mut app, KeyCode::Char(' '));
     assert_eq!(app.marks.len(), 1);
     let old_keys_req = app.data.keys_req;
-    let (seq, target) = the_switch(&app.update(Action::RunCommand("profile beta".into())));
+    let (seq, target) =
+        the_switch(&app.update(Action::Intent(Intent::RunCommand("profile beta".into()))));
     // Until the answer comes, the old view stays usable.
     assert!(matches!(list(&app).kind, ListKind::Grants { .. }));
-    let commands = app.update(Action::Switched {
+    let commands = app.update(Action::Done(Done::Switched {
         seq,
         result: switched_to(&target, "222222222222", true),
-    });
+    }));
     assert!(
         commands
             .iter()
-            .any(|c| matches!(c, Command::LoadKeys { .. }))
+            .any(|c| matches!(c, Command::Read(Read::Keys { .. })))
     );
     assert!(
         commands
             .iter()
-            .any(|c| matches!(c, Command::LoadPrincipals { .. }))
+            .any(|c| matches!(c, Command::Read(Read::Principals { .. })))
     );
     // The caller came with the switch: no second STS call.
     assert!(
         !commands
             .iter()
-            .any(|c| matches!(c, Command::LoadCaller { .. }))
+            .any(|c| matches!(c, Command::Read(Read::Caller { .. })))
     );
     assert_eq!(app.target, target);
     assert!(app.read_only, "beta is marked read-only in the config");
@@ -115,10 +121,10 @@ fn a_switch_starts_over_on_the_new_account_keeping_filter_and_sort() {
     assert!(app.marks.is_empty());
     assert!(app.data.keys.loaded().is_none());
     // An answer the old account still sends is dropped.
-    app.update(Action::KeysLoaded {
+    app.update(Action::Loaded(Loaded::Keys {
         req: old_keys_req,
         result: Ok(vec![key("k1", Some("payments"), KeyState::Enabled)]),
-    });
+    }));
     assert!(app.data.keys.loaded().is_none());
     feed(&mut app, commands);
     assert_eq!(
@@ -140,11 +146,12 @@ fn a_failed_switch_leaves_everything_as_it_was() {
     let mut app = switchable();
     press(&mut app, KeyCode::Enter);
     let before = row_ids(&app);
-    let (seq, _) = the_switch(&app.update(Action::RunCommand("profile beta".into())));
-    let commands = app.update(Action::Switched {
+    let (seq, _) =
+        the_switch(&app.update(Action::Intent(Intent::RunCommand("profile beta".into()))));
+    let commands = app.update(Action::Done(Done::Switched {
         seq,
         result: Err("the SSO session has expired; run `aws sso login --profile beta`".into()),
-    });
+    }));
     assert!(commands.is_empty());
     assert_eq!(
         app.status.as_ref().unwrap().text,
@@ -158,28 +165,31 @@ fn a_failed_switch_leaves_everything_as_it_was() {
 #[test]
 fn a_later_switch_replaces_an_earlier_one_and_writes_block_switching() {
     let mut app = switchable();
-    let (first, one) = the_switch(&app.update(Action::RunCommand("profile beta".into())));
-    let (second, two) = the_switch(&app.update(Action::RunCommand("region ca-central-1".into())));
+    let (first, one) =
+        the_switch(&app.update(Action::Intent(Intent::RunCommand("profile beta".into()))));
+    let (second, two) = the_switch(&app.update(Action::Intent(Intent::RunCommand(
+        "region ca-central-1".into(),
+    ))));
     assert!(!app.wants_switch(first) && app.wants_switch(second));
-    app.update(Action::Switched {
+    app.update(Action::Done(Done::Switched {
         seq: first,
         result: switched_to(&one, "222222222222", false),
-    });
+    }));
     assert_eq!(
         app.target.profile.as_deref(),
         Some("alpha"),
         "the first answer came too late"
     );
-    app.update(Action::Switched {
+    app.update(Action::Done(Done::Switched {
         seq: second,
         result: switched_to(&two, "111111111111", false),
-    });
+    }));
     assert_eq!(app.target.region.as_deref(), Some("ca-central-1"));
     // While a write is on its way, no switch: its answer belongs to this account.
     feed(&mut app, Vec::new());
     app.writes_in_flight = 1;
     assert!(
-        app.update(Action::RunCommand("profile beta".into()))
+        app.update(Action::Intent(Intent::RunCommand("profile beta".into())))
             .is_empty()
     );
     assert_eq!(
@@ -191,7 +201,7 @@ fn a_later_switch_replaces_an_earlier_one_and_writes_block_switching() {
 #[test]
 fn pickers_list_narrow_and_switch() {
     let mut app = switchable();
-    assert!(app.update(Action::PickProfile).is_empty());
+    assert!(app.update(Action::Intent(Intent::PickProfile)).is_empty());
     let Modal::Picker(picker) = &app.modal else {
         panic!("no picker");
     };
@@ -215,7 +225,7 @@ fn pickers_list_narrow_and_switch() {
     assert_eq!(the_switch(&commands).1.profile.as_deref(), Some("beta"));
     assert_eq!(app.modal, Modal::None);
     // The region picker offers the profile's account regions first, cursor on the current one.
-    app.update(Action::PickRegion);
+    app.update(Action::Intent(Intent::PickRegion));
     let Modal::Picker(picker) = &app.modal else {
         panic!("no picker");
     };
@@ -226,7 +236,7 @@ fn pickers_list_narrow_and_switch() {
     let (_, target) = the_switch(&commands);
     assert_eq!(target.region.as_deref(), Some("us-west-1"));
     // Esc closes without switching.
-    app.update(Action::PickRegion);
+    app.update(Action::Intent(Intent::PickRegion));
     assert!(press(&mut app, KeyCode::Esc).is_empty());
     assert_eq!(app.modal, Modal::None);
 }
@@ -235,22 +245,23 @@ fn pickers_list_narrow_and_switch() {
 fn an_old_callers_answer_is_dropped() {
     let mut app = App::new(info(), false, false, NOW);
     let commands = app.start();
-    let Some(Command::LoadCaller { req }) = commands.first().cloned() else {
+    let Some(Command::Read(Read::Caller { req })) = commands.first().cloned() else {
         panic!("no caller load");
     };
     app.places = places();
-    let (seq, target) = the_switch(&app.update(Action::RunCommand("profile beta".into())));
-    app.update(Action::Switched {
+    let (seq, target) =
+        the_switch(&app.update(Action::Intent(Intent::RunCommand("profile beta".into()))));
+    app.update(Action::Done(Done::Switched {
         seq,
         result: switched_to(&target, "222222222222", false),
-    });
-    app.update(Action::CallerLoaded {
+    }));
+    app.update(Action::Loaded(Loaded::Caller {
         req,
         result: Ok(Some(CallerIdentity {
             account: "111122223333".to_owned(),
             arn: "arn:aws:iam::111122223333:user/old".to_owned(),
         })),
-    });
+    }));
     assert_eq!(app.caller.as_ref().unwrap().account, "222222222222");
 }
 
@@ -260,7 +271,8 @@ fn no_write_crosses_a_switch() {
     // A grant of alpha deleted, so the history has an entry from alpha.
     retire_first_grant(&mut app);
     // A confirmation opened while a switch is on its way cannot be confirmed until it answers…
-    let (seq, to) = the_switch(&app.update(Action::RunCommand("profile beta".into())));
+    let (seq, to) =
+        the_switch(&app.update(Action::Intent(Intent::RunCommand("profile beta".into()))));
     press(&mut app, KeyCode::Esc);
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Enter);
@@ -278,7 +290,7 @@ fn no_write_crosses_a_switch() {
     );
     // Nor can a restore from the history start.
     press(&mut app, KeyCode::Esc);
-    app.update(Action::ShowHistory);
+    app.update(Action::Intent(Intent::ShowHistory));
     press(&mut app, KeyCode::Char('r'));
     assert!(press(&mut app, KeyCode::Char('y')).is_empty());
     assert_eq!(
@@ -289,10 +301,10 @@ fn no_write_crosses_a_switch() {
     press(&mut app, KeyCode::Char('x'));
     assert!(matches!(app.modal, Modal::Confirm(_)));
     // …and the answer closes it: its grant belongs to the account left behind.
-    app.update(Action::Switched {
+    app.update(Action::Done(Done::Switched {
         seq,
         result: switched_to(&to, "222222222222", false),
-    });
+    }));
     assert_eq!(app.modal, Modal::None);
     assert!(
         app.status
@@ -302,7 +314,7 @@ fn no_write_crosses_a_switch() {
             .ends_with("; the open confirmation was closed, nothing was sent")
     );
     // A grant deleted in alpha is not restored into beta.
-    app.update(Action::ShowHistory);
+    app.update(Action::Intent(Intent::ShowHistory));
     assert!(press(&mut app, KeyCode::Char('r')).is_empty());
     assert_eq!(
         app.status.as_ref().unwrap().text,
