@@ -8,7 +8,9 @@
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use kms_grants::app::{Action, App, Command, Input, Intent, Loaded, Read, Write, Wrote};
+use kms_grants::app::{
+    Action, App, AppOptions, Command, Input, Intent, Loaded, Read, Write, Wrote,
+};
 use kms_grants::domain::Timestamp;
 use kms_grants::fixture::{self, Snapshot};
 use kms_grants::source::{SourceInfo, SourceKind};
@@ -30,7 +32,7 @@ fn app_over(snapshot: &Snapshot) -> App {
         region: snapshot.region.clone(),
         recorded_at: None,
     };
-    let mut app = App::new(info, false, false, NOW);
+    let mut app = App::new(AppOptions::new(info, NOW));
     app.update(Action::Input(Input::Resize {
         width: 120,
         height: 40,

@@ -70,14 +70,14 @@ fn write_raw(sequence: &str) {
 /// to end the title sequence early (every control character is replaced).
 pub fn title(app: &App) -> String {
     let mut title = format!("kms-grants · {}", app.where_now());
-    if let Some(caller) = &app.caller {
+    if let Some(caller) = &app.session.caller {
         title.push_str(" · ");
         title.push_str(&crate::app::list::short_principal(
             &caller.arn,
             Some(&caller.account),
         ));
     }
-    if app.read_only {
+    if app.session.read_only {
         title.push_str(" · READ-ONLY");
     }
     ui::text::clean(&title).into_owned()
@@ -297,16 +297,16 @@ async fn stop(
 ) -> Stopped {
     STOPPING.store(true, Ordering::SeqCst);
     let why = signal.map_or("quitting", StopSignal::name);
-    tracing::warn!(why, writes = app.writes_in_flight, "stopping");
+    tracing::warn!(why, writes = app.writes.in_flight, "stopping");
     let deadline = tokio::time::Instant::now() + STOP_GRACE;
     let mut drawn: Option<tokio::time::Instant> = None;
-    while app.writes_in_flight > 0 {
-        app.status = Some(crate::app::Status {
+    while app.writes.in_flight > 0 {
+        app.screen.status = Some(crate::app::Status {
             level: crate::app::Level::Warning,
             text: format!(
                 "stopping ({why}): waiting up to {} s for {} write(s) in flight to answer",
                 STOP_GRACE.as_secs(),
-                app.writes_in_flight
+                app.writes.in_flight
             ),
         });
         // A frame at most every 100 ms: a bulk run's queued writes all answer at once here.
@@ -564,11 +564,11 @@ async fn event_loop(
     }
     let mut shown_title = String::new();
     loop {
-        app.pace = dispatcher.executor.source.pace();
+        app.screen.pace = dispatcher.executor.source.pace();
         terminal.draw(|frame| ui::draw(frame, &app, &theme))?;
         // A confirmation's quiet time runs from when it was first on screen, not from when
         // the key that opened it was read: keys buffered meanwhile are read after this.
-        app.confirm_guard.drawn(std::time::Instant::now());
+        app.screen.confirm_guard.drawn(std::time::Instant::now());
         let title = title(&app);
         if title != shown_title {
             // OSC 2; the text has no control characters left to end it early.
@@ -612,7 +612,7 @@ async fn event_loop(
         }
         if quit {
             // Quit anyway while writes are in flight: they still get their grace.
-            if app.writes_in_flight == 0 {
+            if app.writes.in_flight == 0 {
                 return Ok(());
             }
             let stopped = stop(None, &mut app, &mut dispatcher, &mut rx, terminal, &theme).await;
@@ -1358,7 +1358,7 @@ pub fn restore_happened(what: &str, result: &Result<Restored, SourceError>) -> S
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::Intent;
+    use crate::app::{AppOptions, Intent};
     use crate::fixture;
     use crate::places::{Places, Target};
     use crate::source::FixtureKms;
@@ -1402,7 +1402,7 @@ mod tests {
         let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
         let source: Arc<dyn KmsSource> = Arc::new(PanicsListingGrants(source("111122223333", 3)));
         let dispatcher = dispatcher(Arc::clone(&source), tx, 2);
-        let mut app = App::new(source.info(), false, false, Timestamp::now());
+        let mut app = App::new(AppOptions::new(source.info(), Timestamp::now()));
         // The app starts and asks for every key's grants; each of those panics.
         let mut pending = app.start();
         let mut answered = 0;
@@ -1443,13 +1443,11 @@ mod tests {
     async fn after_a_switch_commands_go_to_the_new_source_and_old_reads_are_dropped() {
         let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
         let mut dispatcher = dispatcher(source("111111111111", 3), tx, 1);
-        let mut app = App::new(
+        let mut app = App::new(AppOptions::new(
             dispatcher.executor.source.info(),
-            false,
-            false,
             Timestamp::now(),
-        );
-        app.places =
+        ));
+        app.session.places =
             Places::from_profiles([("other".to_owned(), Some("us-east-1".to_owned()))], &[]);
         let commands = app.update(Action::Intent(Intent::RunCommand("profile other".into())));
         let [Command::Effect(Effect::Switch { seq, .. })] = commands.as_slice() else {

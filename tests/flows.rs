@@ -108,7 +108,7 @@ fn revoke_a_grant_through_the_keyboard() {
         !table.iter().any(|l| l.contains("fraud-scoring")),
         "{screen}"
     );
-    assert_eq!(h.app.writes_in_flight, 0);
+    assert_eq!(h.app.writes.in_flight, 0);
     h.press(KeyCode::Esc);
     let screen = h.screen(120, 40);
     let payments_row = screen.lines().find(|l| l.contains("payments, ")).unwrap();
@@ -131,7 +131,7 @@ fn retire_from_the_retirable_tab() {
         .unwrap()
         .len();
     h.press(KeyCode::Char('x'));
-    let Modal::Confirm(change) = &h.app.modal else {
+    let Modal::Confirm(change) = &h.app.screen.modal else {
         panic!("x opens the confirmation")
     };
     assert_eq!(change.kind, WriteKind::Retire);
@@ -164,7 +164,7 @@ fn read_only_session_never_reaches_the_source() {
         assert!(screen.contains("this session is read-only"), "{screen}");
         // A `y` that would have confirmed only copies the id: no dialog was open.
         h.press(KeyCode::Char('y'));
-        assert_eq!(h.app.modal, Modal::None);
+        assert_eq!(h.app.screen.modal, Modal::None);
     }
     assert_eq!(grants_on(&h, &key_id), before);
     assert!(
@@ -275,7 +275,7 @@ fn revoking_a_grant_on_another_accounts_key_is_refused() {
     h.press(KeyCode::Enter);
     h.select_row_containing("(444455556666)");
     h.press(KeyCode::Char('X'));
-    let Modal::Confirm(change) = &h.app.modal else {
+    let Modal::Confirm(change) = &h.app.screen.modal else {
         panic!("X opens the confirmation")
     };
     let grant_id = change.targets[0].grant.grant_id.clone();
@@ -367,11 +367,11 @@ fn filter_to_duplicates_mark_them_and_revoke_them_with_one_typed_confirmation() 
     h.type_text("duplicate");
     h.press(KeyCode::Enter);
     h.press(KeyCode::Char('a'));
-    assert_eq!(h.app.marks.len(), 9);
+    assert_eq!(h.app.writes.marks.len(), 9);
     // Marks survive clearing the filter and re-sorting; the footer counts them.
     h.press(KeyCode::Esc);
     h.press(KeyCode::Char('s'));
-    assert_eq!(h.app.marks.len(), 9);
+    assert_eq!(h.app.writes.marks.len(), 9);
     let screen = h.screen(120, 40);
     assert!(screen.contains("9 marked"), "{screen}");
     assert_eq!(
@@ -390,14 +390,14 @@ fn filter_to_duplicates_mark_them_and_revoke_them_with_one_typed_confirmation() 
     h.press(KeyCode::Char('y'));
     h.press(KeyCode::Char('X'));
     assert!(
-        matches!(h.app.modal, Modal::Confirm(_)),
+        matches!(h.app.screen.modal, Modal::Confirm(_)),
         "y and X do not confirm a bulk change"
     );
     assert_eq!(grants_on(&h, &key_id), before);
     h.type_text("8");
     h.press(KeyCode::Enter);
     assert!(
-        matches!(h.app.modal, Modal::Confirm(_)),
+        matches!(h.app.screen.modal, Modal::Confirm(_)),
         "a wrong number does not confirm"
     );
     assert_eq!(grants_on(&h, &key_id), before);
@@ -405,11 +405,11 @@ fn filter_to_duplicates_mark_them_and_revoke_them_with_one_typed_confirmation() 
     h.press(KeyCode::Enter);
     // Every grant went, and the outcome list says so, one line each.
     assert_eq!(grants_on(&h, &key_id), before - 9);
-    assert!(matches!(h.app.modal, Modal::Outcomes { .. }));
+    assert!(matches!(h.app.screen.modal, Modal::Outcomes { .. }));
     let screen = h.screen(120, 40);
     assert!(screen.contains("Revoke: 9/9 answered"), "{screen}");
     assert_eq!(screen.matches("✓ revoked grant").count(), 9, "{screen}");
-    assert!(h.app.marks.is_empty(), "deleted grants are unmarked");
+    assert!(h.app.writes.marks.is_empty(), "deleted grants are unmarked");
     assert_eq!(h.status(), "revoke of 9 grants finished: no errors");
 }
 
@@ -424,14 +424,14 @@ fn failed_grants_of_a_bulk_run_stay_marked() {
     h.press(KeyCode::Char(' '));
     h.select_row_containing("terraform");
     h.press(KeyCode::Char(' '));
-    assert_eq!(h.app.marks.len(), 2);
+    assert_eq!(h.app.writes.marks.len(), 2);
     h.press(KeyCode::Char('X'));
     h.type_text("2");
     h.press(KeyCode::Enter);
     let screen = h.screen(120, 40);
     assert!(screen.contains("✗ could not revoke"), "{screen}");
     assert!(screen.contains("✓ revoked grant"), "{screen}");
-    assert_eq!(h.app.marks.len(), 1, "the failed one stays marked");
+    assert_eq!(h.app.writes.marks.len(), 1, "the failed one stays marked");
     assert!(
         h.status().contains("1 failed and stay marked"),
         "{}",
@@ -439,7 +439,7 @@ fn failed_grants_of_a_bulk_run_stay_marked() {
     );
     // Any key closes the outcome list.
     h.press(KeyCode::Char('q'));
-    assert_eq!(h.app.modal, Modal::None);
+    assert_eq!(h.app.screen.modal, Modal::None);
 }
 
 #[test]
@@ -519,11 +519,11 @@ fn an_unwritable_audit_log_blocks_writes() {
         h.status()
     );
     // The app also refuses up front once it knows.
-    h.app.audit_log = Some(Err(
+    h.app.session.audit_log = Some(Err(
         "the audit log /readonly/audit.jsonl cannot be written (permission denied)".into(),
     ));
     h.press(KeyCode::Char('X'));
-    assert_eq!(h.app.modal, Modal::None);
+    assert_eq!(h.app.screen.modal, Modal::None);
 }
 
 #[test]
@@ -693,7 +693,7 @@ fn the_history_view_restores_a_revoked_grant() {
         "{screen}"
     );
     // In a dry-run session a restore is not sent at all.
-    h.app.dry_run = true;
+    h.app.session.dry_run = true;
     h.press(KeyCode::Char('r'));
     assert!(
         h.status()
@@ -701,14 +701,14 @@ fn the_history_view_restores_a_revoked_grant() {
         "{}",
         h.status()
     );
-    h.app.dry_run = false;
+    h.app.session.dry_run = false;
     // r asks first; anything but y cancels.
     h.press(KeyCode::Char('r'));
     assert!(h.screen(120, 40).contains("Recreate grant 92963b2c…"));
     h.press(KeyCode::Char('n'));
     assert_eq!(grants_on(&h, &key_id), before);
     assert!(
-        matches!(h.app.modal, Modal::History { .. }),
+        matches!(h.app.screen.modal, Modal::History { .. }),
         "the history stays open"
     );
     h.press(KeyCode::Char('r'));
@@ -743,7 +743,7 @@ fn the_history_view_restores_a_revoked_grant() {
         Some(restored.grant_id.as_str())
     );
     // The history (still open) says so, and a second restore is refused.
-    assert!(matches!(h.app.modal, Modal::History { .. }));
+    assert!(matches!(h.app.screen.modal, Modal::History { .. }));
     assert!(h.screen(120, 40).contains("restored as"));
     h.press(KeyCode::Char('r'));
     assert_eq!(h.status(), "that grant was already restored");

@@ -6,7 +6,7 @@
 mod common;
 
 use crossterm::event::KeyCode;
-use kms_grants::app::{Action, App, Input, Intent};
+use kms_grants::app::{Action, App, AppOptions, Input, Intent};
 use kms_grants::fixture::{self, FixtureError};
 use proptest::prelude::*;
 use std::path::Path;
@@ -90,13 +90,13 @@ proptest! {
     #[test]
     fn any_command_line_is_carried_out_or_refused_in_a_sentence(line in "\\PC{0,40}") {
         let mut h = common::Harness::demo();
-        h.app.status = None;
+        h.app.screen.status = None;
         h.act(Action::Intent(Intent::RunCommand(line.clone())));
         // Anything but a blank line or quitting is answered: a sentence, or a dialog.
         let name = line.split_whitespace().next().unwrap_or("");
         if !name.is_empty() && !matches!(name, "q" | "quit") {
             assert!(
-                h.app.status.is_some() || h.app.modal != kms_grants::app::Modal::None,
+                h.app.screen.status.is_some() || h.app.screen.modal != kms_grants::app::Modal::None,
                 "no answer to {line:?}"
             );
         }
@@ -244,7 +244,7 @@ fn an_app_with_no_data_draws_at_every_size() {
         region: None,
         recorded_at: None,
     };
-    let app = App::new(info, false, false, common::NOW);
+    let app = App::new(AppOptions::new(info, common::NOW));
     let theme = kms_grants::ui::theme::Theme::new(kms_grants::ui::theme::ThemeName::Dark, false);
     for width in [1u16, 10, 60, 200] {
         for height in [1u16, 5, 12, 50] {

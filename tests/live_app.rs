@@ -165,7 +165,7 @@ async fn mount_account(server: &MockServer, grants: bool) {
 
 #[test]
 fn a_server_that_dies_mid_load_shows_in_the_rows_and_ctrl_r_recovers_once_it_is_back() {
-    use kms_grants::app::{Action, App, Command, Input, Read};
+    use kms_grants::app::{Action, App, AppOptions, Command, Input, Read};
     use kms_grants::runtime::{Audit, Executor};
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -194,7 +194,7 @@ fn a_server_that_dies_mid_load_shows_in_the_rows_and_ctrl_r_recovers_once_it_is_
             reason: "test".to_owned(),
         }),
     };
-    let mut app = App::new(live.info(), false, false, common::NOW);
+    let mut app = App::new(AppOptions::new(live.info(), common::NOW));
     // Carries out commands until none is left; grant lists wait in `held` when asked to.
     let run = |app: &mut App, mut queue: Vec<Command>, hold_grants: bool| -> Vec<Command> {
         let mut held = Vec::new();
@@ -246,7 +246,7 @@ fn a_server_that_dies_mid_load_shows_in_the_rows_and_ctrl_r_recovers_once_it_is_
     };
     let commands = press(&mut app, KeyCode::Enter);
     run(&mut app, commands, false);
-    let status = app.status.as_ref().unwrap().text.clone();
+    let status = app.screen.status.as_ref().unwrap().text.clone();
     assert!(status.contains("could not reach the endpoint"), "{status}");
     press(&mut app, KeyCode::Esc);
     // The server comes back on the same address; ctrl-r reloads everything.

@@ -81,7 +81,7 @@ fn retire_confirmation_80x24_wraps_instead_of_cutting() {
     h.press(KeyCode::Char('x'));
     let screen = h.screen(80, 24);
     // The whole grant id is on screen, split over two lines, never cut with an ellipsis.
-    let Some(kms_grants::app::Modal::Confirm(change)) = Some(&h.app.modal) else {
+    let Some(kms_grants::app::Modal::Confirm(change)) = Some(&h.app.screen.modal) else {
         panic!("no confirmation open");
     };
     let id = &change.targets[0].grant.grant_id;
@@ -235,7 +235,7 @@ fn a_revoked_grant_is_struck_through_even_under_the_cursor() {
     );
     // Asking to delete it again says it is already gone instead of opening a dialog.
     h.press(KeyCode::Char('X'));
-    assert_eq!(h.app.modal, kms_grants::app::Modal::None);
+    assert_eq!(h.app.screen.modal, kms_grants::app::Modal::None);
     assert!(
         h.status().contains("was already revoked this session"),
         "{}",
@@ -304,7 +304,7 @@ fn an_empty_history_says_so_and_any_key_closes_it() {
         "{screen}"
     );
     h.press(KeyCode::Char('q'));
-    assert_eq!(h.app.modal, kms_grants::app::Modal::None);
+    assert_eq!(h.app.screen.modal, kms_grants::app::Modal::None);
 }
 
 #[test]
@@ -365,7 +365,7 @@ fn a_confirmation_that_does_not_fit_cannot_be_confirmed() {
 
 /// The header of a live session on an account marked read-only, mid-switch, at `width`.
 fn live_header(width: u16) -> String {
-    use kms_grants::app::App;
+    use kms_grants::app::{App, AppOptions};
     use kms_grants::source::{CallerIdentity, SourceInfo, SourceKind};
     let info = SourceInfo {
         kind: SourceKind::Live {
@@ -377,8 +377,11 @@ fn live_header(width: u16) -> String {
         region: Some("eu-west-1".to_owned()),
         recorded_at: None,
     };
-    let mut app = App::new(info, true, false, common::NOW);
-    app.places = kms_grants::places::Places::from_profiles(
+    let mut app = App::new(AppOptions {
+        read_only: Some("--read-only".to_owned()),
+        ..AppOptions::new(info, common::NOW)
+    });
+    app.session.places = kms_grants::places::Places::from_profiles(
         [("prod-admin".to_owned(), Some("eu-west-1".to_owned()))],
         &[kms_grants::config::Account {
             name: "prod".to_owned(),
@@ -387,14 +390,14 @@ fn live_header(width: u16) -> String {
             read_only: true,
         }],
     );
-    app.caller = Some(CallerIdentity {
+    app.session.caller = Some(CallerIdentity {
         account: "111122223333".to_owned(),
         arn: "arn:aws:sts::111122223333:assumed-role/Admin/alice".to_owned(),
     });
     app.update(Action::Intent(Intent::RunCommand(
         "region us-east-1".into(),
     )));
-    assert!(app.switching.is_some());
+    assert!(app.session.switching.is_some());
     app.update(Action::Input(Input::Resize { width, height: 24 }));
     let mut terminal =
         ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, 24)).unwrap();
@@ -448,12 +451,12 @@ fn the_header_says_where_writes_go_at_any_width() {
 
 #[test]
 fn a_throttled_load_says_so_beside_its_progress() {
-    use kms_grants::app::App;
+    use kms_grants::app::{App, AppOptions};
     let mut h = Harness::demo();
     // The demo's keys, their grants not answered yet.
     let keys = h.app.data.keys.loaded().unwrap().clone();
-    let mut app = App::new(h.app.info.clone(), false, false, common::NOW);
-    app.places = h.app.places.clone();
+    let mut app = App::new(AppOptions::new(h.app.session.info.clone(), common::NOW));
+    app.session.places = h.app.session.places.clone();
     let commands = app.start();
     let req = commands
         .iter()
@@ -466,7 +469,7 @@ fn a_throttled_load_says_so_beside_its_progress() {
         req,
         result: Ok(keys),
     }));
-    app.pace = Some("KMS is throttling: ListGrants at 10/s of 80/s".to_owned());
+    app.screen.pace = Some("KMS is throttling: ListGrants at 10/s of 80/s".to_owned());
     h.app = app;
     let tabs = h.screen(160, 30).lines().nth(1).unwrap().to_owned();
     assert!(

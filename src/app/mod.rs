@@ -286,9 +286,56 @@ pub struct Status {
     pub text: String,
 }
 
-/// The whole state of the app.
+/// How an app starts: everything the caller knows before the first frame. Build it with
+/// [`AppOptions::new`] and change what differs from the defaults.
+#[derive(Debug, Clone)]
+pub struct AppOptions {
+    pub info: SourceInfo,
+    /// Why writes are refused (`--read-only`, the config's mark), or `None` when they are not.
+    pub read_only: Option<String>,
+    pub dry_run: bool,
+    /// The time at start (ticks move it on).
+    pub now: Timestamp,
+    /// Grants older than this many days have the `old` finding (config `stale_after_days`).
+    pub stale_after_days: u32,
+    /// How long a confirmation stays deaf to the input that opened it (`confirm_delay_ms`);
+    /// zero turns the guard off (tests).
+    pub confirm_delay: std::time::Duration,
+    /// The profiles and regions there are to switch to.
+    pub places: Places,
+    /// The profile and region the session points at, when not the source's own (a directory's
+    /// snapshot is known by the name it was opened under).
+    pub target: Option<Target>,
+    /// The audit log's path, or why there is none (then writes are refused); `None` when the
+    /// runtime did not say (tests).
+    pub audit_log: Option<Result<String, String>>,
+    /// What to say in the status line at start (warnings gathered while starting).
+    pub warning: Option<String>,
+}
+
+impl AppOptions {
+    /// Options over a source described by `info` at `now`: writes allowed, no dry run, 90 days
+    /// for `old`, no confirmation delay, no places to switch to, no audit log said.
+    pub fn new(info: SourceInfo, now: Timestamp) -> Self {
+        Self {
+            info,
+            read_only: None,
+            dry_run: false,
+            now,
+            stale_after_days: 90,
+            confirm_delay: std::time::Duration::ZERO,
+            places: Places::default(),
+            target: None,
+            audit_log: None,
+            warning: None,
+        }
+    }
+}
+
+/// The session and where it points: the source, the caller, what writes are allowed, and the
+/// profiles and regions there are to switch to.
 #[derive(Debug)]
-pub struct App {
+pub struct Session {
     pub info: SourceInfo,
     /// Who the caller is, once STS answered (live sources only).
     pub caller: Option<CallerIdentity>,
@@ -296,44 +343,11 @@ pub struct App {
     /// Why, for the refusal messages: `--read-only`, or the config's mark.
     pub read_only_reason: String,
     pub dry_run: bool,
-    /// The current time, from ticks (fixed in tests).
-    pub now: Timestamp,
     /// Grants older than this many days have the `old` finding (config `stale_after_days`).
     pub stale_after_days: u32,
     /// The audit log's path, or why there is none (then writes are refused); `None` when the
     /// runtime did not say (tests).
     pub audit_log: Option<Result<String, String>>,
-    pub data: Data,
-    pub tab: Tab,
-    /// The navigation stack of each tab; never empty.
-    pub stacks: [Vec<View>; 2],
-    pub modal: Modal,
-    pub status: Option<Status>,
-    pub writes_in_flight: usize,
-    /// This session's deletions, oldest first.
-    pub history: Vec<HistoryEntry>,
-    /// Marked grants, by (key id, grant id): they survive filters, sorts and reloads.
-    pub marks: marks::Marks,
-    /// The last bulk run's outcomes, filled in as the answers arrive.
-    pub bulk: Option<BulkRun>,
-    /// How many marks the current list shows, for the marks and rows versions it was counted
-    /// with (see [`App::marks_shown`]).
-    marks_shown: Cell<Option<((u64, u64), usize)>>,
-    /// (key id, grant id) of the writes in flight → whether each was sent as a dry run. A grant
-    /// in flight cannot be sent again until its answer comes.
-    in_flight: std::collections::HashMap<(String, String), bool>,
-    /// How many rows the list area showed last frame (for PgUp/PgDn); set by the renderer.
-    pub page_rows: Cell<usize>,
-    /// The background load's progress (grant lists answered, keys described, keys), counted
-    /// once per change of the data rather than once per frame: see [`App::load_progress`].
-    /// [`App::apply`] forgets it on every action that may change the data.
-    progress: Cell<Option<(usize, usize, usize)>>,
-    /// The terminal size, from resize events.
-    pub size: (u16, u16),
-    /// Whether the open confirmation was drawn whole last frame (set by the renderer); a
-    /// confirmation the operator cannot see entirely cannot be confirmed.
-    pub confirm_fits: Cell<bool>,
-    next_req: RequestId,
     /// The profiles and regions there are to switch to.
     pub places: Places,
     /// The profile and region this session points at.
@@ -343,67 +357,140 @@ pub struct App {
     next_switch: u64,
     /// The caller request whose answer is awaited (an older one is from another account).
     caller_req: RequestId,
+}
+
+/// Writes: the marks they aim at, the ones on their way, the last bulk run and this session's
+/// deletions.
+#[derive(Debug, Default)]
+pub struct Writes {
+    /// How many writes (deletes, token retires, restores) have not answered yet.
+    pub in_flight: usize,
+    /// (key id, grant id) of the deletes in flight → whether each was sent as a dry run. A
+    /// grant in flight cannot be sent again until its answer comes.
+    in_flight_ids: std::collections::HashMap<(String, String), bool>,
+    /// Marked grants, by (key id, grant id): they survive filters, sorts and reloads.
+    pub marks: marks::Marks,
+    /// The last bulk run's outcomes, filled in as the answers arrive.
+    pub bulk: Option<BulkRun>,
+    /// This session's deletions, oldest first.
+    pub history: Vec<HistoryEntry>,
+}
+
+/// What the screen shows: the tabs and their views, the dialog, the status line, and what the
+/// renderer reports back (the terminal's size, rows per page, whether a confirmation fits).
+#[derive(Debug)]
+pub struct Screen {
+    pub tab: Tab,
+    /// The navigation stack of each tab; never empty.
+    pub stacks: [Vec<View>; 2],
+    pub modal: Modal,
+    pub status: Option<Status>,
+    /// The terminal size, from resize events.
+    pub size: (u16, u16),
+    /// How many rows the list area showed last frame (for PgUp/PgDn); set by the renderer.
+    pub page_rows: Cell<usize>,
+    /// Whether the open confirmation was drawn whole last frame (set by the renderer); a
+    /// confirmation the operator cannot see entirely cannot be confirmed.
+    pub confirm_fits: Cell<bool>,
     /// What Tab found to complete in the command line (several names, or none), shown there
     /// until the next key.
     pub completions: Option<String>,
     /// What slows the source down right now (KMS throttling), set by the runtime before each
     /// frame and shown with the load's progress.
     pub pace: Option<String>,
-    /// Keeps a confirmation deaf to the input that opened it; the runtime sets its delay from
-    /// the config (`confirm_delay_ms`), tests leave it off.
+    /// Keeps a confirmation deaf to the input that opened it (its delay from the config's
+    /// `confirm_delay_ms`; off in tests).
     pub confirm_guard: input::ConfirmGuard,
+    /// How many marks the current list shows, for the marks and rows versions it was counted
+    /// with (see [`App::marks_shown`]).
+    marks_shown: Cell<Option<((u64, u64), usize)>>,
+    /// The background load's progress (grant lists answered, keys described, keys), counted
+    /// once per change of the data rather than once per frame: see [`App::load_progress`].
+    /// [`App::apply`] forgets it on every action that may change the data.
+    progress: Cell<Option<(usize, usize, usize)>>,
+}
+
+/// The whole state of the app.
+#[derive(Debug)]
+pub struct App {
+    /// The session and where it points.
+    pub session: Session,
+    /// What is loaded.
+    pub data: Data,
+    /// Marks, writes in flight, the last bulk run, the history.
+    pub writes: Writes,
+    /// What the screen shows.
+    pub screen: Screen,
+    /// The current time, from ticks (fixed in tests).
+    pub now: Timestamp,
+    next_req: RequestId,
 }
 
 impl App {
-    /// A new app over a source described by `info`; call [`App::start`] for the first loads.
-    pub fn new(info: SourceInfo, read_only: bool, dry_run: bool, now: Timestamp) -> Self {
-        let target = Target {
-            profile: info.profile.clone(),
-            region: info.region.clone(),
-        };
-        Self {
+    /// A new app; call [`App::start`] for the first loads.
+    pub fn new(options: AppOptions) -> Self {
+        let AppOptions {
             info,
-            caller: None,
             read_only,
-            read_only_reason: "--read-only".to_owned(),
             dry_run,
             now,
-            stale_after_days: 90,
-            audit_log: None,
-            data: Data::default(),
-            tab: Tab::Keys,
-            stacks: [
-                vec![View::List(ListView::new(ListKind::Keys))],
-                vec![View::List(ListView::new(ListKind::Principals))],
-            ],
-            modal: Modal::None,
-            status: None,
-            writes_in_flight: 0,
-            in_flight: std::collections::HashMap::new(),
-            marks: marks::Marks::default(),
-            marks_shown: Cell::new(None),
-            history: Vec::new(),
-            bulk: None,
-            page_rows: Cell::new(20),
-            progress: Cell::new(None),
-            size: (120, 40),
-            confirm_fits: Cell::new(true),
-            next_req: 0,
-            places: Places::default(),
+            stale_after_days,
+            confirm_delay,
+            places,
             target,
-            switching: None,
-            next_switch: 0,
-            caller_req: 0,
-            completions: None,
-            pace: None,
-            confirm_guard: input::ConfirmGuard::default(),
+            audit_log,
+            warning,
+        } = options;
+        let target = target.unwrap_or_else(|| Target {
+            profile: info.profile.clone(),
+            region: info.region.clone(),
+        });
+        Self {
+            session: Session {
+                info,
+                caller: None,
+                read_only: read_only.is_some(),
+                read_only_reason: read_only.unwrap_or_else(|| "--read-only".to_owned()),
+                dry_run,
+                stale_after_days,
+                audit_log,
+                places,
+                target,
+                switching: None,
+                next_switch: 0,
+                caller_req: 0,
+            },
+            data: Data::default(),
+            writes: Writes::default(),
+            screen: Screen {
+                tab: Tab::Keys,
+                stacks: [
+                    vec![View::List(ListView::new(ListKind::Keys))],
+                    vec![View::List(ListView::new(ListKind::Principals))],
+                ],
+                modal: Modal::None,
+                status: warning.map(|text| Status {
+                    level: Level::Warning,
+                    text,
+                }),
+                size: (120, 40),
+                page_rows: Cell::new(20),
+                confirm_fits: Cell::new(true),
+                completions: None,
+                pace: None,
+                confirm_guard: input::ConfirmGuard::new(confirm_delay),
+                marks_shown: Cell::new(None),
+                progress: Cell::new(None),
+            },
+            now,
+            next_req: 0,
         }
     }
 
     /// The loads to run when the app opens.
     pub fn start(&mut self) -> Vec<Command> {
-        if let Some(Err(reason)) = &self.audit_log
-            && !self.read_only
+        if let Some(Err(reason)) = &self.session.audit_log
+            && !self.session.read_only
         {
             let text = format!("retire and revoke are off: {reason}");
             self.say(Level::Warning, text);
@@ -415,13 +502,13 @@ impl App {
 
     /// Whether the terminal is smaller than the layout needs (the screen then says so).
     pub fn too_small(&self) -> bool {
-        self.size.0 < MIN_WIDTH || self.size.1 < MIN_HEIGHT
+        self.screen.size.0 < MIN_WIDTH || self.screen.size.1 < MIN_HEIGHT
     }
 
     /// The view on top of the current tab.
     pub fn current_view(&self) -> &View {
         // Stacks are never empty: `Back` stops at the root.
-        let stack = &self.stacks[self.tab as usize];
+        let stack = &self.screen.stacks[self.screen.tab as usize];
         &stack[stack.len() - 1]
     }
 
@@ -446,7 +533,7 @@ impl App {
         CellContext {
             data: &self.data,
             now: self.now,
-            stale_after_days: self.stale_after_days,
+            stale_after_days: self.session.stale_after_days,
         }
     }
 
@@ -458,8 +545,13 @@ impl App {
     /// Drops an informational message once the operator moves on (warnings and errors stay
     /// until the next message).
     fn clear_info(&mut self) {
-        if self.status.as_ref().is_some_and(|s| s.level == Level::Info) {
-            self.status = None;
+        if self
+            .screen
+            .status
+            .as_ref()
+            .is_some_and(|s| s.level == Level::Info)
+        {
+            self.screen.status = None;
         }
     }
 
@@ -476,7 +568,7 @@ impl App {
     }
 
     fn say(&mut self, level: Level, text: impl Into<String>) {
-        self.status = Some(Status {
+        self.screen.status = Some(Status {
             level,
             text: text.into(),
         });
@@ -486,7 +578,7 @@ impl App {
 
     fn load_caller(&mut self) -> Command {
         let req = self.next_request();
-        self.caller_req = req;
+        self.session.caller_req = req;
         Command::Read(Read::Caller { req })
     }
 
@@ -539,7 +631,7 @@ impl App {
     /// may show the change. `key` narrows that to one key's data: the grants views of other
     /// keys keep their text.
     fn refresh(&mut self, key: Option<&str>, affected: impl Fn(&ListView) -> bool) {
-        for stack in &mut self.stacks {
+        for stack in &mut self.screen.stacks {
             for view in stack.iter_mut() {
                 let View::List(list) = view else { continue };
                 if affected(list) {
@@ -561,21 +653,22 @@ impl App {
         let Some(list) = self.current_list() else {
             return 0;
         };
-        let versions = (self.marks.version(), list.rows_version());
-        if let Some((counted, shown)) = self.marks_shown.get()
+        let versions = (self.writes.marks.version(), list.rows_version());
+        if let Some((counted, shown)) = self.screen.marks_shown.get()
             && counted == versions
         {
             return shown;
         }
         let shown = match &list.kind {
-            _ if self.marks.is_empty() => 0,
+            _ if self.writes.marks.is_empty() => 0,
             // One key's grants, unfiltered: every grant of the key is a row, and its marks are
             // on grants it lists (a reload drops the others), so they are all shown. Counted
             // over the marks' ordered range, without hashing: a bulk run changes the marks
             // with every answer.
             ListKind::Grants { key_id } if list.filter.is_empty() && list.finding.is_none() => {
                 let key = key_id_of(key_id);
-                self.marks
+                self.writes
+                    .marks
                     .range((key.to_owned(), String::new())..)
                     .take_while(|(k, _)| k == key)
                     .count()
@@ -584,6 +677,7 @@ impl App {
             ListKind::Grants { key_id } => {
                 let key = key_id_of(key_id);
                 let marked: std::collections::HashSet<&str> = self
+                    .writes
                     .marks
                     .range((key.to_owned(), String::new())..)
                     .take_while(|(k, _)| k == key)
@@ -603,22 +697,22 @@ impl App {
                 .rows
                 .iter()
                 .filter_map(|&i| list::grant_at(&self.data, &list.kind, i))
-                .filter(|g| self.marks.contains(&g.id_pair()))
+                .filter(|g| self.writes.marks.contains(&g.id_pair()))
                 .count(),
         };
-        self.marks_shown.set(Some((versions, shown)));
+        self.screen.marks_shown.set(Some((versions, shown)));
         shown
     }
 
     /// How far the background load is: (grant lists answered, keys described, keys).
     pub fn load_progress(&self) -> (usize, usize, usize) {
-        if let Some(progress) = self.progress.get() {
+        if let Some(progress) = self.screen.progress.get() {
             return progress;
         }
         let (granted, total) = self.data.grant_progress();
         let (described, _) = self.data.describe_progress();
         let progress = (granted, described, total);
-        self.progress.set(Some(progress));
+        self.screen.progress.set(Some(progress));
         progress
     }
 
@@ -627,9 +721,9 @@ impl App {
         let ctx = CellContext {
             data: &self.data,
             now: self.now,
-            stale_after_days: self.stale_after_days,
+            stale_after_days: self.session.stale_after_days,
         };
-        for stack in &mut self.stacks {
+        for stack in &mut self.screen.stacks {
             for view in stack.iter_mut() {
                 if let View::List(list) = view
                     && list.dirty
@@ -653,7 +747,7 @@ impl App {
     /// applies a burst of answers this way and settles once before drawing.
     pub fn apply(&mut self, action: Action) -> Vec<Command> {
         if action.may_change_data() {
-            self.progress.set(None);
+            self.screen.progress.set(None);
         }
         match action {
             Action::Input(input) => self.on_input(input),
@@ -675,7 +769,7 @@ impl App {
                 Vec::new()
             }
             Input::Resize { width, height } => {
-                self.size = (width, height);
+                self.screen.size = (width, height);
                 Vec::new()
             }
         }
@@ -686,8 +780,8 @@ impl App {
         match intent {
             Intent::MoveDown => self.move_by(1),
             Intent::MoveUp => self.move_by(-1),
-            Intent::PageDown => self.move_by(self.page_rows.get().max(1) as isize),
-            Intent::PageUp => self.move_by(-(self.page_rows.get().max(1) as isize)),
+            Intent::PageDown => self.move_by(self.screen.page_rows.get().max(1) as isize),
+            Intent::PageUp => self.move_by(-(self.screen.page_rows.get().max(1) as isize)),
             Intent::Top => self.move_by(isize::MIN),
             Intent::Bottom => self.move_by(isize::MAX),
             Intent::Open => {
@@ -700,7 +794,7 @@ impl App {
             }
             Intent::SwitchTab => {
                 self.clear_info();
-                self.tab = match self.tab {
+                self.screen.tab = match self.screen.tab {
                     Tab::Keys => Tab::Retirable,
                     Tab::Retirable => Tab::Keys,
                 };
@@ -710,11 +804,13 @@ impl App {
                 let ctx = CellContext {
                     data: &self.data,
                     now: self.now,
-                    stale_after_days: self.stale_after_days,
+                    stale_after_days: self.session.stale_after_days,
                 };
-                if let Some(View::List(list)) = self.stacks[self.tab as usize].last_mut() {
+                if let Some(View::List(list)) =
+                    self.screen.stacks[self.screen.tab as usize].last_mut()
+                {
                     list.prepare_filter(ctx);
-                    self.modal = Modal::Filter;
+                    self.screen.modal = Modal::Filter;
                 }
                 Vec::new()
             }
@@ -735,20 +831,20 @@ impl App {
                         .map(|g| g.id_pair())
                         .collect();
                     let added = ids.len();
-                    self.marks.extend(ids);
+                    self.writes.marks.extend(ids);
                     self.say(
                         Level::Info,
                         format!(
                             "marked the {added} grants shown ({} marked in all)",
-                            self.marks.len()
+                            self.writes.marks.len()
                         ),
                     );
                 }
                 Vec::new()
             }
             Intent::ClearMarks => {
-                let cleared = self.marks.len();
-                self.marks.clear();
+                let cleared = self.writes.marks.len();
+                self.writes.marks.clear();
                 self.say(Level::Info, format!("cleared {cleared} marks"));
                 Vec::new()
             }
@@ -768,7 +864,7 @@ impl App {
             Intent::Retire => self.ask_delete(WriteKind::Retire),
             Intent::Revoke => self.ask_delete(WriteKind::Revoke),
             Intent::StartCommand => {
-                self.modal = Modal::Command(String::new());
+                self.screen.modal = Modal::Command(String::new());
                 Vec::new()
             }
             Intent::RunCommand(line) => self.run_command(&line),
@@ -776,15 +872,15 @@ impl App {
             Intent::PickRegion => self.pick_region(),
             Intent::Reload => self.reload(),
             Intent::ToggleHelp => {
-                self.modal = match self.modal {
+                self.screen.modal = match self.screen.modal {
                     Modal::Help { .. } => Modal::None,
                     _ => Modal::Help { scroll: 0 },
                 };
                 Vec::new()
             }
             Intent::Quit => {
-                if self.writes_in_flight > 0 {
-                    self.modal = Modal::ConfirmQuit;
+                if self.writes.in_flight > 0 {
+                    self.screen.modal = Modal::ConfirmQuit;
                     Vec::new()
                 } else {
                     vec![Command::Effect(Effect::Quit)]
@@ -792,16 +888,16 @@ impl App {
             }
             Intent::ConfirmChange => self.confirm(),
             Intent::CancelChange => {
-                if matches!(self.modal, Modal::Confirm(_)) {
+                if matches!(self.screen.modal, Modal::Confirm(_)) {
                     self.say(Level::Info, "cancelled: nothing was changed");
                 }
-                self.modal = Modal::None;
+                self.screen.modal = Modal::None;
                 Vec::new()
             }
             Intent::CopySelected => self.copy_selected(),
             Intent::ShowHistory => {
-                self.modal = Modal::History {
-                    cursor: self.history.len().saturating_sub(1),
+                self.screen.modal = Modal::History {
+                    cursor: self.writes.history.len().saturating_sub(1),
                     confirming: false,
                 };
                 Vec::new()
@@ -813,18 +909,18 @@ impl App {
     fn on_loaded(&mut self, loaded: Loaded) -> Vec<Command> {
         match loaded {
             Loaded::Caller { req, result } => {
-                if req != self.caller_req {
+                if req != self.session.caller_req {
                     return Vec::new();
                 }
                 match result {
                     Ok(caller) => {
                         if let Some(caller) = &caller
-                            && self.info.account.is_none()
+                            && self.session.info.account.is_none()
                             && !caller.account.is_empty()
                         {
-                            self.info.account = Some(caller.account.clone());
+                            self.session.info.account = Some(caller.account.clone());
                         }
-                        self.caller = caller;
+                        self.session.caller = caller;
                     }
                     Err(err) => self.say(Level::Error, format!("cannot tell who you are: {err}")),
                 }
@@ -841,8 +937,11 @@ impl App {
                         Ok(metadata) => {
                             self.data.set_metadata(&key_id, metadata);
                             // The key's state feeds the unusable-key finding.
-                            self.data
-                                .compute_findings(&key_id, self.now, self.stale_after_days);
+                            self.data.compute_findings(
+                                &key_id,
+                                self.now,
+                                self.session.stale_after_days,
+                            );
                         }
                         Err(err) => {
                             self.data
@@ -907,8 +1006,11 @@ impl App {
                     if let Ok(grants) = &result {
                         // Grants confirmed gone leave their key's list: its findings change.
                         for key in self.data.settle_pending_retirable(&principal, grants) {
-                            self.data
-                                .compute_findings(&key, self.now, self.stale_after_days);
+                            self.data.compute_findings(
+                                &key,
+                                self.now,
+                                self.session.stale_after_days,
+                            );
                         }
                     }
                     let text = result.as_ref().err().map(|err| {
@@ -935,9 +1037,9 @@ impl App {
     fn on_wrote(&mut self, wrote: Wrote) -> Vec<Command> {
         match wrote {
             Wrote::Restored { entry, result } => {
-                self.writes_in_flight = self.writes_in_flight.saturating_sub(1);
+                self.writes.in_flight = self.writes.in_flight.saturating_sub(1);
                 let mut commands = Vec::new();
-                if let Some(item) = self.history.get_mut(entry) {
+                if let Some(item) = self.writes.history.get_mut(entry) {
                     let what = describe_grant(&item.target);
                     let key = key_id_of(&item.target.grant.key_id).to_owned();
                     match &result {
@@ -972,8 +1074,8 @@ impl App {
             } => {
                 // Writes are off at once: the header says NO AUDIT LOG, x and X leave the
                 // footer and are refused. (The runtime refuses any write already queued.)
-                self.audit_log = Some(Err(reason));
-                if let Some(bulk) = &mut self.bulk
+                self.session.audit_log = Some(Err(reason));
+                if let Some(bulk) = &mut self.writes.bulk
                     && let Some(&row) = grant.as_ref().and_then(|id| bulk.index.get(id))
                 {
                     bulk.replace(row, Level::Error, said.clone());
@@ -982,7 +1084,7 @@ impl App {
                 Vec::new()
             }
             Wrote::TokenRetired { result } => {
-                self.writes_in_flight = self.writes_in_flight.saturating_sub(1);
+                self.writes.in_flight = self.writes.in_flight.saturating_sub(1);
                 match result {
                     Ok(WriteOutcome::Done | WriteOutcome::DoneAnswerLost(_)) => self.say(
                         Level::Success,
@@ -1034,7 +1136,7 @@ impl App {
         match result {
             Ok(keys) => {
                 let ids: Vec<String> = keys.iter().map(|k| k.id().to_owned()).collect();
-                if self.status.is_none() {
+                if self.screen.status.is_none() {
                     let text = format!(
                         "{} keys · Enter opens a key's grants · Tab shows retirable grants · ? help",
                         keys.len()
@@ -1090,6 +1192,7 @@ impl App {
             // A mark on a grant this key no longer lists would only come back as "already gone".
             let key = crate::domain::key_id_of(key_id);
             if self
+                .writes
                 .marks
                 .range((key.to_owned(), String::new())..)
                 .next()
@@ -1097,7 +1200,8 @@ impl App {
             {
                 let listed: std::collections::HashSet<&str> =
                     grants.iter().map(|g| &*g.grant_id).collect();
-                self.marks
+                self.writes
+                    .marks
                     .retain(|(k, g)| k != key || listed.contains(g.as_str()));
             }
         }
@@ -1111,7 +1215,7 @@ impl App {
             .answer(result.map_err(|e| e.to_string()));
         if loaded {
             self.data
-                .compute_findings(key_id, self.now, self.stale_after_days);
+                .compute_findings(key_id, self.now, self.session.stale_after_days);
         }
         // Say so when the operator is looking at this key, or when a reload failed.
         let watching = matches!(self.current_view(), View::List(list)
@@ -1140,10 +1244,14 @@ impl App {
         target: &GrantTarget,
         result: Result<WriteOutcome, SourceError>,
     ) -> Vec<Command> {
-        self.writes_in_flight = self.writes_in_flight.saturating_sub(1);
+        self.writes.in_flight = self.writes.in_flight.saturating_sub(1);
         let grant = &target.grant;
         let what = describe_grant(target);
-        let was_dry_run = self.in_flight.remove(&grant.id_pair()).unwrap_or(false);
+        let was_dry_run = self
+            .writes
+            .in_flight_ids
+            .remove(&grant.id_pair())
+            .unwrap_or(false);
         let id = grant.id_pair();
         // Deleted (or already gone): unmarked. Failed, a dry run, or an answer lost that the
         // listing did not show gone: stays marked for another try (a delete sent again is
@@ -1156,7 +1264,7 @@ impl App {
                 | Err(SourceError::GrantNotFound { .. })
         );
         if gone {
-            self.marks.remove(&id);
+            self.writes.marks.remove(&id);
         }
         match result {
             Ok(
@@ -1183,11 +1291,14 @@ impl App {
                     _ => false,
                 });
                 self.close_detail_of(grant);
-                self.history.push(HistoryEntry {
+                self.writes.history.push(HistoryEntry {
                     kind,
                     target: target.clone(),
                     at: self.now,
-                    origin: (self.target.clone(), self.info.account.clone()),
+                    origin: (
+                        self.session.target.clone(),
+                        self.session.info.account.clone(),
+                    ),
                     restored: None,
                 });
                 match outcome {
@@ -1263,8 +1374,8 @@ impl App {
             }
         }
         self.record_outcome(&id);
-        if matches!(self.modal, Modal::ConfirmQuit) && self.writes_in_flight == 0 {
-            self.modal = Modal::None;
+        if matches!(self.screen.modal, Modal::ConfirmQuit) && self.writes.in_flight == 0 {
+            self.screen.modal = Modal::None;
         }
         Vec::new()
     }
@@ -1272,13 +1383,14 @@ impl App {
     /// Copies the message just said about one grant into the bulk run's outcome list, and sums
     /// the run up once every grant has answered.
     fn record_outcome(&mut self, id: &(String, String)) {
-        let Some(bulk) = &mut self.bulk else {
+        let Some(bulk) = &mut self.writes.bulk else {
             return;
         };
         let Some(&row) = bulk.index.get(id) else {
             return;
         };
         let (level, text) = self
+            .screen
             .status
             .as_ref()
             .map(|s| (s.level, s.text.clone()))
@@ -1320,7 +1432,7 @@ impl App {
     fn forget_grant(&mut self, grant: &Grant) {
         self.data.remove_grant(&grant.key_id, &grant.grant_id);
         self.data
-            .compute_findings(&grant.key_id, self.now, self.stale_after_days);
+            .compute_findings(&grant.key_id, self.now, self.session.stale_after_days);
         self.close_detail_of(grant);
         let key_id = key_id_of(&grant.key_id).to_owned();
         self.refresh(Some(&key_id), |list| match &list.kind {
@@ -1332,7 +1444,7 @@ impl App {
 
     /// Closes a detail view that shows `grant`.
     fn close_detail_of(&mut self, grant: &Grant) {
-        for stack in &mut self.stacks {
+        for stack in &mut self.screen.stacks {
             let showing_it = matches!(stack.last(), Some(View::Detail(d))
                 if d.target.grant.grant_id == grant.grant_id
                     && key_id_of(&d.target.grant.key_id) == key_id_of(&grant.key_id));
@@ -1347,10 +1459,10 @@ impl App {
     fn on_key(&mut self, event: KeyEvent) -> Vec<Command> {
         // ctrl-c quits from anywhere (still asking first while a write is in flight).
         if event.code == KeyCode::Char('c') && event.modifiers.contains(KeyModifiers::CONTROL) {
-            return match self.modal {
+            return match self.screen.modal {
                 Modal::ConfirmQuit => vec![Command::Effect(Effect::Quit)],
                 _ => {
-                    self.modal = Modal::None;
+                    self.screen.modal = Modal::None;
                     self.update(Action::Intent(Intent::Quit))
                 }
             };
@@ -1358,12 +1470,12 @@ impl App {
         // While the terminal is too small to show anything, only quitting works: no key may act
         // on a list or a dialog the operator cannot see.
         if self.too_small() {
-            if event.code == KeyCode::Char('q') && self.modal == Modal::None {
+            if event.code == KeyCode::Char('q') && self.screen.modal == Modal::None {
                 return self.update(Action::Intent(Intent::Quit));
             }
             return Vec::new();
         }
-        match &mut self.modal {
+        match &mut self.screen.modal {
             Modal::None => match keymap::action_for(&event, self.context()).map(Action::Intent) {
                 Some(action) => self.update(action),
                 None => Vec::new(),
@@ -1372,24 +1484,24 @@ impl App {
                 match event.code {
                     KeyCode::Char('j') | KeyCode::Down => *scroll = scroll.saturating_add(1),
                     KeyCode::Char('k') | KeyCode::Up => *scroll = scroll.saturating_sub(1),
-                    _ => self.modal = Modal::None,
+                    _ => self.screen.modal = Modal::None,
                 }
                 Vec::new()
             }
             Modal::Filter => self.on_filter_key(event),
             Modal::Picker(_) => self.on_picker_key(event),
             Modal::Command(line) => {
-                self.completions = None;
+                self.screen.completions = None;
                 match event.code {
                     KeyCode::Tab => self.complete_command(),
                     KeyCode::Enter => {
                         let line = std::mem::take(line);
-                        self.modal = Modal::None;
+                        self.screen.modal = Modal::None;
                         return self.update(Action::Intent(Intent::RunCommand(line)));
                     }
-                    KeyCode::Esc => self.modal = Modal::None,
+                    KeyCode::Esc => self.screen.modal = Modal::None,
                     // Backspace on an empty line closes it, as in vim.
-                    KeyCode::Backspace if line.pop().is_none() => self.modal = Modal::None,
+                    KeyCode::Backspace if line.pop().is_none() => self.screen.modal = Modal::None,
                     KeyCode::Char(c) if !event.modifiers.contains(KeyModifiers::CONTROL) => {
                         line.push(c)
                     }
@@ -1444,7 +1556,7 @@ impl App {
                 _ => Vec::new(),
             },
             Modal::History { cursor, confirming } => {
-                let count = self.history.len();
+                let count = self.writes.history.len();
                 if *confirming {
                     let entry = *cursor;
                     *confirming = false;
@@ -1461,11 +1573,13 @@ impl App {
                     KeyCode::Char('k') | KeyCode::Up => *cursor = cursor.saturating_sub(1),
                     KeyCode::Char('r') | KeyCode::Enter if count > 0 => {
                         let restorable = self
+                            .writes
                             .history
                             .get(*cursor)
                             .is_some_and(|e| !matches!(e.restored, Some(Ok(_))));
-                        let (here, account) = (&self.target, &self.info.account);
+                        let (here, account) = (&self.session.target, &self.session.info.account);
                         let elsewhere = self
+                            .writes
                             .history
                             .get(*cursor)
                             .map(|e| &e.origin)
@@ -1484,17 +1598,17 @@ impl App {
                                     "that grant was deleted on {origin}: switch back there to restore it (or use kms-grants restore)"
                                 ),
                             );
-                        } else if self.read_only {
+                        } else if self.session.read_only {
                             let text = format!(
                                 "this session is read-only ({}): kms:CreateGrant is turned off",
-                                self.read_only_reason
+                                self.session.read_only_reason
                             );
                             self.say(Level::Warning, text);
-                        } else if let Some(Err(reason)) = &self.audit_log {
+                        } else if let Some(Err(reason)) = &self.session.audit_log {
                             // No write goes unrecorded: a restore is not even offered.
                             let text = reason.clone();
                             self.say(Level::Error, text);
-                        } else if self.dry_run {
+                        } else if self.session.dry_run {
                             self.say(
                                 Level::Warning,
                                 "dry run is on: a restore would create a grant for real, so it is not sent (:dry-run off first)",
@@ -1505,13 +1619,14 @@ impl App {
                             self.say(Level::Info, "that grant was already restored");
                         }
                     }
-                    _ => self.modal = Modal::None,
+                    _ => self.screen.modal = Modal::None,
                 }
                 Vec::new()
             }
             Modal::Outcomes { scroll } => {
                 // The list scrolls by grant, and stops at the last one.
                 let last = self
+                    .writes
                     .bulk
                     .as_ref()
                     .map_or(0, |b| b.outcomes.len())
@@ -1523,9 +1638,9 @@ impl App {
                     KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
                     KeyCode::Home | KeyCode::Char('g') => *scroll = 0,
                     KeyCode::End | KeyCode::Char('G') => *scroll = last,
-                    _ => self.modal = Modal::None,
+                    _ => self.screen.modal = Modal::None,
                 }
-                if let Modal::Outcomes { scroll } = &mut self.modal {
+                if let Modal::Outcomes { scroll } = &mut self.screen.modal {
                     *scroll = (*scroll).min(last);
                 }
                 Vec::new()
@@ -1559,7 +1674,7 @@ impl App {
             Modal::ConfirmQuit => match event.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') => vec![Command::Effect(Effect::Quit)],
                 _ => {
-                    self.modal = Modal::None;
+                    self.screen.modal = Modal::None;
                     Vec::new()
                 }
             },
@@ -1569,9 +1684,9 @@ impl App {
     fn on_filter_key(&mut self, event: KeyEvent) -> Vec<Command> {
         let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
         match event.code {
-            KeyCode::Enter => self.modal = Modal::None,
+            KeyCode::Enter => self.screen.modal = Modal::None,
             KeyCode::Esc => {
-                self.modal = Modal::None;
+                self.screen.modal = Modal::None;
                 self.set_filter(|f| f.clear());
             }
             KeyCode::Backspace => self.set_filter(|f| {
@@ -1601,9 +1716,9 @@ impl App {
         let ctx = CellContext {
             data: &self.data,
             now: self.now,
-            stale_after_days: self.stale_after_days,
+            stale_after_days: self.session.stale_after_days,
         };
-        let stack = &mut self.stacks[self.tab as usize];
+        let stack = &mut self.screen.stacks[self.screen.tab as usize];
         if let Some(View::List(list)) = stack.last_mut() {
             edit(&mut list.filter);
             list.refilter(ctx);
@@ -1614,9 +1729,9 @@ impl App {
         let ctx = CellContext {
             data: &self.data,
             now: self.now,
-            stale_after_days: self.stale_after_days,
+            stale_after_days: self.session.stale_after_days,
         };
-        let stack = &mut self.stacks[self.tab as usize];
+        let stack = &mut self.screen.stacks[self.screen.tab as usize];
         if let Some(View::List(list)) = stack.last_mut() {
             change(list);
             list.refilter(ctx);
@@ -1626,7 +1741,7 @@ impl App {
 
     fn move_by(&mut self, delta: isize) -> Vec<Command> {
         let data = &self.data;
-        let stack = &mut self.stacks[self.tab as usize];
+        let stack = &mut self.screen.stacks[self.screen.tab as usize];
         match stack.last_mut() {
             Some(View::List(list)) => {
                 let target = if delta == isize::MIN {
@@ -1713,16 +1828,16 @@ impl App {
         if let View::List(list) = &mut view {
             list.recompute(self.cell_context());
         }
-        self.stacks[self.tab as usize].push(view);
+        self.screen.stacks[self.screen.tab as usize].push(view);
     }
 
     fn back(&mut self) -> Vec<Command> {
         let ctx = CellContext {
             data: &self.data,
             now: self.now,
-            stale_after_days: self.stale_after_days,
+            stale_after_days: self.session.stale_after_days,
         };
-        let stack = &mut self.stacks[self.tab as usize];
+        let stack = &mut self.screen.stacks[self.screen.tab as usize];
         // Esc first clears what narrows the list: the filter, then the finding.
         if let Some(View::List(list)) = stack.last_mut()
             && (!list.filter.is_empty() || list.finding.is_some())
@@ -1788,24 +1903,24 @@ impl App {
     }
 
     fn ask_delete(&mut self, kind: WriteKind) -> Vec<Command> {
-        if self.read_only {
+        if self.session.read_only {
             self.say(
                 Level::Warning,
                 format!(
                     "this session is read-only ({}): {} is turned off",
-                    self.read_only_reason,
+                    self.session.read_only_reason,
                     kind.api_action()
                 ),
             );
             return Vec::new();
         }
         // No deletion goes unrecorded: without an audit log, nothing is even offered.
-        if let Some(Err(reason)) = &self.audit_log {
+        if let Some(Err(reason)) = &self.session.audit_log {
             let text = reason.clone();
             self.say(Level::Error, text);
             return Vec::new();
         }
-        if !self.marks.is_empty() {
+        if !self.writes.marks.is_empty() {
             return self.ask_delete_marked(kind);
         }
         let Some(target) = self.selected_grant() else {
@@ -1815,7 +1930,11 @@ impl App {
             );
             return Vec::new();
         };
-        if self.in_flight.contains_key(&target.grant.id_pair()) {
+        if self
+            .writes
+            .in_flight_ids
+            .contains_key(&target.grant.id_pair())
+        {
             self.say(
                 Level::Info,
                 format!(
@@ -1839,8 +1958,13 @@ impl App {
             );
             return Vec::new();
         }
-        self.status = None;
-        self.modal = Modal::Confirm(PendingChange::new(kind, vec![target], None, self.dry_run));
+        self.screen.status = None;
+        self.screen.modal = Modal::Confirm(PendingChange::new(
+            kind,
+            vec![target],
+            None,
+            self.session.dry_run,
+        ));
         Vec::new()
     }
 
@@ -1863,7 +1987,7 @@ impl App {
                 .or_insert(grant);
         }
         let mut last_key: Option<&str> = None;
-        for (key_id, _) in &self.marks {
+        for (key_id, _) in &self.writes.marks {
             if last_key == Some(key_id.as_str()) {
                 continue;
             }
@@ -1873,18 +1997,19 @@ impl App {
                 by_id.insert((key_id_of(&grant.key_id), &grant.grant_id), grant);
             }
         }
-        let mut targets = Vec::with_capacity(self.marks.len());
+        let mut targets = Vec::with_capacity(self.writes.marks.len());
         let mut missing = Vec::new();
         // What the dialog shows of a key is the same for each of its grants: looked up once.
         let mut key_part: Option<(&str, GrantTarget)> = None;
-        for mark @ (key_id, grant_id) in &self.marks {
+        for mark @ (key_id, grant_id) in &self.writes.marks {
             let Some(&grant) = by_id.get(&(key_id.as_str(), grant_id.as_str())) else {
                 missing.push(mark.clone());
                 continue;
             };
             // Grants already deleted, or whose delete is still on its way, are not sent again.
             if (!self.data.pending.is_empty() && self.data.pending.contains_key(mark))
-                || (!self.in_flight.is_empty() && self.in_flight.contains_key(mark))
+                || (!self.writes.in_flight_ids.is_empty()
+                    && self.writes.in_flight_ids.contains_key(mark))
             {
                 continue;
             }
@@ -1902,7 +2027,7 @@ impl App {
             targets.push(target);
         }
         for mark in &missing {
-            self.marks.remove(mark);
+            self.writes.marks.remove(mark);
         }
         // Grouped by key (marks are ordered by key id), which is how the dialog lists them.
         (targets, missing.len())
@@ -1917,17 +2042,17 @@ impl App {
             );
             return Vec::new();
         }
-        self.status = (missing > 0).then(|| Status {
+        self.screen.status = (missing > 0).then(|| Status {
             level: Level::Warning,
             text: format!("{missing} marked grant(s) are no longer listed and were unmarked"),
         });
-        let mut change = PendingChange::new(kind, targets, None, self.dry_run);
+        let mut change = PendingChange::new(kind, targets, None, self.session.dry_run);
         for (flag, target) in change.service.iter_mut().zip(&change.targets) {
-            *flag = self
-                .data
-                .is_for_a_service(&target.grant, self.now, self.stale_after_days);
+            *flag =
+                self.data
+                    .is_for_a_service(&target.grant, self.now, self.session.stale_after_days);
         }
-        self.modal = Modal::Confirm(change);
+        self.screen.modal = Modal::Confirm(change);
         Vec::new()
     }
 
@@ -1947,8 +2072,13 @@ impl App {
             );
             return Vec::new();
         };
-        let (contents, rows) =
-            export::render(&self.data, list, format, self.now, self.stale_after_days);
+        let (contents, rows) = export::render(
+            &self.data,
+            list,
+            format,
+            self.now,
+            self.session.stale_after_days,
+        );
         vec![Command::Effect(Effect::Export {
             path: path.to_owned(),
             contents,
@@ -1959,20 +2089,20 @@ impl App {
 
     /// Sends the restore of history entry `entry` (after the operator's `y`).
     fn restore_entry(&mut self, entry: usize) -> Vec<Command> {
-        if let Some((_, to)) = &self.switching {
+        if let Some((_, to)) = &self.session.switching {
             let text = format!(
                 "a switch to {to} is on its way: nothing was created (restore once it has answered)"
             );
             self.say(Level::Warning, text);
             return Vec::new();
         }
-        let Some(item) = self.history.get_mut(entry) else {
+        let Some(item) = self.writes.history.get_mut(entry) else {
             return Vec::new();
         };
         item.restored = Some(Ok(String::new()));
         let what = describe_grant(&item.target);
         // Counted like any write: `q` asks while it is on its way.
-        self.writes_in_flight += 1;
+        self.writes.in_flight += 1;
         let command = Command::Write(Write::Restore {
             entry,
             grant: Box::new(item.target.grant.clone()),
@@ -2039,21 +2169,21 @@ impl App {
             return Vec::new();
         };
         let id = grant.id_pair();
-        if !self.marks.remove(&id) {
-            self.marks.insert(id);
+        if !self.writes.marks.remove(&id) {
+            self.writes.marks.insert(id);
         }
         self.move_by(1)
     }
 
     fn confirm(&mut self) -> Vec<Command> {
-        if !self.confirm_fits.get() {
+        if !self.screen.confirm_fits.get() {
             self.say(
                 Level::Warning,
                 "the confirmation does not fit this terminal: enlarge it to see everything before confirming",
             );
             return Vec::new();
         }
-        if let Some((_, to)) = &self.switching {
+        if let Some((_, to)) = &self.session.switching {
             // The answer decides which account the write would go to: wait for it.
             let text = format!(
                 "a switch to {to} is on its way: nothing was sent (confirm again once it has answered)"
@@ -2061,10 +2191,10 @@ impl App {
             self.say(Level::Warning, text);
             return Vec::new();
         }
-        let Modal::Confirm(change) = std::mem::replace(&mut self.modal, Modal::None) else {
+        let Modal::Confirm(change) = std::mem::replace(&mut self.screen.modal, Modal::None) else {
             return Vec::new();
         };
-        if self.read_only {
+        if self.session.read_only {
             self.say(
                 Level::Warning,
                 "this session is read-only: nothing was sent",
@@ -2072,7 +2202,7 @@ impl App {
             return Vec::new();
         }
         if let Some(token) = change.token {
-            self.writes_in_flight += 1;
+            self.writes.in_flight += 1;
             self.say(Level::Info, "retiring the grant of that token…");
             return vec![Command::Write(Write::RetireToken {
                 token,
@@ -2081,12 +2211,13 @@ impl App {
         }
         if change.targets.len() > 1 {
             // A bulk run: the outcome list opens at once and fills in as answers arrive.
-            self.bulk = Some(BulkRun::new(change.kind, change.dry_run, &change.targets));
-            self.modal = Modal::Outcomes { scroll: 0 };
+            self.writes.bulk = Some(BulkRun::new(change.kind, change.dry_run, &change.targets));
+            self.screen.modal = Modal::Outcomes { scroll: 0 };
         }
-        self.writes_in_flight += change.targets.len();
+        self.writes.in_flight += change.targets.len();
         for target in &change.targets {
-            self.in_flight
+            self.writes
+                .in_flight_ids
                 .insert(target.grant.id_pair(), change.dry_run);
         }
         let count = change.targets.len();
@@ -2160,24 +2291,24 @@ impl App {
                 Vec::new()
             }
             ("retire-token", token) => {
-                if let Some(Err(reason)) = &self.audit_log
-                    && !self.read_only
+                if let Some(Err(reason)) = &self.session.audit_log
+                    && !self.session.read_only
                 {
                     let text = reason.clone();
                     self.say(Level::Error, text);
-                } else if self.read_only {
+                } else if self.session.read_only {
                     let text = format!(
                         "this session is read-only ({}): kms:RetireGrant is turned off",
-                        self.read_only_reason
+                        self.session.read_only_reason
                     );
                     self.say(Level::Warning, text);
                 } else {
-                    self.status = None;
-                    self.modal = Modal::Confirm(PendingChange::new(
+                    self.screen.status = None;
+                    self.screen.modal = Modal::Confirm(PendingChange::new(
                         WriteKind::Retire,
                         Vec::new(),
                         Some(token.to_owned()),
-                        self.dry_run,
+                        self.session.dry_run,
                     ));
                 }
                 Vec::new()
@@ -2192,8 +2323,8 @@ impl App {
                 Vec::new()
             }
             ("dry-run", "on") | ("dry-run", "off") => {
-                self.dry_run = arg == "on";
-                let text = if self.dry_run {
+                self.session.dry_run = arg == "on";
+                let text = if self.session.dry_run {
                     "dry run on: writes are sent with DryRun=true and change nothing"
                 } else {
                     "dry run off: retire and revoke delete grants for real"
@@ -2232,14 +2363,14 @@ impl App {
         ) {
             commands.push(self.load_retirable(&principal));
         }
-        self.tab = Tab::Retirable;
-        let stack = &mut self.stacks[Tab::Retirable as usize];
+        self.screen.tab = Tab::Retirable;
+        let stack = &mut self.screen.stacks[Tab::Retirable as usize];
         stack.truncate(1);
         self.refresh(None, |list| list.kind == ListKind::Principals);
         self.settle();
         // Put the cursor of the principals list on this principal, so Back lands on it.
         let data = &self.data;
-        if let Some(View::List(list)) = self.stacks[Tab::Retirable as usize].first_mut()
+        if let Some(View::List(list)) = self.screen.stacks[Tab::Retirable as usize].first_mut()
             && let Some(position) = list
                 .rows
                 .iter()

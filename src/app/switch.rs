@@ -86,8 +86,9 @@ impl App {
             self.say(Level::Warning, why);
             return Vec::new();
         }
-        let current = self.target.profile.clone();
+        let current = self.session.target.profile.clone();
         let items: Vec<PickItem> = self
+            .session
             .places
             .profiles
             .iter()
@@ -128,10 +129,11 @@ impl App {
             self.say(Level::Warning, why);
             return Vec::new();
         }
-        let current = self.target.region.clone();
+        let current = self.session.target.region.clone();
         let items: Vec<PickItem> = self
+            .session
             .places
-            .regions_for(self.target.profile.as_deref())
+            .regions_for(self.session.target.profile.as_deref())
             .into_iter()
             .map(|region| PickItem {
                 note: if current.as_deref() == Some(region.as_str()) {
@@ -151,7 +153,7 @@ impl App {
             .iter()
             .position(|item| Some(&item.value) == current.as_ref())
             .unwrap_or(0);
-        self.modal = Modal::Picker(Picker {
+        self.screen.modal = Modal::Picker(Picker {
             kind,
             items,
             filter: String::new(),
@@ -161,17 +163,17 @@ impl App {
 
     /// Keys while a picker is open.
     pub(super) fn on_picker_key(&mut self, event: KeyEvent) -> Vec<Command> {
-        let Modal::Picker(picker) = &mut self.modal else {
+        let Modal::Picker(picker) = &mut self.screen.modal else {
             return Vec::new();
         };
         let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
         let count = picker.shown().len();
         match event.code {
-            KeyCode::Esc => self.modal = Modal::None,
+            KeyCode::Esc => self.screen.modal = Modal::None,
             KeyCode::Enter => {
                 let chosen = picker.chosen().map(|item| item.value.clone());
                 let kind = picker.kind;
-                self.modal = Modal::None;
+                self.screen.modal = Modal::None;
                 return match (chosen, kind) {
                     (Some(name), PickKind::Profile) => self.switch_profile(&name),
                     (Some(name), PickKind::Region) => self.switch_region(&name),
@@ -207,13 +209,13 @@ impl App {
 
     /// Why no switch is possible now, if so.
     fn cannot_switch(&self) -> Option<String> {
-        if let Some(why) = &self.places.fixed {
+        if let Some(why) = &self.session.places.fixed {
             return Some(why.clone());
         }
-        if self.writes_in_flight > 0 {
+        if self.writes.in_flight > 0 {
             return Some(format!(
                 "{} write(s) are still on their way; switch once they have answered",
-                self.writes_in_flight
+                self.writes.in_flight
             ));
         }
         None
@@ -226,8 +228,8 @@ impl App {
             self.say(Level::Warning, why);
             return Vec::new();
         }
-        let Some(profile) = self.places.profile(name) else {
-            let known = self.places.names();
+        let Some(profile) = self.session.places.profile(name) else {
+            let known = self.session.places.names();
             let text = if known.is_empty() {
                 format!("no profile called \"{name}\": the AWS config files have no profiles")
             } else {
@@ -239,7 +241,7 @@ impl App {
             self.say(Level::Error, text);
             return Vec::new();
         };
-        let current = self.target.region.clone();
+        let current = self.session.target.region.clone();
         let region = profile
             .region
             .clone()
@@ -263,7 +265,7 @@ impl App {
             return Vec::new();
         }
         let target = Target {
-            profile: self.target.profile.clone(),
+            profile: self.session.target.profile.clone(),
             region: Some(name.to_owned()),
         };
         self.switch_to(target)
@@ -274,13 +276,13 @@ impl App {
             self.say(Level::Warning, why);
             return Vec::new();
         }
-        if target == self.target && self.switching.is_none() {
+        if target == self.session.target && self.session.switching.is_none() {
             self.say(Level::Info, format!("already on {target}"));
             return Vec::new();
         }
-        self.next_switch += 1;
-        let seq = self.next_switch;
-        self.switching = Some((seq, target.clone()));
+        self.session.next_switch += 1;
+        let seq = self.session.next_switch;
+        self.session.switching = Some((seq, target.clone()));
         self.say(Level::Info, format!("switching to {target}…"));
         vec![Command::Effect(Effect::Switch { seq, target })]
     }
@@ -288,7 +290,10 @@ impl App {
     /// The switch the runtime should hand over to, if `seq` is still the one wanted (a later
     /// `:profile` replaces an earlier one still on its way).
     pub fn wants_switch(&self, seq: u64) -> bool {
-        self.switching.as_ref().is_some_and(|(s, _)| *s == seq)
+        self.session
+            .switching
+            .as_ref()
+            .is_some_and(|(s, _)| *s == seq)
     }
 
     /// The runtime's answer to [`Effect::Switch`](super::Effect::Switch).
@@ -300,7 +305,7 @@ impl App {
         if !self.wants_switch(seq) {
             return Vec::new();
         }
-        let Some((_, asked)) = self.switching.take() else {
+        let Some((_, asked)) = self.session.switching.take() else {
             return Vec::new();
         };
         let to = match result {
@@ -308,42 +313,45 @@ impl App {
             Err(err) => {
                 self.say(
                     Level::Error,
-                    format!("cannot switch to {asked}: {err} (still on {})", self.target),
+                    format!(
+                        "cannot switch to {asked}: {err} (still on {})",
+                        self.session.target
+                    ),
                 );
                 return Vec::new();
             }
         };
-        self.info = to.info;
-        if self.info.account.is_none() {
-            self.info.account = to
+        self.session.info = to.info;
+        if self.session.info.account.is_none() {
+            self.session.info.account = to
                 .caller
                 .as_ref()
                 .filter(|c| !c.account.is_empty())
                 .map(|c| c.account.clone());
         }
-        self.caller = to.caller;
+        self.session.caller = to.caller;
         // A caller answer still on its way is about the account left behind.
-        self.caller_req = self.next_request();
-        self.read_only = to.read_only.is_some();
+        self.session.caller_req = self.next_request();
+        self.session.read_only = to.read_only.is_some();
         if let Some(reason) = to.read_only {
-            self.read_only_reason = reason;
+            self.session.read_only_reason = reason;
         }
-        self.target = to.target;
+        self.session.target = to.target;
         // Everything loaded belongs to the account left behind; each tab keeps its first list
         // with its filter and sort, and answers still on their way are dropped by request id.
         self.data = super::data::Data::default();
-        self.marks.clear();
-        self.bulk = None;
+        self.writes.marks.clear();
+        self.writes.bulk = None;
         // A confirmation names grants of the account left behind: it must not be confirmable
         // here. Lists over that account's data go too.
-        let closed_confirmation = matches!(self.modal, Modal::Confirm(_));
+        let closed_confirmation = matches!(self.screen.modal, Modal::Confirm(_));
         if !matches!(
-            self.modal,
+            self.screen.modal,
             Modal::None | Modal::Command(_) | Modal::Help { .. }
         ) {
-            self.modal = Modal::None;
+            self.screen.modal = Modal::None;
         }
-        for stack in &mut self.stacks {
+        for stack in &mut self.screen.stacks {
             stack.truncate(1);
             if let Some(View::List(old)) = stack.first() {
                 let mut list = ListView::new(old.kind.clone());
@@ -357,21 +365,21 @@ impl App {
             matches!(list.kind, ListKind::Keys | ListKind::Principals)
         });
         let mut text = format!("now on {}", self.where_now());
-        if self.read_only {
+        if self.session.read_only {
             text.push_str(" (read-only)");
         }
         if closed_confirmation {
             text.push_str("; the open confirmation was closed, nothing was sent");
         }
         self.say(Level::Success, text);
-        if let Some(Err(reason)) = &self.audit_log
-            && !self.read_only
+        if let Some(Err(reason)) = &self.session.audit_log
+            && !self.session.read_only
         {
             let text = format!("retire and revoke are off: {reason}");
             self.say(Level::Warning, text);
         }
         let mut commands = vec![self.load_keys(), self.load_principals()];
-        if self.caller.is_none() {
+        if self.session.caller.is_none() {
             commands.push(self.load_caller());
         }
         commands
@@ -379,13 +387,13 @@ impl App {
 
     /// profile · account · region, as far as they are known: for messages and the title.
     pub fn where_now(&self) -> String {
-        where_of(&self.info)
+        where_of(&self.session.info)
     }
 
     /// Tab in the command line: completes the command name, then a profile or region (or
     /// on/off). Several matches complete their common start and are listed in the status line.
     pub(super) fn complete_command(&mut self) {
-        let Modal::Command(line) = &self.modal else {
+        let Modal::Command(line) = &self.screen.modal else {
             return;
         };
         let line = line.clone();
@@ -400,8 +408,11 @@ impl App {
             ),
             Some((name, _)) => {
                 let values: Vec<String> = match name {
-                    "profile" => self.places.names(),
-                    "region" => self.places.regions_for(self.target.profile.as_deref()),
+                    "profile" => self.session.places.names(),
+                    "region" => self
+                        .session
+                        .places
+                        .regions_for(self.session.target.profile.as_deref()),
                     "dry-run" => vec!["on".to_owned(), "off".to_owned()],
                     _ => Vec::new(),
                 };
@@ -415,7 +426,7 @@ impl App {
         matches.dedup();
         let completed = match matches.as_slice() {
             [] => {
-                self.completions = Some(format!("nothing completes \"{typed}\""));
+                self.screen.completions = Some(format!("nothing completes \"{typed}\""));
                 return;
             }
             [only] => (*only).clone(),
@@ -432,7 +443,7 @@ impl App {
                 });
                 let shown: Vec<&str> = several.iter().take(12).map(|s| s.trim_end()).collect();
                 let more = several.len().saturating_sub(12);
-                self.completions = Some(format!(
+                self.screen.completions = Some(format!(
                     "{}{}",
                     shown.join("  "),
                     if more > 0 {
@@ -444,7 +455,7 @@ impl App {
                 first[..common].to_owned()
             }
         };
-        self.modal = Modal::Command(format!("{head}{completed}"));
+        self.screen.modal = Modal::Command(format!("{head}{completed}"));
     }
 }
 

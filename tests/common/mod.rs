@@ -8,7 +8,7 @@ pub mod wire;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kms_grants::app::list::{CellContext, cell_text};
-use kms_grants::app::{Action, App, Command, Effect, Input, Intent};
+use kms_grants::app::{Action, App, AppOptions, Command, Effect, Input, Intent};
 use kms_grants::audit::AuditLog;
 use kms_grants::connect::Connector;
 use kms_grants::domain::Timestamp;
@@ -76,9 +76,14 @@ impl Harness {
         read_only: bool,
         dry_run: bool,
     ) -> Self {
-        let mut app = App::new(kms.info(), read_only, dry_run, NOW);
+        let mut app = App::new(AppOptions {
+            read_only: read_only.then(|| "--read-only".to_owned()),
+            dry_run,
+            ..AppOptions::new(kms.info(), NOW)
+        });
         // As the binary over one snapshot; tests that switch set places and a connector.
-        app.places = kms_grants::places::Places::fixed("one snapshot: nothing to switch to");
+        app.session.places =
+            kms_grants::places::Places::fixed("one snapshot: nothing to switch to");
         let audit_dir = tempfile::tempdir().expect("a temporary directory");
         let audit_path = audit_dir.path().join("audit.jsonl");
         let audit = Audit::Log(Arc::new(AuditLog::open(&audit_path).expect("an audit log")));
@@ -172,6 +177,7 @@ impl Harness {
     /// The text in the status line.
     pub fn status(&self) -> String {
         self.app
+            .screen
             .status
             .as_ref()
             .map(|s| s.text.clone())
@@ -185,7 +191,7 @@ impl Harness {
         let ctx = CellContext {
             data: &self.app.data,
             now: self.app.now,
-            stale_after_days: self.app.stale_after_days,
+            stale_after_days: self.app.session.stale_after_days,
         };
         let columns = list.kind.columns().len();
         let position = list

@@ -4,7 +4,7 @@ use super::*;
 
 #[test]
 fn start_loads_keys_then_every_grant_count() {
-    let mut app = App::new(info(), false, false, NOW);
+    let mut app = App::new(AppOptions::new(info(), NOW));
     let commands = app.start();
     assert!(matches!(commands[0], Command::Read(Read::Caller { .. })));
     assert!(matches!(commands[1], Command::Read(Read::Keys { .. })));
@@ -98,7 +98,7 @@ fn drill_in_and_back() {
 
 #[test]
 fn opening_a_key_whose_grants_failed_loads_them_again() {
-    let mut app = App::new(info(), false, false, NOW);
+    let mut app = App::new(AppOptions::new(info(), NOW));
     let commands = app.start();
     let keys = app.update(data_for(&keys_load(&commands)).unwrap());
     // Every grant list fails.
@@ -124,7 +124,7 @@ fn opening_a_key_whose_grants_failed_loads_them_again() {
 
 #[test]
 fn stale_results_are_dropped() {
-    let mut app = App::new(info(), false, false, NOW);
+    let mut app = App::new(AppOptions::new(info(), NOW));
     let first = app.start();
     let Command::Read(Read::Keys { req: old }) = keys_load(&first) else {
         panic!("keys load first")
@@ -153,7 +153,7 @@ fn stale_results_are_dropped() {
 
 #[test]
 fn a_failed_key_list_is_shown_not_hidden() {
-    let mut app = App::new(info(), false, false, NOW);
+    let mut app = App::new(AppOptions::new(info(), NOW));
     let commands = app.start();
     let Command::Read(Read::Keys { req }) = keys_load(&commands) else {
         panic!()
@@ -167,7 +167,7 @@ fn a_failed_key_list_is_shown_not_hidden() {
     }));
     assert!(matches!(app.data.keys, Load::Failed(_)));
     assert_eq!(
-        app.status.as_ref().unwrap().text,
+        app.screen.status.as_ref().unwrap().text,
         "could not list keys: access denied: kms:ListKeys on *"
     );
     // ctrl-r tries again.
@@ -181,13 +181,20 @@ fn a_failed_key_list_is_shown_not_hidden() {
 #[test]
 fn informational_messages_clear_when_the_operator_moves_on() {
     let mut app = loaded(false);
-    assert!(app.status.as_ref().unwrap().text.starts_with("3 keys"));
+    assert!(
+        app.screen
+            .status
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("3 keys")
+    );
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.status, None);
+    assert_eq!(app.screen.status, None);
     // Errors stay until the next message.
     app.update(Action::Intent(Intent::RunCommand("nonsense".into())));
     press(&mut app, KeyCode::Esc);
-    assert_eq!(app.status.as_ref().unwrap().level, Level::Error);
+    assert_eq!(app.screen.status.as_ref().unwrap().level, Level::Error);
 }
 
 #[test]
@@ -203,7 +210,7 @@ fn keys_of_other_accounts_are_labelled_by_id_first() {
 
 #[test]
 fn opening_a_key_still_queued_loads_it_ahead_and_drops_the_queued_answer() {
-    let mut app = App::new(info(), false, false, NOW);
+    let mut app = App::new(AppOptions::new(info(), NOW));
     let start = app.start();
     let background = app.update(data_for(&keys_load(&start)).unwrap());
     let queued = background
@@ -259,7 +266,7 @@ fn a_failed_reload_keeps_the_list_from_before() {
     }));
     assert_eq!(row_ids(&app), ["k2", "k1", "k3"]);
     assert_eq!(app.data.grant_count_text("k1"), "3");
-    let status = app.status.clone().unwrap();
+    let status = app.screen.status.clone().unwrap();
     assert_eq!(status.level, Level::Error);
     assert_eq!(
         status.text,
@@ -280,7 +287,8 @@ fn a_failed_reload_keeps_the_list_from_before() {
     }));
     assert_eq!(row_ids(&app), ["k2/g-orders"]);
     assert!(
-        app.status
+        app.screen
+            .status
             .unwrap()
             .text
             .ends_with("(still showing the list from before)")
@@ -289,7 +297,7 @@ fn a_failed_reload_keeps_the_list_from_before() {
 
 #[test]
 fn a_burst_of_answers_recomputes_the_rows_once_settled() {
-    let mut app = App::new(info(), false, false, NOW);
+    let mut app = App::new(AppOptions::new(info(), NOW));
     let commands = app.start();
     let Command::Read(Read::Keys { req }) = keys_load(&commands) else {
         unreachable!()

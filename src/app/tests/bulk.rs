@@ -30,7 +30,7 @@ fn a_bulk_dry_run_that_would_fail_is_not_reported_as_clean() {
             result,
         }));
     }
-    let status = app.status.clone().unwrap();
+    let status = app.screen.status.clone().unwrap();
     assert_eq!(status.level, Level::Error);
     assert!(status.text.contains("1 failed"), "{}", status.text);
 }

@@ -7,12 +7,13 @@ fn unknown_commands_and_missing_arguments_say_so() {
     let mut app = loaded(false);
     app.update(Action::Intent(Intent::RunCommand("frobnicate now".into())));
     assert_eq!(
-        app.status.as_ref().unwrap().text,
+        app.screen.status.as_ref().unwrap().text,
         "unknown command :frobnicate (commands: :profile NAME, :region NAME, :retirable ARN, :export FILE, :retire-token TOKEN, :dry-run on|off, :quit)"
     );
     app.update(Action::Intent(Intent::RunCommand("retirable".into())));
     assert!(
-        app.status
+        app.screen
+            .status
             .as_ref()
             .unwrap()
             .text
@@ -34,8 +35,8 @@ fn retirable_command_checks_its_argument() {
             ))))
             .is_empty()
         );
-        assert_eq!(app.tab, Tab::Keys, "{bad}");
-        let status = app.status.clone().unwrap();
+        assert_eq!(app.screen.tab, Tab::Keys, "{bad}");
+        let status = app.screen.status.clone().unwrap();
         assert_eq!(status.level, Level::Error);
         assert!(
             status.text.contains(&format!("not \"{bad}\"")),
@@ -54,7 +55,7 @@ fn tab_completes_commands_profiles_and_regions() {
     let mut app = switchable();
     let tab = |app: &mut App| {
         press(app, KeyCode::Tab);
-        match &app.modal {
+        match &app.screen.modal {
             Modal::Command(line) => line.clone(),
             other => panic!("the command line closed: {other:?}"),
         }
@@ -65,7 +66,7 @@ fn tab_completes_commands_profiles_and_regions() {
     type_line(&mut app, "al");
     // Two profiles start with "al": the common start, and both are listed.
     assert_eq!(tab(&mut app), "profile alp");
-    assert_eq!(app.completions.as_deref(), Some("alpha  alpine"));
+    assert_eq!(app.screen.completions.as_deref(), Some("alpha  alpine"));
     type_line(&mut app, "i");
     assert_eq!(tab(&mut app), "profile alpine");
     press(&mut app, KeyCode::Esc);
@@ -83,10 +84,10 @@ fn tab_completes_commands_profiles_and_regions() {
     type_line(&mut app, "region xx-");
     assert_eq!(tab(&mut app), "region xx-");
     assert_eq!(
-        app.completions.as_deref(),
+        app.screen.completions.as_deref(),
         Some("nothing completes \"xx-\"")
     );
     // The next key clears the list.
     press(&mut app, KeyCode::Char('1'));
-    assert_eq!(app.completions, None);
+    assert_eq!(app.screen.completions, None);
 }

@@ -9,7 +9,7 @@ fn retire_asks_first_and_cancel_changes_nothing() {
     press(&mut app, KeyCode::Enter);
     let commands = press(&mut app, KeyCode::Char('x'));
     assert!(commands.is_empty(), "nothing is sent before the answer");
-    let Modal::Confirm(change) = &app.modal else {
+    let Modal::Confirm(change) = &app.screen.modal else {
         panic!("x opens the confirmation")
     };
     assert_eq!(change.kind, WriteKind::Retire);
@@ -18,11 +18,12 @@ fn retire_asks_first_and_cancel_changes_nothing() {
     assert!(!change.yes_focused, "No has the focus");
     // The key that opened the dialog does not answer it; Enter presses No.
     assert!(press(&mut app, KeyCode::Char('x')).is_empty());
-    assert!(matches!(app.modal, Modal::Confirm(_)));
+    assert!(matches!(app.screen.modal, Modal::Confirm(_)));
     assert!(press(&mut app, KeyCode::Enter).is_empty());
-    assert_eq!(app.modal, Modal::None);
+    assert_eq!(app.screen.modal, Modal::None);
     assert!(
-        app.status
+        app.screen
+            .status
             .as_ref()
             .unwrap()
             .text
@@ -32,7 +33,7 @@ fn retire_asks_first_and_cancel_changes_nothing() {
     for cancel in [KeyCode::Char('n'), KeyCode::Esc] {
         press(&mut app, KeyCode::Char('X'));
         assert!(press(&mut app, cancel).is_empty());
-        assert_eq!(app.modal, Modal::None);
+        assert_eq!(app.screen.modal, Modal::None);
     }
 }
 
@@ -58,7 +59,7 @@ fn confirm_sends_exactly_the_grant_shown() {
     assert_eq!(*kind, WriteKind::Revoke);
     assert_eq!(target.grant.grant_id, "g-old");
     assert!(!dry_run);
-    assert_eq!(app.writes_in_flight, 1);
+    assert_eq!(app.writes.in_flight, 1);
     // The outcome removes the grant and says so.
     let target = target.clone();
     app.update(Action::Wrote(Wrote::Deleted {
@@ -66,10 +67,10 @@ fn confirm_sends_exactly_the_grant_shown() {
         target,
         result: Ok(WriteOutcome::Done),
     }));
-    assert_eq!(app.writes_in_flight, 0);
-    assert_eq!(app.status.as_ref().unwrap().level, Level::Success);
+    assert_eq!(app.writes.in_flight, 0);
+    assert_eq!(app.screen.status.as_ref().unwrap().level, Level::Success);
     assert_eq!(
-        app.status.as_ref().unwrap().text,
+        app.screen.status.as_ref().unwrap().text,
         "revoked grant g-old on alias/payments"
     );
     // KMS is eventually consistent: the grant stays listed, marked pending.
@@ -78,7 +79,7 @@ fn confirm_sends_exactly_the_grant_shown() {
         let ctx = list::CellContext {
             data: &app.data,
             now: app.now,
-            stale_after_days: app.stale_after_days,
+            stale_after_days: app.session.stale_after_days,
         };
         list::cell_text(ctx, &list(app).kind, list(app).rows[0], 0)
     };
@@ -154,7 +155,7 @@ fn failed_write_keeps_the_grant_and_says_why() {
         }),
     }));
     assert_eq!(row_ids(&app).len(), 3);
-    let status = app.status.clone().unwrap();
+    let status = app.screen.status.clone().unwrap();
     assert_eq!(status.level, Level::Error);
     assert_eq!(
         status.text,
@@ -182,7 +183,7 @@ fn grant_already_gone_is_removed_with_a_warning() {
         "the detail of a deleted grant closes"
     );
     assert_eq!(row_ids(&app), ["k1/g-mid", "k1/g-new"]);
-    assert_eq!(app.status.as_ref().unwrap().level, Level::Warning);
+    assert_eq!(app.screen.status.as_ref().unwrap().level, Level::Warning);
 }
 
 #[test]
@@ -193,8 +194,8 @@ fn read_only_opens_no_dialog() {
     for key in ['x', 'X'] {
         let commands = press(&mut app, KeyCode::Char(key));
         assert!(commands.is_empty());
-        assert_eq!(app.modal, Modal::None);
-        let status = app.status.clone().unwrap();
+        assert_eq!(app.screen.modal, Modal::None);
+        let status = app.screen.status.clone().unwrap();
         assert_eq!(status.level, Level::Warning);
         assert!(
             status
@@ -205,7 +206,7 @@ fn read_only_opens_no_dialog() {
         );
     }
     // Even a confirmation forced into the state sends nothing.
-    app.modal = Modal::Confirm(PendingChange {
+    app.screen.modal = Modal::Confirm(PendingChange {
         yes_focused: true,
         ..PendingChange::new(WriteKind::Revoke, vec![], None, false)
     });
@@ -216,14 +217,14 @@ fn read_only_opens_no_dialog() {
 fn retire_and_revoke_do_nothing_on_the_keys_list() {
     let mut app = loaded(false);
     assert!(press(&mut app, KeyCode::Char('x')).is_empty());
-    assert_eq!(app.modal, Modal::None);
+    assert_eq!(app.screen.modal, Modal::None);
 }
 
 #[test]
 fn dry_run_is_carried_into_the_write_and_reported() {
     let mut app = loaded(false);
     app.update(Action::Intent(Intent::RunCommand("dry-run on".into())));
-    assert!(app.dry_run);
+    assert!(app.session.dry_run);
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Char('X'));
@@ -245,15 +246,16 @@ fn dry_run_is_carried_into_the_write_and_reported() {
     }));
     assert_eq!(row_ids(&app).len(), 3, "a dry run removes nothing");
     assert!(
-        app.status
+        app.screen
+            .status
             .as_ref()
             .unwrap()
             .text
             .starts_with("dry run: kms:RevokeGrant of grant g-old")
     );
     app.update(Action::Intent(Intent::RunCommand("dry-run maybe".into())));
-    assert!(app.dry_run);
-    assert_eq!(app.status.as_ref().unwrap().level, Level::Error);
+    assert!(app.session.dry_run);
+    assert_eq!(app.screen.status.as_ref().unwrap().level, Level::Error);
 }
 
 #[test]
@@ -263,7 +265,7 @@ fn retire_by_token_asks_first_masks_the_token_and_sends_it() {
     app.update(Action::Intent(Intent::RunCommand(format!(
         "retire-token {token}"
     ))));
-    let Modal::Confirm(change) = &app.modal else {
+    let Modal::Confirm(change) = &app.screen.modal else {
         panic!("the token retire asks first")
     };
     assert_eq!(change.token.as_deref(), Some(token));
@@ -279,7 +281,7 @@ fn retire_by_token_asks_first_masks_the_token_and_sends_it() {
     app.update(Action::Wrote(Wrote::TokenRetired {
         result: Ok(WriteOutcome::Done),
     }));
-    let status = app.status.clone().unwrap();
+    let status = app.screen.status.clone().unwrap();
     assert_eq!(status.level, Level::Success);
     assert!(
         !status.text.contains(token),
@@ -290,8 +292,8 @@ fn retire_by_token_asks_first_masks_the_token_and_sends_it() {
     app.update(Action::Intent(Intent::RunCommand(format!(
         "retire-token {token}"
     ))));
-    assert_eq!(app.modal, Modal::None);
-    assert_eq!(app.status.unwrap().level, Level::Warning);
+    assert_eq!(app.screen.modal, Modal::None);
+    assert_eq!(app.screen.status.unwrap().level, Level::Warning);
 }
 
 #[test]
@@ -306,7 +308,7 @@ fn a_dry_run_the_endpoint_ignored_is_reported_as_a_real_delete() {
         target: target.clone(),
         result: Ok(WriteOutcome::DoneDespiteDryRun),
     }));
-    let status = app.status.clone().unwrap();
+    let status = app.screen.status.clone().unwrap();
     assert_eq!(status.level, Level::Warning);
     assert_eq!(
         status.text,
@@ -330,7 +332,7 @@ fn a_dry_run_that_would_fail_says_so() {
             resource: "k1".into(),
         }),
     }));
-    let status = app.status.clone().unwrap();
+    let status = app.screen.status.clone().unwrap();
     assert_eq!(status.level, Level::Error);
     assert_eq!(
         status.text,
@@ -352,8 +354,15 @@ fn grants_on_their_way_are_not_sent_twice() {
     // No answer yet: X again sends nothing.
     press(&mut app, KeyCode::Esc);
     assert!(press(&mut app, KeyCode::Char('X')).is_empty());
-    assert_eq!(app.modal, Modal::None);
-    assert!(app.status.clone().unwrap().text.contains("nothing to do"));
+    assert_eq!(app.screen.modal, Modal::None);
+    assert!(
+        app.screen
+            .status
+            .clone()
+            .unwrap()
+            .text
+            .contains("nothing to do")
+    );
 }
 
 #[test]
@@ -374,7 +383,7 @@ fn a_deleted_grant_stays_pending_until_a_reload_settles_it() {
     assert!(app.data.pending_delete("k1", "g-old", app.now).is_some());
     press(&mut app, KeyCode::Char('g'));
     assert!(press(&mut app, KeyCode::Char('X')).is_empty());
-    assert_eq!(app.modal, Modal::None);
+    assert_eq!(app.screen.modal, Modal::None);
 }
 
 #[test]
@@ -401,7 +410,7 @@ fn an_answer_lost_is_reported_as_the_listing_settled_it() {
             result,
         }));
     }
-    let bulk = app.bulk.clone().unwrap();
+    let bulk = app.writes.bulk.clone().unwrap();
     let said: Vec<(Level, String)> = targets
         .iter()
         .map(|t| {
@@ -441,7 +450,7 @@ fn an_answer_lost_is_reported_as_the_listing_settled_it() {
     );
     // The one gone is unmarked, pending and in the history; the two others stay marked for
     // another try (a revoke sent again is harmless: a grant already gone is "not found").
-    let marked: Vec<&str> = app.marks.iter().map(|(_, g)| g.as_str()).collect();
+    let marked: Vec<&str> = app.writes.marks.iter().map(|(_, g)| g.as_str()).collect();
     assert_eq!(marked.len(), 2);
     assert!(!marked.contains(&targets[0].grant.grant_id.as_ref()));
     assert!(
@@ -449,22 +458,23 @@ fn an_answer_lost_is_reported_as_the_listing_settled_it() {
             .pending_delete("k1", &targets[0].grant.grant_id, app.now)
             .is_some()
     );
-    assert_eq!(app.history.len(), 1);
+    assert_eq!(app.writes.history.len(), 1);
     assert!(
-        app.status
+        app.screen
+            .status
             .as_ref()
             .unwrap()
             .text
             .contains("2 failed and stay marked"),
         "{:?}",
-        app.status
+        app.screen.status
     );
 }
 
 #[test]
 fn a_failed_audit_write_turns_writes_off_at_once() {
     let mut app = loaded(false);
-    app.audit_log = Some(Ok("/state/audit.jsonl".into()));
+    app.session.audit_log = Some(Ok("/state/audit.jsonl".into()));
     let targets = bulk_revoke_k1(&mut app);
     assert!(!screen_text(&app).contains("NO AUDIT LOG"));
     // The first revoke went through; its outcome could not be recorded.
@@ -482,11 +492,11 @@ fn a_failed_audit_write_turns_writes_off_at_once() {
         said: said.to_owned(),
         reason: "the audit log /state/audit.jsonl cannot be written (No space left on device): writes are off for this session".to_owned(),
     }));
-    assert_eq!(&app.status.as_ref().unwrap().text, said);
-    assert_eq!(app.status.as_ref().unwrap().level, Level::Error);
-    assert!(matches!(app.audit_log, Some(Err(_))));
+    assert_eq!(&app.screen.status.as_ref().unwrap().text, said);
+    assert_eq!(app.screen.status.as_ref().unwrap().level, Level::Error);
+    assert!(matches!(app.session.audit_log, Some(Err(_))));
     // Its row in the outcome list says so too.
-    let bulk = app.bulk.clone().unwrap();
+    let bulk = app.writes.bulk.clone().unwrap();
     assert_eq!(
         bulk.outcomes[bulk.index[&targets[0].grant.id_pair()]].result,
         Some((Level::Error, said.to_owned()))
@@ -499,22 +509,23 @@ fn a_failed_audit_write_turns_writes_off_at_once() {
             result: Err(SourceError::Audit("writes are off for this session: the audit log /state/audit.jsonl cannot be written (No space left on device), so kms:RevokeGrant was not sent".into())),
         }));
     }
-    assert_eq!(app.marks.len(), 2, "the unsent ones stay marked");
+    assert_eq!(app.writes.marks.len(), 2, "the unsent ones stay marked");
     // The header says NO AUDIT LOG and the footer offers no x or X; pressing them is refused.
-    app.modal = Modal::None;
+    app.screen.modal = Modal::None;
     let screen = screen_text(&app);
     assert!(screen.contains("NO AUDIT LOG"), "{screen}");
     assert!(!screen.contains("x retire"), "{screen}");
     assert!(!screen.contains("X revoke"), "{screen}");
     assert!(press(&mut app, KeyCode::Char('X')).is_empty());
-    assert_eq!(app.modal, Modal::None);
+    assert_eq!(app.screen.modal, Modal::None);
     assert!(
-        app.status
+        app.screen
+            .status
             .as_ref()
             .unwrap()
             .text
             .contains("(No space left on device): writes are off for this session"),
         "{:?}",
-        app.status
+        app.screen.status
     );
 }

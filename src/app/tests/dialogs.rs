@@ -14,7 +14,7 @@ fn quit_asks_while_a_write_is_in_flight() {
     press(&mut app, KeyCode::Char('x'));
     press(&mut app, KeyCode::Char('y'));
     assert!(press(&mut app, KeyCode::Char('q')).is_empty());
-    assert_eq!(app.modal, Modal::ConfirmQuit);
+    assert_eq!(app.screen.modal, Modal::ConfirmQuit);
     assert!(
         press(&mut app, KeyCode::Char('n')).is_empty(),
         "any other key keeps waiting"
@@ -30,11 +30,15 @@ fn quit_asks_while_a_write_is_in_flight() {
 fn help_opens_and_any_key_closes() {
     let mut app = loaded(false);
     press(&mut app, KeyCode::Char('?'));
-    assert_eq!(app.modal, Modal::Help { scroll: 0 });
+    assert_eq!(app.screen.modal, Modal::Help { scroll: 0 });
     press(&mut app, KeyCode::Char('j'));
-    assert_eq!(app.modal, Modal::Help { scroll: 1 });
+    assert_eq!(app.screen.modal, Modal::Help { scroll: 1 });
     press(&mut app, KeyCode::Char('q'));
-    assert_eq!(app.modal, Modal::None, "q closes help instead of quitting");
+    assert_eq!(
+        app.screen.modal,
+        Modal::None,
+        "q closes help instead of quitting"
+    );
 }
 
 #[test]
@@ -62,7 +66,7 @@ fn ctrl_c_quits_from_any_dialog_or_input() {
     press(&mut app, KeyCode::Char('x'));
     press(&mut app, KeyCode::Char('y'));
     assert!(app.update(ctrl_c.clone()).is_empty());
-    assert_eq!(app.modal, Modal::ConfirmQuit);
+    assert_eq!(app.screen.modal, Modal::ConfirmQuit);
     assert_eq!(app.update(ctrl_c), vec![Command::Effect(Effect::Quit)]);
 }
 
@@ -74,7 +78,7 @@ fn left_never_lands_on_yes_and_tab_does_not_move_the_focus() {
     press(&mut app, KeyCode::Char('X'));
     for key in [KeyCode::Left, KeyCode::Tab, KeyCode::BackTab, KeyCode::Left] {
         press(&mut app, key);
-        let Modal::Confirm(change) = &app.modal else {
+        let Modal::Confirm(change) = &app.screen.modal else {
             panic!("the dialog stays open")
         };
         assert!(!change.yes_focused, "{key:?} must not focus Yes");
@@ -105,7 +109,7 @@ fn keys_do_nothing_while_the_terminal_is_too_small() {
     assert!(app.too_small());
     // The open dialog cannot be confirmed unseen, and nothing else moves.
     assert!(press(&mut app, KeyCode::Char('y')).is_empty());
-    assert!(matches!(app.modal, Modal::Confirm(_)));
+    assert!(matches!(app.screen.modal, Modal::Confirm(_)));
     app.update(Action::Input(Input::Resize {
         width: 80,
         height: 24,
@@ -119,7 +123,7 @@ fn keys_do_nothing_while_the_terminal_is_too_small() {
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Char('X'));
     assert_eq!(selected_id(&app), before);
-    assert_eq!(app.modal, Modal::None);
+    assert_eq!(app.screen.modal, Modal::None);
     // q still quits.
     assert_eq!(
         press(&mut app, KeyCode::Char('q')),

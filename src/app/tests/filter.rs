@@ -6,13 +6,13 @@ use super::*;
 fn filter_matches_any_column_and_esc_clears() {
     let mut app = loaded(false);
     press(&mut app, KeyCode::Char('/'));
-    assert_eq!(app.modal, Modal::Filter);
+    assert_eq!(app.screen.modal, Modal::Filter);
     for c in "PAY".chars() {
         press(&mut app, KeyCode::Char(c));
     }
     assert_eq!(row_ids(&app), ["k1"], "case-insensitive match on the alias");
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.modal, Modal::None);
+    assert_eq!(app.screen.modal, Modal::None);
     assert_eq!(list(&app).filter, "PAY", "Enter keeps the filter");
     // The filter matches every visible column: the state column here.
     press(&mut app, KeyCode::Char('/'));
@@ -49,7 +49,7 @@ fn filter_with_no_match_and_cursor_stays_valid() {
     assert!(row_ids(&app).is_empty());
     assert_eq!(list(&app).selected_index(), None);
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.modal, Modal::None);
+    assert_eq!(app.screen.modal, Modal::None);
     // Opening or deleting with nothing selected does nothing.
     assert!(press(&mut app, KeyCode::Enter).is_empty());
     assert_eq!(list(&app).kind, ListKind::Keys);
@@ -132,7 +132,7 @@ fn cached_filtering_shows_what_a_fresh_filter_would() {
 
 #[test]
 fn the_filter_searches_cells_that_changed_after_its_text_was_cached() {
-    let mut app = App::new(info(), false, false, NOW);
+    let mut app = App::new(AppOptions::new(info(), NOW));
     let commands = app.start();
     let Command::Read(Read::Keys { req }) = keys_load(&commands) else {
         unreachable!()

@@ -10,7 +10,7 @@ fn the_footer_counts_the_marks_the_list_shows_as_marks_and_rows_change() {
     }
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Char('a'));
-    assert_eq!((app.marks.len(), app.marks_shown()), (3, 3));
+    assert_eq!((app.writes.marks.len(), app.marks_shown()), (3, 3));
     // A filter that shows one of them.
     press(&mut app, KeyCode::Char('/'));
     for c in "etl".chars() {
@@ -21,7 +21,7 @@ fn the_footer_counts_the_marks_the_list_shows_as_marks_and_rows_change() {
     // Unmarking the one shown, then clearing the filter.
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Char(' '));
-    assert_eq!((app.marks.len(), app.marks_shown()), (2, 0));
+    assert_eq!((app.writes.marks.len(), app.marks_shown()), (2, 0));
     press(&mut app, KeyCode::Char('/'));
     press(&mut app, KeyCode::Esc);
     assert_eq!(app.marks_shown(), 2);

@@ -85,7 +85,10 @@ fn info() -> SourceInfo {
 /// An app whose keys (`k1` payments, `k2` orders, `k3` disabled, no alias) and grants are
 /// loaded, answering each load command with the data directly.
 fn loaded(read_only: bool) -> App {
-    let mut app = App::new(info(), read_only, false, NOW);
+    let mut app = App::new(AppOptions {
+        read_only: read_only.then(|| "--read-only".to_owned()),
+        ..AppOptions::new(info(), NOW)
+    });
     let commands = app.start();
     feed(&mut app, commands);
     app
@@ -181,7 +184,7 @@ fn selected_id(app: &App) -> Option<String> {
 
 /// An app over a synthetic snapshot, every load answered from it.
 fn over_snapshot(snapshot: &crate::fixture::Snapshot) -> App {
-    let mut app = App::new(info(), false, false, NOW);
+    let mut app = App::new(AppOptions::new(info(), NOW));
     let commands = app.start();
     crate::synth::feed(&mut app, snapshot, commands);
     app
@@ -217,8 +220,8 @@ fn places() -> Places {
 
 fn switchable() -> App {
     let mut app = loaded(false);
-    app.places = places();
-    app.target = Target {
+    app.session.places = places();
+    app.session.target = Target {
         profile: Some("alpha".to_owned()),
         region: Some("us-east-2".to_owned()),
     };

@@ -22,20 +22,20 @@ fn a_restore_on_its_way_makes_quit_ask() {
     ));
     press(&mut app, KeyCode::Esc);
     assert!(press(&mut app, KeyCode::Char('q')).is_empty());
-    assert_eq!(app.modal, Modal::ConfirmQuit);
+    assert_eq!(app.screen.modal, Modal::ConfirmQuit);
 }
 
 #[test]
 fn an_account_learnt_after_a_delete_does_not_block_its_restore() {
     let mut app = switchable();
-    app.info.account = None;
+    app.session.info.account = None;
     retire_first_grant(&mut app);
     // STS answers after the delete.
-    app.info.account = Some("111122223333".to_owned());
+    app.session.info.account = Some("111122223333".to_owned());
     app.update(Action::Intent(Intent::ShowHistory));
     press(&mut app, KeyCode::Char('r'));
     assert!(matches!(
-        app.modal,
+        app.screen.modal,
         Modal::History {
             confirming: true,
             ..
@@ -44,11 +44,11 @@ fn an_account_learnt_after_a_delete_does_not_block_its_restore() {
     // Another account behind the same profile and region is another place.
     let mut app = switchable();
     retire_first_grant(&mut app);
-    app.info.account = Some("444455556666".to_owned());
+    app.session.info.account = Some("444455556666".to_owned());
     app.update(Action::Intent(Intent::ShowHistory));
     press(&mut app, KeyCode::Char('r'));
     assert!(matches!(
-        app.modal,
+        app.screen.modal,
         Modal::History {
             confirming: false,
             ..

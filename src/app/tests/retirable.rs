@@ -6,7 +6,7 @@ use super::*;
 fn tab_switches_to_retirable_and_command_line_picks_a_principal() {
     let mut app = loaded(false);
     press(&mut app, KeyCode::Tab);
-    assert_eq!(app.tab, Tab::Retirable);
+    assert_eq!(app.screen.tab, Tab::Retirable);
     assert_eq!(list(&app).kind, ListKind::Principals);
     assert_eq!(
         app.data
@@ -14,7 +14,7 @@ fn tab_switches_to_retirable_and_command_line_picks_a_principal() {
         "1"
     );
     press(&mut app, KeyCode::Tab);
-    assert_eq!(app.tab, Tab::Keys);
+    assert_eq!(app.screen.tab, Tab::Keys);
     // `:retirable ARN` opens that principal's grants, typed key by key.
     press(&mut app, KeyCode::Char(':'));
     for c in "retirable arn:aws:iam::111122223333:role/other".chars() {
@@ -24,7 +24,7 @@ fn tab_switches_to_retirable_and_command_line_picks_a_principal() {
     assert!(
         matches!(&commands[..], [Command::Read(Read::Retirable { principal, .. })] if principal == "arn:aws:iam::111122223333:role/other")
     );
-    assert_eq!(app.tab, Tab::Retirable);
+    assert_eq!(app.screen.tab, Tab::Retirable);
     assert_eq!(
         list(&app).kind,
         ListKind::Retirable {

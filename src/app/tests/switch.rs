@@ -11,7 +11,7 @@ fn profile_and_region_commands_ask_for_a_switch() {
     assert_eq!(target.profile.as_deref(), Some("beta"));
     assert_eq!(target.region.as_deref(), Some("eu-west-1"));
     assert_eq!(
-        app.status.as_ref().unwrap().text,
+        app.screen.status.as_ref().unwrap().text,
         "switching to profile beta in eu-west-1…"
     );
     // A profile without a region keeps the current one.
@@ -49,21 +49,21 @@ fn bad_switches_say_why_and_send_nothing() {
                 .is_empty(),
             "{line}"
         );
-        assert_eq!(app.status.as_ref().unwrap().text, expected);
+        assert_eq!(app.screen.status.as_ref().unwrap().text, expected);
     }
     // The demo has nowhere to go.
     let mut demo = loaded(false);
-    demo.places = Places::fixed("the demo is one account and region");
+    demo.session.places = Places::fixed("the demo is one account and region");
     assert!(
         demo.update(Action::Intent(Intent::RunCommand("profile alpha".into())))
             .is_empty()
     );
     assert!(demo.update(Action::Intent(Intent::PickProfile)).is_empty());
     assert_eq!(
-        demo.status.as_ref().unwrap().text,
+        demo.screen.status.as_ref().unwrap().text,
         "the demo is one account and region"
     );
-    assert_eq!(demo.modal, Modal::None);
+    assert_eq!(demo.screen.modal, Modal::None);
 }
 
 #[test]
@@ -77,7 +77,7 @@ fn a_switch_starts_over_on_the_new_account_keeping_filter_and_sort() {
     let sort = (list(&app).sort_column, list(&app).sort_reverse);
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Char(' '));
-    assert_eq!(app.marks.len(), 1);
+    assert_eq!(app.writes.marks.len(), 1);
     let old_keys_req = app.data.keys_req;
     let (seq, target) =
         the_switch(&app.update(Action::Intent(Intent::RunCommand("profile beta".into()))));
@@ -103,22 +103,25 @@ fn a_switch_starts_over_on_the_new_account_keeping_filter_and_sort() {
             .iter()
             .any(|c| matches!(c, Command::Read(Read::Caller { .. })))
     );
-    assert_eq!(app.target, target);
-    assert!(app.read_only, "beta is marked read-only in the config");
-    assert_eq!(app.info.account.as_deref(), Some("222222222222"));
+    assert_eq!(app.session.target, target);
+    assert!(
+        app.session.read_only,
+        "beta is marked read-only in the config"
+    );
+    assert_eq!(app.session.info.account.as_deref(), Some("222222222222"));
     assert_eq!(
         app.where_now(),
         "profile beta · account 222222222222 · eu-west-1"
     );
     assert_eq!(
-        app.status.as_ref().unwrap().text,
+        app.screen.status.as_ref().unwrap().text,
         "now on profile beta · account 222222222222 · eu-west-1 (read-only)"
     );
     // Back on the keys list, with its filter and sort; nothing of the old account is left.
     assert_eq!(list(&app).kind, ListKind::Keys);
     assert_eq!(list(&app).filter, "ord");
     assert_eq!((list(&app).sort_column, list(&app).sort_reverse), sort);
-    assert!(app.marks.is_empty());
+    assert!(app.writes.marks.is_empty());
     assert!(app.data.keys.loaded().is_none());
     // An answer the old account still sends is dropped.
     app.update(Action::Loaded(Loaded::Keys {
@@ -136,7 +139,7 @@ fn a_switch_starts_over_on_the_new_account_keeping_filter_and_sort() {
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Char('x'));
     assert_eq!(
-        app.status.as_ref().unwrap().text,
+        app.screen.status.as_ref().unwrap().text,
         "this session is read-only (account prod is read_only in the config; --allow-writes lifts it): kms:RetireGrant is turned off"
     );
 }
@@ -154,12 +157,12 @@ fn a_failed_switch_leaves_everything_as_it_was() {
     }));
     assert!(commands.is_empty());
     assert_eq!(
-        app.status.as_ref().unwrap().text,
+        app.screen.status.as_ref().unwrap().text,
         "cannot switch to profile beta in eu-west-1: the SSO session has expired; run `aws sso login --profile beta` (still on profile alpha in us-east-2)"
     );
     assert_eq!(row_ids(&app), before);
-    assert_eq!(app.target.profile.as_deref(), Some("alpha"));
-    assert!(!app.read_only);
+    assert_eq!(app.session.target.profile.as_deref(), Some("alpha"));
+    assert!(!app.session.read_only);
 }
 
 #[test]
@@ -176,7 +179,7 @@ fn a_later_switch_replaces_an_earlier_one_and_writes_block_switching() {
         result: switched_to(&one, "222222222222", false),
     }));
     assert_eq!(
-        app.target.profile.as_deref(),
+        app.session.target.profile.as_deref(),
         Some("alpha"),
         "the first answer came too late"
     );
@@ -184,16 +187,16 @@ fn a_later_switch_replaces_an_earlier_one_and_writes_block_switching() {
         seq: second,
         result: switched_to(&two, "111111111111", false),
     }));
-    assert_eq!(app.target.region.as_deref(), Some("ca-central-1"));
+    assert_eq!(app.session.target.region.as_deref(), Some("ca-central-1"));
     // While a write is on its way, no switch: its answer belongs to this account.
     feed(&mut app, Vec::new());
-    app.writes_in_flight = 1;
+    app.writes.in_flight = 1;
     assert!(
         app.update(Action::Intent(Intent::RunCommand("profile beta".into())))
             .is_empty()
     );
     assert_eq!(
-        app.status.as_ref().unwrap().text,
+        app.screen.status.as_ref().unwrap().text,
         "1 write(s) are still on their way; switch once they have answered"
     );
 }
@@ -202,7 +205,7 @@ fn a_later_switch_replaces_an_earlier_one_and_writes_block_switching() {
 fn pickers_list_narrow_and_switch() {
     let mut app = switchable();
     assert!(app.update(Action::Intent(Intent::PickProfile)).is_empty());
-    let Modal::Picker(picker) = &app.modal else {
+    let Modal::Picker(picker) = &app.screen.modal else {
         panic!("no picker");
     };
     let rows: Vec<(&str, &str)> = picker
@@ -223,10 +226,10 @@ fn pickers_list_narrow_and_switch() {
     type_line(&mut app, "prod");
     let commands = press(&mut app, KeyCode::Enter);
     assert_eq!(the_switch(&commands).1.profile.as_deref(), Some("beta"));
-    assert_eq!(app.modal, Modal::None);
+    assert_eq!(app.screen.modal, Modal::None);
     // The region picker offers the profile's account regions first, cursor on the current one.
     app.update(Action::Intent(Intent::PickRegion));
-    let Modal::Picker(picker) = &app.modal else {
+    let Modal::Picker(picker) = &app.screen.modal else {
         panic!("no picker");
     };
     assert_eq!(picker.items[0].value, "us-east-1");
@@ -238,17 +241,17 @@ fn pickers_list_narrow_and_switch() {
     // Esc closes without switching.
     app.update(Action::Intent(Intent::PickRegion));
     assert!(press(&mut app, KeyCode::Esc).is_empty());
-    assert_eq!(app.modal, Modal::None);
+    assert_eq!(app.screen.modal, Modal::None);
 }
 
 #[test]
 fn an_old_callers_answer_is_dropped() {
-    let mut app = App::new(info(), false, false, NOW);
+    let mut app = App::new(AppOptions::new(info(), NOW));
     let commands = app.start();
     let Some(Command::Read(Read::Caller { req })) = commands.first().cloned() else {
         panic!("no caller load");
     };
-    app.places = places();
+    app.session.places = places();
     let (seq, target) =
         the_switch(&app.update(Action::Intent(Intent::RunCommand("profile beta".into()))));
     app.update(Action::Done(Done::Switched {
@@ -262,7 +265,7 @@ fn an_old_callers_answer_is_dropped() {
             arn: "arn:aws:iam::111122223333:user/old".to_owned(),
         })),
     }));
-    assert_eq!(app.caller.as_ref().unwrap().account, "222222222222");
+    assert_eq!(app.session.caller.as_ref().unwrap().account, "222222222222");
 }
 
 #[test]
@@ -278,14 +281,14 @@ fn no_write_crosses_a_switch() {
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Char('x'));
     assert!(
-        matches!(app.modal, Modal::Confirm(_)),
+        matches!(app.screen.modal, Modal::Confirm(_)),
         "{:?} {:?}",
-        app.status,
+        app.screen.status,
         row_ids(&app)
     );
     assert!(press(&mut app, KeyCode::Char('y')).is_empty());
     assert_eq!(
-        app.status.as_ref().unwrap().text,
+        app.screen.status.as_ref().unwrap().text,
         "a switch to profile beta in eu-west-1 is on its way: nothing was sent (confirm again once it has answered)"
     );
     // Nor can a restore from the history start.
@@ -294,20 +297,21 @@ fn no_write_crosses_a_switch() {
     press(&mut app, KeyCode::Char('r'));
     assert!(press(&mut app, KeyCode::Char('y')).is_empty());
     assert_eq!(
-        app.status.as_ref().unwrap().text,
+        app.screen.status.as_ref().unwrap().text,
         "a switch to profile beta in eu-west-1 is on its way: nothing was created (restore once it has answered)"
     );
     press(&mut app, KeyCode::Esc);
     press(&mut app, KeyCode::Char('x'));
-    assert!(matches!(app.modal, Modal::Confirm(_)));
+    assert!(matches!(app.screen.modal, Modal::Confirm(_)));
     // …and the answer closes it: its grant belongs to the account left behind.
     app.update(Action::Done(Done::Switched {
         seq,
         result: switched_to(&to, "222222222222", false),
     }));
-    assert_eq!(app.modal, Modal::None);
+    assert_eq!(app.screen.modal, Modal::None);
     assert!(
-        app.status
+        app.screen
+            .status
             .as_ref()
             .unwrap()
             .text
@@ -317,11 +321,11 @@ fn no_write_crosses_a_switch() {
     app.update(Action::Intent(Intent::ShowHistory));
     assert!(press(&mut app, KeyCode::Char('r')).is_empty());
     assert_eq!(
-        app.status.as_ref().unwrap().text,
+        app.screen.status.as_ref().unwrap().text,
         "that grant was deleted on profile alpha in us-east-2: switch back there to restore it (or use kms-grants restore)"
     );
     assert!(matches!(
-        app.modal,
+        app.screen.modal,
         Modal::History {
             confirming: false,
             ..
