@@ -6,10 +6,10 @@
 //! it as it was. A success starts over on the new account, keeping each tab's filter and sort.
 
 use super::list::{ListKind, ListView};
+use super::modal::{PickItem, PickKind};
 use super::{App, Command, Effect, Level, Modal, View};
 use crate::places::{Target, looks_like_region};
 use crate::source::{CallerIdentity, SourceInfo};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// What the runtime switched to, for [`Done::Switched`](super::Done::Switched).
 #[derive(Debug, Clone, PartialEq)]
@@ -20,64 +20,6 @@ pub struct SwitchedTo {
     /// Why the new source refuses writes, when it does.
     pub read_only: Option<String>,
 }
-
-/// What a picker chooses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PickKind {
-    Profile,
-    Region,
-}
-
-/// One choice of a picker.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PickItem {
-    pub value: String,
-    /// What else to say about it: the account entry, its region, read-only, current.
-    pub note: String,
-}
-
-/// The `P` / `R` list: type to narrow it, ↑/↓ to move, Enter to switch, Esc to close.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Picker {
-    pub kind: PickKind,
-    pub items: Vec<PickItem>,
-    pub filter: String,
-    /// Position in [`Picker::shown`].
-    pub cursor: usize,
-}
-
-impl Picker {
-    /// The items the filter lets through (any case, value or note), as indices into `items`.
-    pub fn shown(&self) -> Vec<usize> {
-        let filter = self.filter.to_lowercase();
-        self.items
-            .iter()
-            .enumerate()
-            .filter(|(_, item)| {
-                filter.is_empty()
-                    || item.value.to_lowercase().contains(&filter)
-                    || item.note.to_lowercase().contains(&filter)
-            })
-            .map(|(i, _)| i)
-            .collect()
-    }
-
-    fn chosen(&self) -> Option<&PickItem> {
-        self.shown().get(self.cursor).map(|&i| &self.items[i])
-    }
-}
-
-/// The `:` commands, for completing their names.
-const COMMANDS: &[&str] = &[
-    "profile",
-    "region",
-    "retirable",
-    "export",
-    "export!",
-    "retire-token",
-    "dry-run",
-    "quit",
-];
 
 impl App {
     /// `P`: the profiles of the AWS files and the config's accounts.
@@ -145,65 +87,6 @@ impl App {
             })
             .collect();
         self.open_picker(PickKind::Region, items, current);
-        Vec::new()
-    }
-
-    fn open_picker(&mut self, kind: PickKind, items: Vec<PickItem>, current: Option<String>) {
-        let cursor = items
-            .iter()
-            .position(|item| Some(&item.value) == current.as_ref())
-            .unwrap_or(0);
-        self.screen.modal = Modal::Picker(Picker {
-            kind,
-            items,
-            filter: String::new(),
-            cursor,
-        });
-    }
-
-    /// Keys while a picker is open.
-    pub(super) fn on_picker_key(&mut self, event: KeyEvent) -> Vec<Command> {
-        let Modal::Picker(picker) = &mut self.screen.modal else {
-            return Vec::new();
-        };
-        let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
-        let count = picker.shown().len();
-        match event.code {
-            KeyCode::Esc => self.screen.modal = Modal::None,
-            KeyCode::Enter => {
-                let chosen = picker.chosen().map(|item| item.value.clone());
-                let kind = picker.kind;
-                self.screen.modal = Modal::None;
-                return match (chosen, kind) {
-                    (Some(name), PickKind::Profile) => self.switch_profile(&name),
-                    (Some(name), PickKind::Region) => self.switch_region(&name),
-                    (None, _) => Vec::new(),
-                };
-            }
-            KeyCode::Down => picker.cursor = (picker.cursor + 1).min(count.saturating_sub(1)),
-            KeyCode::Char('n') if ctrl => {
-                picker.cursor = (picker.cursor + 1).min(count.saturating_sub(1))
-            }
-            KeyCode::Up => picker.cursor = picker.cursor.saturating_sub(1),
-            KeyCode::Char('p') if ctrl => picker.cursor = picker.cursor.saturating_sub(1),
-            KeyCode::PageDown => picker.cursor = (picker.cursor + 10).min(count.saturating_sub(1)),
-            KeyCode::PageUp => picker.cursor = picker.cursor.saturating_sub(10),
-            KeyCode::Home => picker.cursor = 0,
-            KeyCode::End => picker.cursor = count.saturating_sub(1),
-            KeyCode::Backspace => {
-                picker.filter.pop();
-                picker.cursor = 0;
-            }
-            KeyCode::Char('u') if ctrl => {
-                picker.filter.clear();
-                picker.cursor = 0;
-            }
-            KeyCode::Char(c) if !ctrl => {
-                picker.filter.push(c);
-                picker.cursor = 0;
-            }
-            _ => {}
-        }
         Vec::new()
     }
 
@@ -372,12 +255,7 @@ impl App {
             text.push_str("; the open confirmation was closed, nothing was sent");
         }
         self.say(Level::Success, text);
-        if let Some(Err(reason)) = &self.session.audit_log
-            && !self.session.read_only
-        {
-            let text = format!("retire and revoke are off: {reason}");
-            self.say(Level::Warning, text);
-        }
+        self.say_writes_are_off();
         let mut commands = vec![self.load_keys(), self.load_principals()];
         if self.session.caller.is_none() {
             commands.push(self.load_caller());
@@ -388,74 +266,6 @@ impl App {
     /// profile · account · region, as far as they are known: for messages and the title.
     pub fn where_now(&self) -> String {
         where_of(&self.session.info)
-    }
-
-    /// Tab in the command line: completes the command name, then a profile or region (or
-    /// on/off). Several matches complete their common start and are listed in the status line.
-    pub(super) fn complete_command(&mut self) {
-        let Modal::Command(line) = &self.screen.modal else {
-            return;
-        };
-        let line = line.clone();
-        // A grant token is not echoed back, even as "nothing completes".
-        if line.trim_start().starts_with("retire-token") && line.trim().contains(' ') {
-            return;
-        }
-        let (head, candidates): (String, Vec<String>) = match line.split_once(' ') {
-            None => (
-                String::new(),
-                COMMANDS.iter().map(|c| format!("{c} ")).collect(),
-            ),
-            Some((name, _)) => {
-                let values: Vec<String> = match name {
-                    "profile" => self.session.places.names(),
-                    "region" => self
-                        .session
-                        .places
-                        .regions_for(self.session.target.profile.as_deref()),
-                    "dry-run" => vec!["on".to_owned(), "off".to_owned()],
-                    _ => Vec::new(),
-                };
-                (format!("{name} "), values)
-            }
-        };
-        let typed = &line[head.len()..];
-        let mut matches: Vec<&String> =
-            candidates.iter().filter(|c| c.starts_with(typed)).collect();
-        matches.sort();
-        matches.dedup();
-        let completed = match matches.as_slice() {
-            [] => {
-                self.screen.completions = Some(format!("nothing completes \"{typed}\""));
-                return;
-            }
-            [only] => (*only).clone(),
-            several => {
-                let first = several[0];
-                let common = several.iter().fold(first.len(), |len, other| {
-                    first
-                        .chars()
-                        .zip(other.chars())
-                        .take_while(|(a, b)| a == b)
-                        .map(|(a, _)| a.len_utf8())
-                        .sum::<usize>()
-                        .min(len)
-                });
-                let shown: Vec<&str> = several.iter().take(12).map(|s| s.trim_end()).collect();
-                let more = several.len().saturating_sub(12);
-                self.screen.completions = Some(format!(
-                    "{}{}",
-                    shown.join("  "),
-                    if more > 0 {
-                        format!("  (+{more} more)")
-                    } else {
-                        String::new()
-                    }
-                ));
-                first[..common].to_owned()
-            }
-        };
-        self.screen.modal = Modal::Command(format!("{head}{completed}"));
     }
 }
 

@@ -4,7 +4,7 @@ use super::centered;
 use super::text::{clean, fit, wrap};
 use super::theme::Theme;
 use crate::app::keymap;
-use crate::app::switch::{PickKind, Picker};
+use crate::app::modal::{PickKind, Picker};
 use crate::app::{App, ConfirmLine, Level, PendingChange};
 use crate::source::WriteKind;
 use ratatui::Frame;

@@ -3,10 +3,14 @@
 //! One file per feature; the helpers they share (the hand-made keys and grants, an app with
 //! them loaded, pressing keys, reading the rows) are here, once.
 
+use super::data::Load;
+use super::list::{self, ListKind, ListView};
 use super::switch::SwitchedTo;
 use super::*;
 use crate::domain::{Alias, KeyMetadata, KeyState, Operation};
+use crate::domain::{Grant, Key};
 use crate::places::Places;
+use crate::source::{CallerIdentity, LostWrite, Settlement, SourceError, SourceInfo, WriteOutcome};
 use crate::source::{SourceKind, WriteKind};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
