@@ -6,6 +6,7 @@ mod common;
 use common::Harness;
 use crossterm::event::KeyCode;
 use kms_grants::app::{Command, Effect, Modal, Read, View, Write};
+use kms_grants::domain::findings::FindingKind;
 use kms_grants::source::{KmsSource, WriteKind};
 
 fn grants_on(h: &Harness, key_id: &str) -> usize {
@@ -300,9 +301,15 @@ fn findings_narrow_the_grants_and_explain_themselves() {
     let all = h.app.current_list().unwrap().rows.len();
     // `f` cycles: old, then duplicate.
     h.press(KeyCode::Char('f'));
-    assert_eq!(h.app.current_list().unwrap().finding, Some("old"));
+    assert_eq!(
+        h.app.current_list().unwrap().finding,
+        Some(FindingKind::Old)
+    );
     h.press(KeyCode::Char('f'));
-    assert_eq!(h.app.current_list().unwrap().finding, Some("duplicate"));
+    assert_eq!(
+        h.app.current_list().unwrap().finding,
+        Some(FindingKind::Duplicate)
+    );
     let duplicates = h.app.current_list().unwrap().rows.len();
     assert_eq!(
         duplicates, 9,

@@ -6,6 +6,7 @@
 use super::data::Load;
 use super::list::{self, CellContext, ListKind, ListView};
 use super::{App, Command, DetailView, Effect, Level, Tab, View, export, input};
+use crate::domain::findings::FindingKind;
 use crate::domain::key_id_of;
 use std::cell::Cell;
 
@@ -330,14 +331,9 @@ impl App {
     pub(in crate::app) fn cycle_finding(&mut self) -> Vec<Command> {
         self.edit_list(|list| {
             if list.kind.holds_grants() {
-                let codes = crate::domain::findings::Finding::CODES;
                 list.finding = match list.finding {
-                    None => codes.first().copied(),
-                    Some(code) => codes
-                        .iter()
-                        .position(|c| *c == code)
-                        .and_then(|i| codes.get(i + 1))
-                        .copied(),
+                    None => FindingKind::ALL.first().copied(),
+                    Some(kind) => kind.next(),
                 };
             }
         });

@@ -5,6 +5,7 @@
 //! Nothing here sanitizes: the renderer strips control characters from every cell it draws.
 
 use super::data::Data;
+use crate::domain::findings::FindingKind;
 use crate::domain::{Grant, Key, Timestamp, arn_account, key_id_of};
 use std::cell::Cell;
 use std::cmp::Ordering;
@@ -436,8 +437,8 @@ pub struct ListView {
     pub kind: ListKind,
     /// The filter text (case-insensitive substring over every column).
     pub filter: String,
-    /// Only grants with this finding (`f` cycles through the codes).
-    pub finding: Option<&'static str>,
+    /// Only grants with this finding (`f` cycles through the kinds).
+    pub finding: Option<FindingKind>,
     pub sort_column: usize,
     pub sort_reverse: bool,
     /// Indices into the data, filtered and sorted. Derived: see [`ListView::recompute`].
@@ -463,7 +464,7 @@ struct ViewCache {
     /// shown to the minute, so the text is built again when the clock moves to the next one.
     haystack: Option<(i64, Arc<[Box<str>]>)>,
     /// The filter, finding and order `rows` were derived with.
-    derived_from: Option<(String, Option<&'static str>, usize, bool)>,
+    derived_from: Option<(String, Option<FindingKind>, usize, bool)>,
     /// Changes whenever `rows` is derived again, unique across every view.
     rows_version: u64,
 }
@@ -554,9 +555,9 @@ impl ListView {
         let finding = self.finding;
         let has_finding = |i: usize| match finding {
             None => true,
-            Some(code) => grant_at(ctx.data, &self.kind, i).is_none_or(|grant| {
+            Some(kind) => grant_at(ctx.data, &self.kind, i).is_none_or(|grant| {
                 ctx.data
-                    .has_finding(grant, code, ctx.now, ctx.stale_after_days)
+                    .has_finding(grant, kind, ctx.now, ctx.stale_after_days)
             }),
         };
         let rows: Vec<usize> = match haystack {
