@@ -5,7 +5,7 @@
 //! [`Loaded`](super::Loaded) actions.
 
 use super::data::RequestId;
-use super::list::ListKind;
+use super::list::{KeyColumn, ListKind};
 use super::{App, Command, Level, Loaded, Read, View};
 use crate::domain::{Grant, Key, key_id_of};
 use crate::source::SourceError;
@@ -109,7 +109,9 @@ impl App {
                     self.refresh(Some(&key_id), |list| match &list.kind {
                         ListKind::Keys => {
                             !list.filter.is_empty()
-                                || [2, 3, 4, 6, 7, 8].contains(&list.sort_column)
+                                || list
+                                    .key_sort()
+                                    .is_some_and(KeyColumn::changes_with_description)
                         }
                         ListKind::Grants { key_id: k } => key_id_of(k) == key_id_of(&key_id),
                         _ => false,
@@ -295,7 +297,10 @@ impl App {
         self.refresh(Some(key_id), |list| match &list.kind {
             ListKind::Grants { key_id: k } => k == key_id,
             // The keys list only changes order or membership if it sorts or filters by counts.
-            ListKind::Keys => !list.filter.is_empty() || [5, 8].contains(&list.sort_column),
+            ListKind::Keys => {
+                !list.filter.is_empty()
+                    || list.key_sort().is_some_and(KeyColumn::changes_with_grants)
+            }
             // A deleted grant this list confirms gone leaves the retirable lists too.
             ListKind::Retirable { .. } | ListKind::Principals => true,
         });

@@ -6,14 +6,11 @@
 
 use super::{GrantTarget, HistoryEntry, describe_grant};
 use crate::app::data::PendingDelete;
-use crate::app::list::{self, ListKind};
+use crate::app::list::{self, GrantColumn, KeyColumn, ListKind};
 use crate::app::modal::Modal;
 use crate::app::{App, Command, Level, View, Wrote};
 use crate::domain::{Grant, key_id_of};
 use crate::source::{LostWrite, Settlement, SourceError, WriteKind, WriteOutcome};
-
-/// The grant lists' Name column, which shows a pending delete.
-const NAME_COLUMN: usize = 0;
 
 impl App {
     /// A write's outcome.
@@ -140,7 +137,8 @@ impl App {
                 self.refresh(Some(&key_id), |list| match &list.kind {
                     ListKind::Grants { key_id: k } => {
                         key_id_of(k) == key_id
-                            && (!list.filter.is_empty() || list.sort_column == NAME_COLUMN)
+                            && (!list.filter.is_empty()
+                                || list.grant_sort() == Some(GrantColumn::Name))
                     }
                     ListKind::Retirable { .. } => true,
                     _ => false,
@@ -245,7 +243,10 @@ impl App {
         self.refresh(Some(&key_id), |list| match &list.kind {
             ListKind::Grants { key_id: k } => *k == key_id,
             ListKind::Retirable { .. } | ListKind::Principals => true,
-            ListKind::Keys => !list.filter.is_empty() || [5, 8].contains(&list.sort_column),
+            ListKind::Keys => {
+                !list.filter.is_empty()
+                    || list.key_sort().is_some_and(KeyColumn::changes_with_grants)
+            }
         });
     }
 
