@@ -3,6 +3,10 @@
 //! Key presses, ticks and source results all arrive as [`Action`]s; [`App::update`] changes the
 //! state and returns the [`Command`]s (loads, writes, quit) for the runtime to carry out. Nothing
 //! here does IO, awaits, or reads the clock: that keeps every behaviour testable as plain calls.
+//!
+//! This file only routes: an action goes by its origin to input and the dialogs ([`modal`]),
+//! browsing (`browse`), loads (`loads`), writes ([`writes`]) or switching ([`switch`]); `:`
+//! commands are parsed in [`command_line`]; the state's parts are in [`state`].
 
 pub mod action;
 mod browse;
