@@ -8,7 +8,9 @@
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use kms_grants::app::{Action, App, Command};
+use kms_grants::app::{
+    Action, App, AppOptions, Command, Input, Intent, Loaded, Read, Write, Wrote,
+};
 use kms_grants::domain::Timestamp;
 use kms_grants::fixture::{self, Snapshot};
 use kms_grants::source::{SourceInfo, SourceKind};
@@ -30,18 +32,21 @@ fn app_over(snapshot: &Snapshot) -> App {
         region: snapshot.region.clone(),
         recorded_at: None,
     };
-    let mut app = App::new(info, false, false, NOW);
-    app.update(Action::Resize {
+    let mut app = App::new(AppOptions::new(info, NOW));
+    app.update(Action::Input(Input::Resize {
         width: 120,
         height: 40,
-    });
+    }));
     let commands = app.start();
     synth::feed(&mut app, snapshot, commands);
     app
 }
 
 fn press(app: &mut App, code: KeyCode) {
-    app.update(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    app.update(Action::Input(Input::Key(KeyEvent::new(
+        code,
+        KeyModifiers::NONE,
+    ))));
 }
 
 /// One key holding every grant: the grants view of that key has `grants` rows.
@@ -155,11 +160,11 @@ fn background(c: &mut Criterion) {
                     break;
                 };
                 let started = Instant::now();
-                app.apply(Action::GrantsLoaded {
+                app.apply(Action::Loaded(Loaded::Grants {
                     req,
                     key_id,
                     result: Ok(grants.clone()),
-                });
+                }));
                 app.settle();
                 black_box(app.load_progress());
                 spent += started.elapsed();
@@ -172,21 +177,21 @@ fn background(c: &mut Criterion) {
 
 /// Reloads the keys list and returns the grant requests its answer sends.
 fn reload_requests(app: &mut App, snapshot: &Snapshot) -> Vec<(u64, String)> {
-    let mut commands = app.update(Action::Reload);
-    if let Some(Command::LoadKeys { req }) = commands
+    let mut commands = app.update(Action::Intent(Intent::Reload));
+    if let Some(Command::Read(Read::Keys { req })) = commands
         .iter()
-        .find(|c| matches!(c, Command::LoadKeys { .. }))
+        .find(|c| matches!(c, Command::Read(Read::Keys { .. })))
         .cloned()
     {
-        commands.extend(app.update(Action::KeysLoaded {
+        commands.extend(app.update(Action::Loaded(Loaded::Keys {
             req,
             result: Ok(snapshot.keys.iter().map(|k| k.key.clone()).collect()),
-        }));
+        })));
     }
     commands
         .into_iter()
         .filter_map(|command| match command {
-            Command::LoadGrants { req, key_id, .. } => Some((req, key_id)),
+            Command::Read(Read::Grants { req, key_id, .. }) => Some((req, key_id)),
             _ => None,
         })
         .collect()
@@ -249,10 +254,10 @@ fn bulk(c: &mut Criterion) {
                     for c in MARKED.to_string().chars() {
                         press(&mut app, KeyCode::Char(c));
                     }
-                    let commands = app.update(Action::Key(KeyEvent::new(
+                    let commands = app.update(Action::Input(Input::Key(KeyEvent::new(
                         KeyCode::Enter,
                         KeyModifiers::NONE,
-                    )));
+                    ))));
                     assert_eq!(commands.len(), MARKED);
                     let _ = terminal.draw(|frame| ui::draw(frame, &app, &theme));
                     (app, commands)
@@ -267,25 +272,26 @@ fn bulk(c: &mut Criterion) {
     for c in MARKED.to_string().chars() {
         press(&mut app, KeyCode::Char(c));
     }
-    let mut writes = app.update(Action::Key(KeyEvent::new(
+    let mut writes = app.update(Action::Input(Input::Key(KeyEvent::new(
         KeyCode::Enter,
         KeyModifiers::NONE,
-    )));
+    ))));
     group.bench_function(
         "an answer arrives during it (apply, settle, outcome list frame)",
         |b| {
             b.iter_custom(|iters| {
                 let mut spent = Duration::ZERO;
                 for _ in 0..iters {
-                    let Some(Command::DeleteGrant { kind, target, .. }) = writes.pop() else {
+                    let Some(Command::Write(Write::Delete { kind, target, .. })) = writes.pop()
+                    else {
                         break;
                     };
                     let started = Instant::now();
-                    app.apply(Action::GrantDeleted {
+                    app.apply(Action::Wrote(Wrote::Deleted {
                         kind,
                         target,
                         result: Ok(kms_grants::source::WriteOutcome::Done),
-                    });
+                    }));
                     app.settle();
                     let _ = terminal.draw(|frame| ui::draw(frame, &app, &theme));
                     spent += started.elapsed();

@@ -4,7 +4,7 @@
 //! Deterministic: the same [`Spec`] always gives the same snapshot (a small built-in PRNG, no
 //! clock), so benchmark inputs do not drift between runs. Nothing here does IO.
 
-use crate::app::{Action, App, Command};
+use crate::app::{Action, App, Command, Loaded, Read};
 use crate::domain::shared::{intern, intern_operations, interning};
 use crate::domain::{
     Alias, Constraints, Grant, Key, KeyMetadata, KeyState, Operation, SharedStr, Timestamp,
@@ -61,31 +61,33 @@ pub fn feed(app: &mut App, snapshot: &Snapshot, commands: Vec<Command>) {
     let mut commands = std::collections::VecDeque::from(commands);
     while let Some(command) = commands.pop_front() {
         let action = match command {
-            Command::LoadKeys { req } => Action::KeysLoaded {
+            Command::Read(Read::Keys { req }) => Action::Loaded(Loaded::Keys {
                 req,
                 result: Ok(snapshot.keys.iter().map(|k| k.key.clone()).collect()),
-            },
-            Command::LoadGrants { req, key_id, .. } => Action::GrantsLoaded {
+            }),
+            Command::Read(Read::Grants { req, key_id, .. }) => Action::Loaded(Loaded::Grants {
                 req,
                 result: Ok(by_id
                     .get(key_id.as_str())
                     .map(|k| k.grants.clone())
                     .unwrap_or_default()),
                 key_id,
-            },
-            Command::LoadPrincipals { req } => Action::PrincipalsLoaded {
+            }),
+            Command::Read(Read::Principals { req }) => Action::Loaded(Loaded::Principals {
                 req,
                 result: Ok(snapshot.retirable.keys().cloned().collect()),
-            },
-            Command::LoadRetirable { req, principal } => Action::RetirableLoaded {
-                req,
-                result: Ok(snapshot
-                    .retirable
-                    .get(&principal)
-                    .cloned()
-                    .unwrap_or_default()),
-                principal,
-            },
+            }),
+            Command::Read(Read::Retirable { req, principal }) => {
+                Action::Loaded(Loaded::Retirable {
+                    req,
+                    result: Ok(snapshot
+                        .retirable
+                        .get(&principal)
+                        .cloned()
+                        .unwrap_or_default()),
+                    principal,
+                })
+            }
             _ => continue,
         };
         commands.extend(app.apply(action));

@@ -5,7 +5,8 @@ mod common;
 
 use common::Harness;
 use crossterm::event::KeyCode;
-use kms_grants::app::{Command, Modal, View};
+use kms_grants::app::{Command, Effect, Modal, Read, View, Write};
+use kms_grants::domain::findings::FindingKind;
 use kms_grants::source::{KmsSource, WriteKind};
 
 fn grants_on(h: &Harness, key_id: &str) -> usize {
@@ -40,7 +41,7 @@ fn demo_loads_every_key_and_grant_count() {
     let grant_loads = h
         .commands
         .iter()
-        .filter(|c| matches!(c, Command::LoadGrants { .. }))
+        .filter(|c| matches!(c, Command::Read(Read::Grants { .. })))
         .count();
     assert_eq!(grant_loads, keys.len());
 }
@@ -95,7 +96,9 @@ fn revoke_a_grant_through_the_keyboard() {
         .unwrap_or_else(|| panic!("{screen}"));
     assert!(row.contains("revoked · pending"), "{row}");
     assert!(screen.contains("revoked grant"), "{screen}");
-    h.act(kms_grants::app::Action::Reload);
+    h.act(kms_grants::app::Action::Intent(
+        kms_grants::app::Intent::Reload,
+    ));
     let screen = h.screen(120, 40);
     assert!(
         screen.contains(&format!("{} of {}", before - 1, before - 1)),
@@ -106,7 +109,7 @@ fn revoke_a_grant_through_the_keyboard() {
         !table.iter().any(|l| l.contains("fraud-scoring")),
         "{screen}"
     );
-    assert_eq!(h.app.writes_in_flight, 0);
+    assert_eq!(h.app.writes.in_flight, 0);
     h.press(KeyCode::Esc);
     let screen = h.screen(120, 40);
     let payments_row = screen.lines().find(|l| l.contains("payments, ")).unwrap();
@@ -129,7 +132,7 @@ fn retire_from_the_retirable_tab() {
         .unwrap()
         .len();
     h.press(KeyCode::Char('x'));
-    let Modal::Confirm(change) = &h.app.modal else {
+    let Modal::Confirm(change) = &h.app.screen.modal else {
         panic!("x opens the confirmation")
     };
     assert_eq!(change.kind, WriteKind::Retire);
@@ -141,7 +144,9 @@ fn retire_from_the_retirable_tab() {
         .len();
     assert_eq!(after, before - 1);
     assert!(h.status().starts_with("retired grant"), "{}", h.status());
-    h.act(kms_grants::app::Action::Reload);
+    h.act(kms_grants::app::Action::Intent(
+        kms_grants::app::Intent::Reload,
+    ));
     let list = h.app.current_list().unwrap();
     assert_eq!(list.rows.len(), before - 1);
 }
@@ -160,13 +165,13 @@ fn read_only_session_never_reaches_the_source() {
         assert!(screen.contains("this session is read-only"), "{screen}");
         // A `y` that would have confirmed only copies the id: no dialog was open.
         h.press(KeyCode::Char('y'));
-        assert_eq!(h.app.modal, Modal::None);
+        assert_eq!(h.app.screen.modal, Modal::None);
     }
     assert_eq!(grants_on(&h, &key_id), before);
     assert!(
         !h.commands
             .iter()
-            .any(|c| matches!(c, Command::DeleteGrant { .. }))
+            .any(|c| matches!(c, Command::Write(Write::Delete { .. })))
     );
     // Restore is refused by the source itself as well.
     let grant = h.source().current().keys[0].grants.first().cloned();
@@ -188,7 +193,7 @@ fn dry_run_changes_nothing_and_says_it_would_succeed() {
     assert!(
         h.commands
             .iter()
-            .any(|c| matches!(c, Command::DeleteGrant { dry_run: true, .. }))
+            .any(|c| matches!(c, Command::Write(Write::Delete { dry_run: true, .. })))
     );
     assert_eq!(grants_on(&h, &key_id), before);
     assert!(
@@ -220,12 +225,12 @@ fn reload_after_a_revoke_shows_the_source_state() {
     let before = grants_on(&h, &key_id);
     h.press(KeyCode::Char('X'));
     h.press(KeyCode::Char('y'));
-    h.act(kms_grants::app::Action::Key(
+    h.act(kms_grants::app::Action::Input(kms_grants::app::Input::Key(
         crossterm::event::KeyEvent::new(
             KeyCode::Char('r'),
             crossterm::event::KeyModifiers::CONTROL,
         ),
-    ));
+    )));
     assert_eq!(h.app.current_list().unwrap().rows.len(), before - 1);
 }
 
@@ -271,7 +276,7 @@ fn revoking_a_grant_on_another_accounts_key_is_refused() {
     h.press(KeyCode::Enter);
     h.select_row_containing("(444455556666)");
     h.press(KeyCode::Char('X'));
-    let Modal::Confirm(change) = &h.app.modal else {
+    let Modal::Confirm(change) = &h.app.screen.modal else {
         panic!("X opens the confirmation")
     };
     let grant_id = change.targets[0].grant.grant_id.clone();
@@ -296,9 +301,15 @@ fn findings_narrow_the_grants_and_explain_themselves() {
     let all = h.app.current_list().unwrap().rows.len();
     // `f` cycles: old, then duplicate.
     h.press(KeyCode::Char('f'));
-    assert_eq!(h.app.current_list().unwrap().finding, Some("old"));
+    assert_eq!(
+        h.app.current_list().unwrap().finding,
+        Some(FindingKind::Old)
+    );
     h.press(KeyCode::Char('f'));
-    assert_eq!(h.app.current_list().unwrap().finding, Some("duplicate"));
+    assert_eq!(
+        h.app.current_list().unwrap().finding,
+        Some(FindingKind::Duplicate)
+    );
     let duplicates = h.app.current_list().unwrap().rows.len();
     assert_eq!(
         duplicates, 9,
@@ -363,11 +374,11 @@ fn filter_to_duplicates_mark_them_and_revoke_them_with_one_typed_confirmation() 
     h.type_text("duplicate");
     h.press(KeyCode::Enter);
     h.press(KeyCode::Char('a'));
-    assert_eq!(h.app.marks.len(), 9);
+    assert_eq!(h.app.writes.marks.len(), 9);
     // Marks survive clearing the filter and re-sorting; the footer counts them.
     h.press(KeyCode::Esc);
     h.press(KeyCode::Char('s'));
-    assert_eq!(h.app.marks.len(), 9);
+    assert_eq!(h.app.writes.marks.len(), 9);
     let screen = h.screen(120, 40);
     assert!(screen.contains("9 marked"), "{screen}");
     assert_eq!(
@@ -386,14 +397,14 @@ fn filter_to_duplicates_mark_them_and_revoke_them_with_one_typed_confirmation() 
     h.press(KeyCode::Char('y'));
     h.press(KeyCode::Char('X'));
     assert!(
-        matches!(h.app.modal, Modal::Confirm(_)),
+        matches!(h.app.screen.modal, Modal::Confirm(_)),
         "y and X do not confirm a bulk change"
     );
     assert_eq!(grants_on(&h, &key_id), before);
     h.type_text("8");
     h.press(KeyCode::Enter);
     assert!(
-        matches!(h.app.modal, Modal::Confirm(_)),
+        matches!(h.app.screen.modal, Modal::Confirm(_)),
         "a wrong number does not confirm"
     );
     assert_eq!(grants_on(&h, &key_id), before);
@@ -401,11 +412,11 @@ fn filter_to_duplicates_mark_them_and_revoke_them_with_one_typed_confirmation() 
     h.press(KeyCode::Enter);
     // Every grant went, and the outcome list says so, one line each.
     assert_eq!(grants_on(&h, &key_id), before - 9);
-    assert!(matches!(h.app.modal, Modal::Outcomes { .. }));
+    assert!(matches!(h.app.screen.modal, Modal::Outcomes { .. }));
     let screen = h.screen(120, 40);
     assert!(screen.contains("Revoke: 9/9 answered"), "{screen}");
     assert_eq!(screen.matches("✓ revoked grant").count(), 9, "{screen}");
-    assert!(h.app.marks.is_empty(), "deleted grants are unmarked");
+    assert!(h.app.writes.marks.is_empty(), "deleted grants are unmarked");
     assert_eq!(h.status(), "revoke of 9 grants finished: no errors");
 }
 
@@ -420,14 +431,14 @@ fn failed_grants_of_a_bulk_run_stay_marked() {
     h.press(KeyCode::Char(' '));
     h.select_row_containing("terraform");
     h.press(KeyCode::Char(' '));
-    assert_eq!(h.app.marks.len(), 2);
+    assert_eq!(h.app.writes.marks.len(), 2);
     h.press(KeyCode::Char('X'));
     h.type_text("2");
     h.press(KeyCode::Enter);
     let screen = h.screen(120, 40);
     assert!(screen.contains("✗ could not revoke"), "{screen}");
     assert!(screen.contains("✓ revoked grant"), "{screen}");
-    assert_eq!(h.app.marks.len(), 1, "the failed one stays marked");
+    assert_eq!(h.app.writes.marks.len(), 1, "the failed one stays marked");
     assert!(
         h.status().contains("1 failed and stay marked"),
         "{}",
@@ -435,7 +446,7 @@ fn failed_grants_of_a_bulk_run_stay_marked() {
     );
     // Any key closes the outcome list.
     h.press(KeyCode::Char('q'));
-    assert_eq!(h.app.modal, Modal::None);
+    assert_eq!(h.app.screen.modal, Modal::None);
 }
 
 #[test]
@@ -477,7 +488,9 @@ fn every_write_is_in_the_audit_log_before_and_after_with_the_whole_grant() {
     assert_eq!(intent.op, outcome.op, "one operation id pairs them");
     assert!(outcome.is_deletion());
     // A dry run and a failure are recorded as such.
-    h.act(kms_grants::app::Action::RunCommand("dry-run on".into()));
+    h.act(kms_grants::app::Action::Intent(
+        kms_grants::app::Intent::RunCommand("dry-run on".into()),
+    ));
     h.press(KeyCode::Char('g')); // a grant that is not the one just revoked
     h.press(KeyCode::Char('x'));
     h.press(KeyCode::Char('y'));
@@ -513,11 +526,11 @@ fn an_unwritable_audit_log_blocks_writes() {
         h.status()
     );
     // The app also refuses up front once it knows.
-    h.app.audit_log = Some(Err(
+    h.app.session.audit_log = Some(Err(
         "the audit log /readonly/audit.jsonl cannot be written (permission denied)".into(),
     ));
     h.press(KeyCode::Char('X'));
-    assert_eq!(h.app.modal, Modal::None);
+    assert_eq!(h.app.screen.modal, Modal::None);
 }
 
 #[test]
@@ -532,10 +545,9 @@ fn export_writes_the_filtered_sorted_view_with_full_values() {
     let csv = dir.path().join("dups.csv");
     let json = dir.path().join("dups.json");
     for path in [&csv, &json] {
-        h.act(kms_grants::app::Action::RunCommand(format!(
-            "export {}",
-            path.display()
-        )));
+        h.act(kms_grants::app::Action::Intent(
+            kms_grants::app::Intent::RunCommand(format!("export {}", path.display())),
+        ));
         assert!(
             h.status().starts_with("exported 9 rows to"),
             "{}",
@@ -543,10 +555,9 @@ fn export_writes_the_filtered_sorted_view_with_full_values() {
         );
     }
     // An existing file is only replaced with `:export!`.
-    h.act(kms_grants::app::Action::RunCommand(format!(
-        "export {}",
-        csv.display()
-    )));
+    h.act(kms_grants::app::Action::Intent(
+        kms_grants::app::Intent::RunCommand(format!("export {}", csv.display())),
+    ));
     assert!(
         h.status().ends_with(&format!(
             "it exists; :export! {} replaces it",
@@ -555,10 +566,9 @@ fn export_writes_the_filtered_sorted_view_with_full_values() {
         "{}",
         h.status()
     );
-    h.act(kms_grants::app::Action::RunCommand(format!(
-        "export! {}",
-        csv.display()
-    )));
+    h.act(kms_grants::app::Action::Intent(
+        kms_grants::app::Intent::RunCommand(format!("export! {}", csv.display())),
+    ));
     assert!(
         h.status().starts_with("exported 9 rows to"),
         "{}",
@@ -590,16 +600,16 @@ fn export_writes_the_filtered_sorted_view_with_full_values() {
             .any(|f| f == "duplicate")
     }));
     // A bad extension or an unwritable place is a sentence.
-    h.act(kms_grants::app::Action::RunCommand(
-        "export /tmp/x.txt".into(),
+    h.act(kms_grants::app::Action::Intent(
+        kms_grants::app::Intent::RunCommand("export /tmp/x.txt".into()),
     ));
     assert!(
         h.status().contains("writes .csv or .json files"),
         "{}",
         h.status()
     );
-    h.act(kms_grants::app::Action::RunCommand(
-        "export /nonexistent/dir/x.csv".into(),
+    h.act(kms_grants::app::Action::Intent(
+        kms_grants::app::Intent::RunCommand("export /nonexistent/dir/x.csv".into()),
     ));
     assert_eq!(
         h.status(),
@@ -620,13 +630,13 @@ fn y_copies_the_full_id_under_the_cursor() {
         .iter()
         .map(|k| k.metadata.arn.clone())
         .collect::<Vec<_>>();
-    let Some(Command::Copy { text }) = h.commands.last().cloned() else {
+    let Some(Command::Effect(Effect::Copy { text })) = h.commands.last().cloned() else {
         panic!("{:?}", h.commands.last())
     };
     assert!(key_arn.contains(&text), "{text}");
     h.press(KeyCode::Enter);
     h.press(KeyCode::Char('y'));
-    let Some(Command::Copy { text }) = h.commands.last().cloned() else {
+    let Some(Command::Effect(Effect::Copy { text })) = h.commands.last().cloned() else {
         panic!()
     };
     assert_eq!(text.len(), 64, "a whole grant id: {text}");
@@ -690,7 +700,7 @@ fn the_history_view_restores_a_revoked_grant() {
         "{screen}"
     );
     // In a dry-run session a restore is not sent at all.
-    h.app.dry_run = true;
+    h.app.session.dry_run = true;
     h.press(KeyCode::Char('r'));
     assert!(
         h.status()
@@ -698,14 +708,14 @@ fn the_history_view_restores_a_revoked_grant() {
         "{}",
         h.status()
     );
-    h.app.dry_run = false;
+    h.app.session.dry_run = false;
     // r asks first; anything but y cancels.
     h.press(KeyCode::Char('r'));
     assert!(h.screen(120, 40).contains("Recreate grant 92963b2c…"));
     h.press(KeyCode::Char('n'));
     assert_eq!(grants_on(&h, &key_id), before);
     assert!(
-        matches!(h.app.modal, Modal::History { .. }),
+        matches!(h.app.screen.modal, Modal::History { .. }),
         "the history stays open"
     );
     h.press(KeyCode::Char('r'));
@@ -743,7 +753,7 @@ fn the_history_view_restores_a_revoked_grant() {
         Some(restored.grant_id.as_str())
     );
     // The history (still open) says so, and a second restore is refused.
-    assert!(matches!(h.app.modal, Modal::History { .. }));
+    assert!(matches!(h.app.screen.modal, Modal::History { .. }));
     assert!(h.screen(120, 40).contains("restored as"));
     h.press(KeyCode::Char('r'));
     assert_eq!(h.status(), "that grant was already restored");

@@ -6,7 +6,7 @@
 mod common;
 
 use crossterm::event::KeyCode;
-use kms_grants::app::{Action, App};
+use kms_grants::app::{Action, App, AppOptions, Input, Intent};
 use kms_grants::fixture::{self, FixtureError};
 use proptest::prelude::*;
 use std::path::Path;
@@ -90,13 +90,13 @@ proptest! {
     #[test]
     fn any_command_line_is_carried_out_or_refused_in_a_sentence(line in "\\PC{0,40}") {
         let mut h = common::Harness::demo();
-        h.app.status = None;
-        h.act(Action::RunCommand(line.clone()));
+        h.app.screen.status = None;
+        h.act(Action::Intent(Intent::RunCommand(line.clone())));
         // Anything but a blank line or quitting is answered: a sentence, or a dialog.
         let name = line.split_whitespace().next().unwrap_or("");
         if !name.is_empty() && !matches!(name, "q" | "quit") {
             assert!(
-                h.app.status.is_some() || h.app.modal != kms_grants::app::Modal::None,
+                h.app.screen.status.is_some() || h.app.screen.modal != kms_grants::app::Modal::None,
                 "no answer to {line:?}"
             );
         }
@@ -217,7 +217,7 @@ fn every_view_draws_at_every_size_from_1x1() {
         step(&mut h);
         for &width in &widths {
             for &height in &heights {
-                h.act(Action::Resize { width, height });
+                h.act(Action::Input(Input::Resize { width, height }));
                 let screen = h.screen(width, height);
                 assert_eq!(
                     screen.lines().count(),
@@ -228,10 +228,10 @@ fn every_view_draws_at_every_size_from_1x1() {
         }
     }
     // Back to a normal size, the app is whole.
-    h.act(Action::Resize {
+    h.act(Action::Input(Input::Resize {
         width: 120,
         height: 40,
-    });
+    }));
     assert!(h.screen(120, 40).contains("kms-grants"));
 }
 
@@ -244,7 +244,7 @@ fn an_app_with_no_data_draws_at_every_size() {
         region: None,
         recorded_at: None,
     };
-    let app = App::new(info, false, false, common::NOW);
+    let app = App::new(AppOptions::new(info, common::NOW));
     let theme = kms_grants::ui::theme::Theme::new(kms_grants::ui::theme::ThemeName::Dark, false);
     for width in [1u16, 10, 60, 200] {
         for height in [1u16, 5, 12, 50] {
@@ -370,7 +370,10 @@ fn an_export_over_a_fifo_or_a_device_is_refused_and_leaves_it_alone() {
     let fifo = dir.path().join("keys.csv");
     nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
     let mut h = common::Harness::demo();
-    h.act(Action::RunCommand(format!("export! {}", fifo.display())));
+    h.act(Action::Intent(Intent::RunCommand(format!(
+        "export! {}",
+        fifo.display()
+    ))));
     assert_eq!(
         h.status(),
         format!(
@@ -382,7 +385,10 @@ fn an_export_over_a_fifo_or_a_device_is_refused_and_leaves_it_alone() {
     // A link to it is judged by what it points at.
     let link = dir.path().join("link.csv");
     std::os::unix::fs::symlink(&fifo, &link).unwrap();
-    h.act(Action::RunCommand(format!("export! {}", link.display())));
+    h.act(Action::Intent(Intent::RunCommand(format!(
+        "export! {}",
+        link.display()
+    ))));
     assert!(
         h.status().ends_with("it is a FIFO, not a regular file"),
         "{}",

@@ -139,7 +139,7 @@ fn the_app_switches_region_and_profile_and_always_says_where_it_is() {
         )
     });
     let mut h = common::Harness::over(Arc::new(live), runtime, false, false);
-    h.app.places = places.clone();
+    h.app.session.places = places.clone();
     h.connector = Connector::Live {
         options: Box::new(options),
         places,
@@ -358,7 +358,7 @@ fn fixture_dir_switches(dir: &Path) {
         .unwrap();
     let source: Arc<dyn KmsSource> = first.source;
     let mut h = common::Harness::over(source, runtime, false, false);
-    h.app.places = places;
+    h.app.session.places = places;
     h.connector = connector;
     assert_eq!(aliases(&h), ["alias/alpha-orders", "alias/alpha-payments"]);
     command(&mut h, "region eu-west-1");
@@ -426,7 +426,7 @@ fn an_account_marked_read_only_stays_so_when_switched_to_unless_writes_were_allo
             )
         });
         let mut h = common::Harness::over(Arc::new(live), self::runtime(), false, false);
-        h.app.places = places.clone();
+        h.app.session.places = places.clone();
         h.connector = Connector::Live {
             options: Box::new(options),
             places,
@@ -435,12 +435,12 @@ fn an_account_marked_read_only_stays_so_when_switched_to_unless_writes_were_allo
                 ..WriteFlags::default()
             },
         };
-        assert!(!h.app.read_only, "alpha is not marked");
+        assert!(!h.app.session.read_only, "alpha is not marked");
         // The account entry's name works as a profile name.
         command(&mut h, "profile production");
         assert_eq!(aliases(&h), ["alias/beta-orders"]);
         assert_eq!(
-            h.app.read_only, expect_read_only,
+            h.app.session.read_only, expect_read_only,
             "allow_writes {allow_writes}"
         );
         assert_eq!(

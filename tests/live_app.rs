@@ -165,7 +165,7 @@ async fn mount_account(server: &MockServer, grants: bool) {
 
 #[test]
 fn a_server_that_dies_mid_load_shows_in_the_rows_and_ctrl_r_recovers_once_it_is_back() {
-    use kms_grants::app::{Action, App, Command};
+    use kms_grants::app::{Action, App, AppOptions, Command, Input, Read};
     use kms_grants::runtime::Executor;
     use kms_grants::writer::Audit;
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -195,13 +195,13 @@ fn a_server_that_dies_mid_load_shows_in_the_rows_and_ctrl_r_recovers_once_it_is_
             reason: "test".to_owned(),
         }),
     };
-    let mut app = App::new(live.info(), false, false, common::NOW);
+    let mut app = App::new(AppOptions::new(live.info(), common::NOW));
     // Carries out commands until none is left; grant lists wait in `held` when asked to.
     let run = |app: &mut App, mut queue: Vec<Command>, hold_grants: bool| -> Vec<Command> {
         let mut held = Vec::new();
         while !queue.is_empty() {
             let command = queue.remove(0);
-            if hold_grants && matches!(command, Command::LoadGrants { .. }) {
+            if hold_grants && matches!(command, Command::Read(Read::Grants { .. })) {
                 held.push(command);
                 continue;
             }
@@ -220,10 +220,10 @@ fn a_server_that_dies_mid_load_shows_in_the_rows_and_ctrl_r_recovers_once_it_is_
             .unwrap();
         common::buffer_text(terminal.backend())
     };
-    app.update(Action::Resize {
+    app.update(Action::Input(Input::Resize {
         width: 140,
         height: 20,
-    });
+    }));
     // The keys load; then the server dies before their grant lists are asked for.
     let start = app.start();
     let held = run(&mut app, start, true);
@@ -241,11 +241,13 @@ fn a_server_that_dies_mid_load_shows_in_the_rows_and_ctrl_r_recovers_once_it_is_
     }
     // The app stays usable: a key opens and says why its grants are missing.
     let press = |app: &mut App, code: KeyCode| {
-        app.update(Action::Key(crossterm::event::KeyEvent::from(code)))
+        app.update(Action::Input(Input::Key(crossterm::event::KeyEvent::from(
+            code,
+        ))))
     };
     let commands = press(&mut app, KeyCode::Enter);
     run(&mut app, commands, false);
-    let status = app.status.as_ref().unwrap().text.clone();
+    let status = app.screen.status.as_ref().unwrap().text.clone();
     assert!(status.contains("could not reach the endpoint"), "{status}");
     press(&mut app, KeyCode::Esc);
     // The server comes back on the same address; ctrl-r reloads everything.
@@ -255,10 +257,10 @@ fn a_server_that_dies_mid_load_shows_in_the_rows_and_ctrl_r_recovers_once_it_is_
         mount_account(&server, true).await;
         server
     });
-    let commands = app.update(Action::Key(crossterm::event::KeyEvent::new(
+    let commands = app.update(Action::Input(Input::Key(crossterm::event::KeyEvent::new(
         KeyCode::Char('r'),
         crossterm::event::KeyModifiers::CONTROL,
-    )));
+    ))));
     run(&mut app, commands, false);
     let shown = screen(&app);
     for alias in ["first", "second"] {

@@ -350,7 +350,9 @@ fn the_app_over_a_few_hundred_grants_behaves_as_over_the_demo() {
         100,
         "the filter is cleared"
     );
-    h.act(kms_grants::app::Action::Reload);
+    h.act(kms_grants::app::Action::Intent(
+        kms_grants::app::Intent::Reload,
+    ));
     assert_eq!(h.app.current_list().unwrap().rows.len(), 99);
     // The retirable tab lists the configured principal's grants across keys.
     h.press(KeyCode::Tab);
@@ -358,7 +360,9 @@ fn the_app_over_a_few_hundred_grants_behaves_as_over_the_demo() {
     h.press(KeyCode::Enter);
     // The reload of the key confirmed the grant gone, so it left this list too.
     assert_eq!(h.app.current_list().unwrap().rows.len(), 3 * 50 - 1);
-    h.act(kms_grants::app::Action::Reload);
+    h.act(kms_grants::app::Action::Intent(
+        kms_grants::app::Intent::Reload,
+    ));
     assert_eq!(h.app.current_list().unwrap().rows.len(), 3 * 50 - 1);
 }
 
@@ -395,17 +399,21 @@ fn a_revoked_grant_is_restored_from_the_audit_log() {
         key_arn: key_id.clone(),
         key_state: None,
     };
-    let actions = rt.block_on(executor.perform(kms_grants::app::Command::DeleteGrant {
-        kind: WriteKind::Revoke,
-        target: Box::new(target),
-        dry_run: false,
-    }));
+    let actions = rt.block_on(executor.perform(kms_grants::app::Command::Write(
+        kms_grants::app::Write::Delete {
+            kind: WriteKind::Revoke,
+            target: Box::new(target),
+            dry_run: false,
+        },
+    )));
     assert!(matches!(
         &actions[..],
-        [kms_grants::app::Action::GrantDeleted {
-            result: Ok(WriteOutcome::Done),
-            ..
-        }]
+        [kms_grants::app::Action::Wrote(
+            kms_grants::app::Wrote::Deleted {
+                result: Ok(WriteOutcome::Done),
+                ..
+            }
+        )]
     ));
     assert_eq!(rt.block_on(live.list_grants(key_id)).unwrap().len(), 1);
 

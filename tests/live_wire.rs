@@ -9,7 +9,7 @@ use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_credential_types::Credentials;
-use kms_grants::app::{Action, Command, GrantTarget};
+use kms_grants::app::{Action, Command, GrantTarget, Write, Wrote};
 use kms_grants::audit::{self, AuditLog, AuditRecord, Outcome, Phase};
 use kms_grants::runtime::Executor;
 use kms_grants::source::pace::{Backoff, Op, RateLimits};
@@ -1224,7 +1224,7 @@ fn audited(live: LiveKms) -> (Executor, tempfile::TempDir, std::path::PathBuf) {
 
 /// The revoke of grant `g1` on [`KEY_ARN`], as the app sends it.
 fn revoke_g1() -> Command {
-    Command::DeleteGrant {
+    Command::Write(Write::Delete {
         kind: WriteKind::Revoke,
         target: Box::new(GrantTarget {
             grant: serde_json::from_value(grant("g1")).unwrap(),
@@ -1233,7 +1233,7 @@ fn revoke_g1() -> Command {
             key_state: None,
         }),
         dry_run: false,
-    }
+    })
 }
 
 /// The phase, outcome and error of each record, checking they share one operation id.
@@ -1276,7 +1276,7 @@ async fn a_revoke_answered_500_is_sent_once_and_settled_by_listing_the_key() {
             .await;
         let (executor, _dir, log) = audited(source(&server).await);
         let actions = executor.perform(revoke_g1()).await;
-        let [Action::GrantDeleted { result, .. }] = &actions[..] else {
+        let [Action::Wrote(Wrote::Deleted { result, .. })] = &actions[..] else {
             panic!("{actions:?}")
         };
         let records = audit::read(&log).unwrap();
@@ -1350,20 +1350,20 @@ async fn a_write_that_times_out_is_unknown_not_failed() {
         )
     );
     let (executor, _dir, log) = audited(live);
-    let Command::DeleteGrant { target, .. } = revoke_g1() else {
+    let Command::Write(Write::Delete { target, .. }) = revoke_g1() else {
         unreachable!()
     };
     let actions = executor
-        .perform(Command::DeleteGrant {
+        .perform(Command::Write(Write::Delete {
             kind: WriteKind::Retire,
             target,
             dry_run: false,
-        })
+        }))
         .await;
     let [
-        Action::GrantDeleted {
+        Action::Wrote(Wrote::Deleted {
             result: Err(err), ..
-        },
+        }),
     ] = &actions[..]
     else {
         panic!("{actions:?}")

@@ -7,7 +7,7 @@ mod common;
 use common::Harness;
 use crossterm::event::KeyCode;
 use insta::assert_snapshot;
-use kms_grants::app::Action;
+use kms_grants::app::{Action, Input, Intent, Loaded};
 use ratatui::style::{Color, Modifier};
 
 #[test]
@@ -81,7 +81,7 @@ fn retire_confirmation_80x24_wraps_instead_of_cutting() {
     h.press(KeyCode::Char('x'));
     let screen = h.screen(80, 24);
     // The whole grant id is on screen, split over two lines, never cut with an ellipsis.
-    let Some(kms_grants::app::Modal::Confirm(change)) = Some(&h.app.modal) else {
+    let Some(kms_grants::app::Modal::Confirm(change)) = Some(&h.app.screen.modal) else {
         panic!("no confirmation open");
     };
     let id = &change.targets[0].grant.grant_id;
@@ -197,10 +197,10 @@ fn colour_carries_meaning() {
         buffer[(x + 2, y)].modifier.contains(Modifier::REVERSED),
         "No is focused"
     );
-    h.act(Action::Key(crossterm::event::KeyEvent::new(
+    h.act(Action::Input(Input::Key(crossterm::event::KeyEvent::new(
         KeyCode::Right,
         crossterm::event::KeyModifiers::NONE,
-    )));
+    ))));
     let terminal = h.draw(120, 40);
     assert!(
         !terminal.backend().buffer()[(x + 2, y)]
@@ -235,7 +235,7 @@ fn a_revoked_grant_is_struck_through_even_under_the_cursor() {
     );
     // Asking to delete it again says it is already gone instead of opening a dialog.
     h.press(KeyCode::Char('X'));
-    assert_eq!(h.app.modal, kms_grants::app::Modal::None);
+    assert_eq!(h.app.screen.modal, kms_grants::app::Modal::None);
     assert!(
         h.status().contains("was already revoked this session"),
         "{}",
@@ -264,7 +264,9 @@ fn a_narrow_header_keeps_account_region_and_badges() {
 fn a_long_error_wraps_instead_of_being_cut() {
     let mut h = Harness::demo();
     let long = "arn:aws:iam::111122223333:role/a-long-role-name-that-goes-on";
-    h.act(Action::RunCommand(format!("retirable {long} extra")));
+    h.act(Action::Intent(Intent::RunCommand(format!(
+        "retirable {long} extra"
+    ))));
     let message = h.status();
     let screen = h.screen(80, 24);
     let tail: Vec<&str> = screen.lines().rev().skip(1).take(4).collect();
@@ -302,7 +304,7 @@ fn an_empty_history_says_so_and_any_key_closes_it() {
         "{screen}"
     );
     h.press(KeyCode::Char('q'));
-    assert_eq!(h.app.modal, kms_grants::app::Modal::None);
+    assert_eq!(h.app.screen.modal, kms_grants::app::Modal::None);
 }
 
 #[test]
@@ -348,24 +350,22 @@ fn a_confirmation_that_does_not_fit_cannot_be_confirmed() {
         "{}",
         h.status()
     );
-    assert!(
-        !h.commands
-            .iter()
-            .any(|c| matches!(c, kms_grants::app::Command::DeleteGrant { .. }))
-    );
+    assert!(!h.commands.iter().any(|c| matches!(
+        c,
+        kms_grants::app::Command::Write(kms_grants::app::Write::Delete { .. })
+    )));
     // Drawn whole again, it confirms.
     h.screen(120, 40);
     h.press(KeyCode::Char('y'));
-    assert!(
-        h.commands
-            .iter()
-            .any(|c| matches!(c, kms_grants::app::Command::DeleteGrant { .. }))
-    );
+    assert!(h.commands.iter().any(|c| matches!(
+        c,
+        kms_grants::app::Command::Write(kms_grants::app::Write::Delete { .. })
+    )));
 }
 
 /// The header of a live session on an account marked read-only, mid-switch, at `width`.
 fn live_header(width: u16) -> String {
-    use kms_grants::app::App;
+    use kms_grants::app::{App, AppOptions};
     use kms_grants::source::{CallerIdentity, SourceInfo, SourceKind};
     let info = SourceInfo {
         kind: SourceKind::Live {
@@ -377,8 +377,11 @@ fn live_header(width: u16) -> String {
         region: Some("eu-west-1".to_owned()),
         recorded_at: None,
     };
-    let mut app = App::new(info, true, false, common::NOW);
-    app.places = kms_grants::places::Places::from_profiles(
+    let mut app = App::new(AppOptions {
+        read_only: Some("--read-only".to_owned()),
+        ..AppOptions::new(info, common::NOW)
+    });
+    app.session.places = kms_grants::places::Places::from_profiles(
         [("prod-admin".to_owned(), Some("eu-west-1".to_owned()))],
         &[kms_grants::config::Account {
             name: "prod".to_owned(),
@@ -387,13 +390,15 @@ fn live_header(width: u16) -> String {
             read_only: true,
         }],
     );
-    app.caller = Some(CallerIdentity {
+    app.session.caller = Some(CallerIdentity {
         account: "111122223333".to_owned(),
         arn: "arn:aws:sts::111122223333:assumed-role/Admin/alice".to_owned(),
     });
-    app.update(Action::RunCommand("region us-east-1".into()));
-    assert!(app.switching.is_some());
-    app.update(Action::Resize { width, height: 24 });
+    app.update(Action::Intent(Intent::RunCommand(
+        "region us-east-1".into(),
+    )));
+    assert!(app.session.switching.is_some());
+    app.update(Action::Input(Input::Resize { width, height: 24 }));
     let mut terminal =
         ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, 24)).unwrap();
     let theme = kms_grants::ui::theme::Theme::new(kms_grants::ui::theme::ThemeName::Mono, true);
@@ -446,25 +451,25 @@ fn the_header_says_where_writes_go_at_any_width() {
 
 #[test]
 fn a_throttled_load_says_so_beside_its_progress() {
-    use kms_grants::app::App;
+    use kms_grants::app::{App, AppOptions};
     let mut h = Harness::demo();
     // The demo's keys, their grants not answered yet.
     let keys = h.app.data.keys.loaded().unwrap().clone();
-    let mut app = App::new(h.app.info.clone(), false, false, common::NOW);
-    app.places = h.app.places.clone();
+    let mut app = App::new(AppOptions::new(h.app.session.info.clone(), common::NOW));
+    app.session.places = h.app.session.places.clone();
     let commands = app.start();
     let req = commands
         .iter()
         .find_map(|c| match c {
-            kms_grants::app::Command::LoadKeys { req } => Some(*req),
+            kms_grants::app::Command::Read(kms_grants::app::Read::Keys { req }) => Some(*req),
             _ => None,
         })
         .unwrap();
-    app.update(Action::KeysLoaded {
+    app.update(Action::Loaded(Loaded::Keys {
         req,
         result: Ok(keys),
-    });
-    app.pace = Some("KMS is throttling: ListGrants at 10/s of 80/s".to_owned());
+    }));
+    app.screen.pace = Some("KMS is throttling: ListGrants at 10/s of 80/s".to_owned());
     h.app = app;
     let tabs = h.screen(160, 30).lines().nth(1).unwrap().to_owned();
     assert!(

@@ -1,7 +1,7 @@
 //! What the app has loaded from the source, with the load state of each part.
 
 use crate::domain::display::short_id;
-use crate::domain::findings::{self, Finding, FindingContext};
+use crate::domain::findings::{self, Finding, FindingContext, FindingKind};
 use crate::domain::{Grant, Key, KeyMetadata, SharedStr, Timestamp, arn_account, key_id_of};
 use crate::source::WriteKind;
 use std::collections::HashMap;
@@ -352,21 +352,21 @@ impl Data {
         )
     }
 
-    /// Whether a grant has the finding `code`; like [`Data::findings_of`] without copying the
+    /// Whether a grant has a finding of `kind`; like [`Data::findings_of`] without copying the
     /// cached findings (the finding filter asks this of every row).
     pub fn has_finding(
         &self,
         grant: &Grant,
-        code: &str,
+        kind: FindingKind,
         now: Timestamp,
         stale_after_days: u32,
     ) -> bool {
         match self.cached_findings(grant) {
-            Some(found) => found.iter().any(|f| f.code() == code),
+            Some(found) => found.iter().any(|f| f.kind() == kind),
             None => self
                 .findings_of(grant, now, stale_after_days)
                 .iter()
-                .any(|f| f.code() == code),
+                .any(|f| f.kind() == kind),
         }
     }
 

@@ -1,7 +1,7 @@
 //! Input that cannot confirm by accident: pasted text, and the moment after a confirmation
 //! opens.
 //!
-//! With bracketed paste on, a paste arrives as one [`Action::Paste`](super::Action::Paste) and
+//! With bracketed paste on, a paste arrives as one [`Input::Paste`](super::Input::Paste) and
 //! only ever fills the text field being edited (the filter, the command line, a picker's query,
 //! a bulk confirmation's typed count); everywhere else it is ignored. A terminal without
 //! bracketed paste types a paste as keys, so a confirmation also ignores keys for a moment after
@@ -136,7 +136,7 @@ impl App {
     /// in flight): the dialogs the guard protects.
     pub fn asks_answer(&self) -> bool {
         matches!(
-            self.modal,
+            self.screen.modal,
             Modal::Confirm(_)
                 | Modal::ConfirmQuit
                 | Modal::History {
@@ -153,7 +153,7 @@ impl App {
         let escape = matches!(key.code, KeyCode::Esc | KeyCode::Char('n' | 'N'))
             || (key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL));
         if self.asks_answer() && !escape {
-            if self.confirm_guard.drops(at) {
+            if self.screen.confirm_guard.drops(at) {
                 self.say(
                     Level::Warning,
                     "a key that came in a burst of input (with the key that opened this confirmation, or a paste) was ignored: read it, then answer",
@@ -161,14 +161,14 @@ impl App {
                 return Vec::new();
             }
         } else {
-            self.confirm_guard.saw(at);
+            self.screen.confirm_guard.saw(at);
         }
         let was_asking = self.asks_answer();
         let commands = self.on_key(key);
         if !self.asks_answer() {
-            self.confirm_guard.closed();
+            self.screen.confirm_guard.closed();
         } else if !was_asking {
-            self.confirm_guard.opened(at);
+            self.screen.confirm_guard.opened(at);
         }
         commands
     }
@@ -184,8 +184,8 @@ impl App {
         // end-of-paste marker, then `y`) is not one either: the dialog is deaf again.
         let asking = self.asks_answer();
         if asking {
-            let deaf = self.confirm_guard.is_deaf_at(at);
-            self.confirm_guard.rearm(at);
+            let deaf = self.screen.confirm_guard.is_deaf_at(at);
+            self.screen.confirm_guard.rearm(at);
             if deaf {
                 self.say(
                     Level::Warning,
@@ -194,11 +194,11 @@ impl App {
                 return Vec::new();
             }
         } else {
-            self.confirm_guard.saw(at);
+            self.screen.confirm_guard.saw(at);
         }
         let room = |field: &str, max: usize| max.saturating_sub(field.chars().count());
         let mut cut = false;
-        match &mut self.modal {
+        match &mut self.screen.modal {
             Modal::Filter => {
                 let used = self.current_list().map_or(0, |l| l.filter.chars().count());
                 let (line, was_cut) = one_line(text, FILTER_MAX.saturating_sub(used));
@@ -209,7 +209,7 @@ impl App {
                 let (pasted, was_cut) = one_line(text, room(line, COMMAND_MAX));
                 cut = was_cut;
                 line.push_str(&pasted);
-                self.completions = None;
+                self.screen.completions = None;
             }
             Modal::Picker(picker) => {
                 let (pasted, was_cut) = one_line(text, room(&picker.filter, PICKER_MAX));

@@ -1,6 +1,6 @@
 //! The keymap: one table that drives key handling, the footer hints and the help overlay.
 
-use super::Action;
+use super::Intent;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// Where a binding applies.
@@ -64,7 +64,7 @@ const fn ctrl(c: char) -> Combo {
 #[derive(Debug)]
 pub struct Binding {
     pub keys: &'static [Combo],
-    pub action: Action,
+    pub action: Intent,
     pub scope: Scope,
     /// The row in the help overlay: keys as written, and what they do.
     pub help: Option<(&'static str, &'static str)>,
@@ -77,49 +77,49 @@ pub struct Binding {
 pub static BINDINGS: &[Binding] = &[
     Binding {
         keys: &[ch('j'), key(KeyCode::Down)],
-        action: Action::MoveDown,
+        action: Intent::MoveDown,
         scope: Scope::Everywhere,
         help: Some(("j/k ↓/↑", "move down / up")),
         footer: Some(("j/k", "move", 1)),
     },
     Binding {
         keys: &[ch('k'), key(KeyCode::Up)],
-        action: Action::MoveUp,
+        action: Intent::MoveUp,
         scope: Scope::Everywhere,
         help: None,
         footer: None,
     },
     Binding {
         keys: &[key(KeyCode::PageDown), ctrl('d')],
-        action: Action::PageDown,
+        action: Intent::PageDown,
         scope: Scope::Everywhere,
         help: Some(("PgDn/PgUp", "move a page down / up")),
         footer: None,
     },
     Binding {
         keys: &[key(KeyCode::PageUp), ctrl('u')],
-        action: Action::PageUp,
+        action: Intent::PageUp,
         scope: Scope::Everywhere,
         help: None,
         footer: None,
     },
     Binding {
         keys: &[ch('g'), key(KeyCode::Home)],
-        action: Action::Top,
+        action: Intent::Top,
         scope: Scope::Everywhere,
         help: Some(("g/G", "first / last row")),
         footer: None,
     },
     Binding {
         keys: &[ch('G'), key(KeyCode::End)],
-        action: Action::Bottom,
+        action: Intent::Bottom,
         scope: Scope::Everywhere,
         help: None,
         footer: None,
     },
     Binding {
         keys: &[key(KeyCode::Enter), ch('l'), key(KeyCode::Right)],
-        action: Action::Open,
+        action: Intent::Open,
         scope: Scope::Lists,
         help: Some((
             "Enter/l",
@@ -129,42 +129,42 @@ pub static BINDINGS: &[Binding] = &[
     },
     Binding {
         keys: &[key(KeyCode::Esc), ch('h'), key(KeyCode::Left)],
-        action: Action::Back,
+        action: Intent::Back,
         scope: Scope::Everywhere,
         help: Some(("Esc/h", "back (first clears an active filter)")),
         footer: Some(("esc", "back", 2)),
     },
     Binding {
         keys: &[key(KeyCode::Tab), key(KeyCode::BackTab)],
-        action: Action::SwitchTab,
+        action: Intent::SwitchTab,
         scope: Scope::Everywhere,
         help: Some(("Tab", "switch between keys and retirable grants")),
         footer: Some(("tab", "retirable", 3)),
     },
     Binding {
         keys: &[ch('/')],
-        action: Action::StartFilter,
+        action: Intent::StartFilter,
         scope: Scope::Lists,
         help: Some(("/", "filter the list (every column, any case)")),
         footer: Some(("/", "filter", 5)),
     },
     Binding {
         keys: &[ch('s')],
-        action: Action::CycleSort,
+        action: Intent::CycleSort,
         scope: Scope::Lists,
         help: Some(("s/S", "next sort column / reverse the order")),
         footer: Some(("s", "sort", 3)),
     },
     Binding {
         keys: &[ch('S')],
-        action: Action::ReverseSort,
+        action: Intent::ReverseSort,
         scope: Scope::Lists,
         help: None,
         footer: None,
     },
     Binding {
         keys: &[ch('f')],
-        action: Action::CycleFinding,
+        action: Intent::CycleFinding,
         scope: Scope::GrantLists,
         help: Some((
             "f",
@@ -174,7 +174,7 @@ pub static BINDINGS: &[Binding] = &[
     },
     Binding {
         keys: &[ch(' ')],
-        action: Action::ToggleMark,
+        action: Intent::ToggleMark,
         scope: Scope::GrantLists,
         help: Some((
             "Space",
@@ -184,21 +184,21 @@ pub static BINDINGS: &[Binding] = &[
     },
     Binding {
         keys: &[ch('a')],
-        action: Action::MarkAllShown,
+        action: Intent::MarkAllShown,
         scope: Scope::GrantLists,
         help: Some(("a / A", "mark every grant shown / clear every mark")),
         footer: None,
     },
     Binding {
         keys: &[ch('A')],
-        action: Action::ClearMarks,
+        action: Intent::ClearMarks,
         scope: Scope::Everywhere,
         help: None,
         footer: None,
     },
     Binding {
         keys: &[ch('x')],
-        action: Action::Retire,
+        action: Intent::Retire,
         scope: Scope::Grants,
         help: Some((
             "x",
@@ -208,7 +208,7 @@ pub static BINDINGS: &[Binding] = &[
     },
     Binding {
         keys: &[ch('X')],
-        action: Action::Revoke,
+        action: Intent::Revoke,
         scope: Scope::Grants,
         help: Some((
             "X",
@@ -218,7 +218,7 @@ pub static BINDINGS: &[Binding] = &[
     },
     Binding {
         keys: &[ch('H')],
-        action: Action::ShowHistory,
+        action: Intent::ShowHistory,
         scope: Scope::Everywhere,
         help: Some((
             "H",
@@ -228,7 +228,7 @@ pub static BINDINGS: &[Binding] = &[
     },
     Binding {
         keys: &[ch('y')],
-        action: Action::CopySelected,
+        action: Intent::CopySelected,
         scope: Scope::Everywhere,
         help: Some((
             "y",
@@ -238,7 +238,7 @@ pub static BINDINGS: &[Binding] = &[
     },
     Binding {
         keys: &[ch('P')],
-        action: Action::PickProfile,
+        action: Intent::PickProfile,
         scope: Scope::Everywhere,
         help: Some((
             "P / R",
@@ -248,14 +248,14 @@ pub static BINDINGS: &[Binding] = &[
     },
     Binding {
         keys: &[ch('R')],
-        action: Action::PickRegion,
+        action: Intent::PickRegion,
         scope: Scope::Everywhere,
         help: None,
         footer: None,
     },
     Binding {
         keys: &[ch(':')],
-        action: Action::StartCommand,
+        action: Intent::StartCommand,
         scope: Scope::Everywhere,
         help: Some((
             ":",
@@ -265,29 +265,29 @@ pub static BINDINGS: &[Binding] = &[
     },
     Binding {
         keys: &[ctrl('r')],
-        action: Action::Reload,
+        action: Intent::Reload,
         scope: Scope::Everywhere,
         help: Some(("ctrl-r", "reload the current view")),
         footer: None,
     },
     Binding {
         keys: &[ch('?')],
-        action: Action::ToggleHelp,
+        action: Intent::ToggleHelp,
         scope: Scope::Everywhere,
         help: Some(("?", "this help")),
         footer: Some(("?", "help", 9)),
     },
     Binding {
         keys: &[ch('q'), ctrl('c')],
-        action: Action::Quit,
+        action: Intent::Quit,
         scope: Scope::Everywhere,
         help: Some(("q", "quit (asks first while a write is in flight)")),
         footer: Some(("q", "quit", 9)),
     },
 ];
 
-/// The action a key triggers in `context`, if any.
-pub fn action_for(event: &KeyEvent, context: Context) -> Option<Action> {
+/// The intent a key stands for in `context`, if any.
+pub fn action_for(event: &KeyEvent, context: Context) -> Option<Intent> {
     let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
     BINDINGS
         .iter()
@@ -311,8 +311,8 @@ pub fn footer_hints(
     BINDINGS
         .iter()
         .filter(move |b| b.scope.applies(context))
-        .filter(move |b| writes || !matches!(b.action, Action::Retire | Action::Revoke))
-        .filter(move |b| switch || !matches!(b.action, Action::PickProfile))
+        .filter(move |b| writes || !matches!(b.action, Intent::Retire | Intent::Revoke))
+        .filter(move |b| switch || !matches!(b.action, Intent::PickProfile))
         .filter_map(|b| b.footer)
 }
 

@@ -2,17 +2,17 @@
 //! `P` and `R` pickers, and taking over the source the runtime switched to.
 //!
 //! A switch is a command like any load: the runtime builds and checks the new source and
-//! answers with [`Action::Switched`](super::Action::Switched). Until then the current view stays usable; a failure leaves
+//! answers with [`Done::Switched`](super::Done::Switched). Until then the current view stays usable; a failure leaves
 //! it as it was. A success starts over on the new account, keeping each tab's filter and sort.
 
 use super::list::{ListKind, ListView};
-use super::{App, Command, Level, Modal, View};
+use super::modal::{PickItem, PickKind};
+use super::{App, Command, Effect, Level, Modal, View};
 use crate::places::Target;
 use crate::region::looks_like_region;
 use crate::source::{CallerIdentity, SourceInfo};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-/// What the runtime switched to, for [`Action::Switched`](super::Action::Switched).
+/// What the runtime switched to, for [`Done::Switched`](super::Done::Switched).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SwitchedTo {
     pub target: Target,
@@ -22,64 +22,6 @@ pub struct SwitchedTo {
     pub read_only: Option<String>,
 }
 
-/// What a picker chooses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PickKind {
-    Profile,
-    Region,
-}
-
-/// One choice of a picker.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PickItem {
-    pub value: String,
-    /// What else to say about it: the account entry, its region, read-only, current.
-    pub note: String,
-}
-
-/// The `P` / `R` list: type to narrow it, ↑/↓ to move, Enter to switch, Esc to close.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Picker {
-    pub kind: PickKind,
-    pub items: Vec<PickItem>,
-    pub filter: String,
-    /// Position in [`Picker::shown`].
-    pub cursor: usize,
-}
-
-impl Picker {
-    /// The items the filter lets through (any case, value or note), as indices into `items`.
-    pub fn shown(&self) -> Vec<usize> {
-        let filter = self.filter.to_lowercase();
-        self.items
-            .iter()
-            .enumerate()
-            .filter(|(_, item)| {
-                filter.is_empty()
-                    || item.value.to_lowercase().contains(&filter)
-                    || item.note.to_lowercase().contains(&filter)
-            })
-            .map(|(i, _)| i)
-            .collect()
-    }
-
-    fn chosen(&self) -> Option<&PickItem> {
-        self.shown().get(self.cursor).map(|&i| &self.items[i])
-    }
-}
-
-/// The `:` commands, for completing their names.
-const COMMANDS: &[&str] = &[
-    "profile",
-    "region",
-    "retirable",
-    "export",
-    "export!",
-    "retire-token",
-    "dry-run",
-    "quit",
-];
-
 impl App {
     /// `P`: the profiles of the AWS files and the config's accounts.
     pub(super) fn pick_profile(&mut self) -> Vec<Command> {
@@ -87,8 +29,9 @@ impl App {
             self.say(Level::Warning, why);
             return Vec::new();
         }
-        let current = self.target.profile.clone();
+        let current = self.session.target.profile.clone();
         let items: Vec<PickItem> = self
+            .session
             .places
             .profiles
             .iter()
@@ -129,10 +72,11 @@ impl App {
             self.say(Level::Warning, why);
             return Vec::new();
         }
-        let current = self.target.region.clone();
+        let current = self.session.target.region.clone();
         let items: Vec<PickItem> = self
+            .session
             .places
-            .regions_for(self.target.profile.as_deref())
+            .regions_for(self.session.target.profile.as_deref())
             .into_iter()
             .map(|region| PickItem {
                 note: if current.as_deref() == Some(region.as_str()) {
@@ -147,74 +91,15 @@ impl App {
         Vec::new()
     }
 
-    fn open_picker(&mut self, kind: PickKind, items: Vec<PickItem>, current: Option<String>) {
-        let cursor = items
-            .iter()
-            .position(|item| Some(&item.value) == current.as_ref())
-            .unwrap_or(0);
-        self.modal = Modal::Picker(Picker {
-            kind,
-            items,
-            filter: String::new(),
-            cursor,
-        });
-    }
-
-    /// Keys while a picker is open.
-    pub(super) fn on_picker_key(&mut self, event: KeyEvent) -> Vec<Command> {
-        let Modal::Picker(picker) = &mut self.modal else {
-            return Vec::new();
-        };
-        let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
-        let count = picker.shown().len();
-        match event.code {
-            KeyCode::Esc => self.modal = Modal::None,
-            KeyCode::Enter => {
-                let chosen = picker.chosen().map(|item| item.value.clone());
-                let kind = picker.kind;
-                self.modal = Modal::None;
-                return match (chosen, kind) {
-                    (Some(name), PickKind::Profile) => self.switch_profile(&name),
-                    (Some(name), PickKind::Region) => self.switch_region(&name),
-                    (None, _) => Vec::new(),
-                };
-            }
-            KeyCode::Down => picker.cursor = (picker.cursor + 1).min(count.saturating_sub(1)),
-            KeyCode::Char('n') if ctrl => {
-                picker.cursor = (picker.cursor + 1).min(count.saturating_sub(1))
-            }
-            KeyCode::Up => picker.cursor = picker.cursor.saturating_sub(1),
-            KeyCode::Char('p') if ctrl => picker.cursor = picker.cursor.saturating_sub(1),
-            KeyCode::PageDown => picker.cursor = (picker.cursor + 10).min(count.saturating_sub(1)),
-            KeyCode::PageUp => picker.cursor = picker.cursor.saturating_sub(10),
-            KeyCode::Home => picker.cursor = 0,
-            KeyCode::End => picker.cursor = count.saturating_sub(1),
-            KeyCode::Backspace => {
-                picker.filter.pop();
-                picker.cursor = 0;
-            }
-            KeyCode::Char('u') if ctrl => {
-                picker.filter.clear();
-                picker.cursor = 0;
-            }
-            KeyCode::Char(c) if !ctrl => {
-                picker.filter.push(c);
-                picker.cursor = 0;
-            }
-            _ => {}
-        }
-        Vec::new()
-    }
-
     /// Why no switch is possible now, if so.
     fn cannot_switch(&self) -> Option<String> {
-        if let Some(why) = &self.places.fixed {
+        if let Some(why) = &self.session.places.fixed {
             return Some(why.clone());
         }
-        if self.writes_in_flight > 0 {
+        if self.writes.in_flight > 0 {
             return Some(format!(
                 "{} write(s) are still on their way; switch once they have answered",
-                self.writes_in_flight
+                self.writes.in_flight
             ));
         }
         None
@@ -227,8 +112,8 @@ impl App {
             self.say(Level::Warning, why);
             return Vec::new();
         }
-        let Some(profile) = self.places.profile(name) else {
-            let known = self.places.names();
+        let Some(profile) = self.session.places.profile(name) else {
+            let known = self.session.places.names();
             let text = if known.is_empty() {
                 format!("no profile called \"{name}\": the AWS config files have no profiles")
             } else {
@@ -240,7 +125,7 @@ impl App {
             self.say(Level::Error, text);
             return Vec::new();
         };
-        let current = self.target.region.clone();
+        let current = self.session.target.region.clone();
         let region = profile
             .region
             .clone()
@@ -264,7 +149,7 @@ impl App {
             return Vec::new();
         }
         let target = Target {
-            profile: self.target.profile.clone(),
+            profile: self.session.target.profile.clone(),
             region: Some(name.to_owned()),
         };
         self.switch_to(target)
@@ -275,24 +160,27 @@ impl App {
             self.say(Level::Warning, why);
             return Vec::new();
         }
-        if target == self.target && self.switching.is_none() {
+        if target == self.session.target && self.session.switching.is_none() {
             self.say(Level::Info, format!("already on {target}"));
             return Vec::new();
         }
-        self.next_switch += 1;
-        let seq = self.next_switch;
-        self.switching = Some((seq, target.clone()));
+        self.session.next_switch += 1;
+        let seq = self.session.next_switch;
+        self.session.switching = Some((seq, target.clone()));
         self.say(Level::Info, format!("switching to {target}…"));
-        vec![Command::Switch { seq, target }]
+        vec![Command::Effect(Effect::Switch { seq, target })]
     }
 
     /// The switch the runtime should hand over to, if `seq` is still the one wanted (a later
     /// `:profile` replaces an earlier one still on its way).
     pub fn wants_switch(&self, seq: u64) -> bool {
-        self.switching.as_ref().is_some_and(|(s, _)| *s == seq)
+        self.session
+            .switching
+            .as_ref()
+            .is_some_and(|(s, _)| *s == seq)
     }
 
-    /// The runtime's answer to [`Command::Switch`](super::Command::Switch).
+    /// The runtime's answer to [`Effect::Switch`](super::Effect::Switch).
     pub(super) fn switched(
         &mut self,
         seq: u64,
@@ -301,7 +189,7 @@ impl App {
         if !self.wants_switch(seq) {
             return Vec::new();
         }
-        let Some((_, asked)) = self.switching.take() else {
+        let Some((_, asked)) = self.session.switching.take() else {
             return Vec::new();
         };
         let to = match result {
@@ -309,42 +197,45 @@ impl App {
             Err(err) => {
                 self.say(
                     Level::Error,
-                    format!("cannot switch to {asked}: {err} (still on {})", self.target),
+                    format!(
+                        "cannot switch to {asked}: {err} (still on {})",
+                        self.session.target
+                    ),
                 );
                 return Vec::new();
             }
         };
-        self.info = to.info;
-        if self.info.account.is_none() {
-            self.info.account = to
+        self.session.info = to.info;
+        if self.session.info.account.is_none() {
+            self.session.info.account = to
                 .caller
                 .as_ref()
                 .filter(|c| !c.account.is_empty())
                 .map(|c| c.account.clone());
         }
-        self.caller = to.caller;
+        self.session.caller = to.caller;
         // A caller answer still on its way is about the account left behind.
-        self.caller_req = self.next_request();
-        self.read_only = to.read_only.is_some();
+        self.session.caller_req = self.next_request();
+        self.session.read_only = to.read_only.is_some();
         if let Some(reason) = to.read_only {
-            self.read_only_reason = reason;
+            self.session.read_only_reason = reason;
         }
-        self.target = to.target;
+        self.session.target = to.target;
         // Everything loaded belongs to the account left behind; each tab keeps its first list
         // with its filter and sort, and answers still on their way are dropped by request id.
         self.data = super::data::Data::default();
-        self.marks.clear();
-        self.bulk = None;
+        self.writes.marks.clear();
+        self.writes.bulk = None;
         // A confirmation names grants of the account left behind: it must not be confirmable
         // here. Lists over that account's data go too.
-        let closed_confirmation = matches!(self.modal, Modal::Confirm(_));
+        let closed_confirmation = matches!(self.screen.modal, Modal::Confirm(_));
         if !matches!(
-            self.modal,
+            self.screen.modal,
             Modal::None | Modal::Command(_) | Modal::Help { .. }
         ) {
-            self.modal = Modal::None;
+            self.screen.modal = Modal::None;
         }
-        for stack in &mut self.stacks {
+        for stack in &mut self.screen.stacks {
             stack.truncate(1);
             if let Some(View::List(old)) = stack.first() {
                 let mut list = ListView::new(old.kind.clone());
@@ -358,21 +249,16 @@ impl App {
             matches!(list.kind, ListKind::Keys | ListKind::Principals)
         });
         let mut text = format!("now on {}", self.where_now());
-        if self.read_only {
+        if self.session.read_only {
             text.push_str(" (read-only)");
         }
         if closed_confirmation {
             text.push_str("; the open confirmation was closed, nothing was sent");
         }
         self.say(Level::Success, text);
-        if let Some(Err(reason)) = &self.audit_log
-            && !self.read_only
-        {
-            let text = format!("retire and revoke are off: {reason}");
-            self.say(Level::Warning, text);
-        }
+        self.say_writes_are_off();
         let mut commands = vec![self.load_keys(), self.load_principals()];
-        if self.caller.is_none() {
+        if self.session.caller.is_none() {
             commands.push(self.load_caller());
         }
         commands
@@ -380,72 +266,7 @@ impl App {
 
     /// profile · account · region, as far as they are known: for messages and the title.
     pub fn where_now(&self) -> String {
-        where_of(&self.info)
-    }
-
-    /// Tab in the command line: completes the command name, then a profile or region (or
-    /// on/off). Several matches complete their common start and are listed in the status line.
-    pub(super) fn complete_command(&mut self) {
-        let Modal::Command(line) = &self.modal else {
-            return;
-        };
-        let line = line.clone();
-        // A grant token is not echoed back, even as "nothing completes".
-        if line.trim_start().starts_with("retire-token") && line.trim().contains(' ') {
-            return;
-        }
-        let (head, candidates): (String, Vec<String>) = match line.split_once(' ') {
-            None => (
-                String::new(),
-                COMMANDS.iter().map(|c| format!("{c} ")).collect(),
-            ),
-            Some((name, _)) => {
-                let values: Vec<String> = match name {
-                    "profile" => self.places.names(),
-                    "region" => self.places.regions_for(self.target.profile.as_deref()),
-                    "dry-run" => vec!["on".to_owned(), "off".to_owned()],
-                    _ => Vec::new(),
-                };
-                (format!("{name} "), values)
-            }
-        };
-        let typed = &line[head.len()..];
-        let mut matches: Vec<&String> =
-            candidates.iter().filter(|c| c.starts_with(typed)).collect();
-        matches.sort();
-        matches.dedup();
-        let completed = match matches.as_slice() {
-            [] => {
-                self.completions = Some(format!("nothing completes \"{typed}\""));
-                return;
-            }
-            [only] => (*only).clone(),
-            several => {
-                let first = several[0];
-                let common = several.iter().fold(first.len(), |len, other| {
-                    first
-                        .chars()
-                        .zip(other.chars())
-                        .take_while(|(a, b)| a == b)
-                        .map(|(a, _)| a.len_utf8())
-                        .sum::<usize>()
-                        .min(len)
-                });
-                let shown: Vec<&str> = several.iter().take(12).map(|s| s.trim_end()).collect();
-                let more = several.len().saturating_sub(12);
-                self.completions = Some(format!(
-                    "{}{}",
-                    shown.join("  "),
-                    if more > 0 {
-                        format!("  (+{more} more)")
-                    } else {
-                        String::new()
-                    }
-                ));
-                first[..common].to_owned()
-            }
-        };
-        self.modal = Modal::Command(format!("{head}{completed}"));
+        where_of(&self.session.info)
     }
 }
 

@@ -5,7 +5,7 @@
 //! Nothing here draws or reads keys: the runtime does, once this has built the app.
 
 use super::args::{Cli, live_options, one};
-use crate::app::App;
+use crate::app::{App, AppOptions};
 use crate::audit::{AuditError, AuditLog};
 use crate::config::Config;
 use crate::connect::{Connector, FixtureDir};
@@ -33,48 +33,34 @@ pub(super) fn run_app(
     let (log_path, log_warning) = log;
     let session = open_session(cli, config, flags, runtime)?;
     let theme = Theme::new(config.theme, Theme::no_color_from_env());
-    let mut app = App::new(
-        session.source.info(),
-        session.read_only.is_some(),
-        dry_run,
-        Timestamp::now(),
-    );
-    app.stale_after_days = config.stale_after_days;
-    app.confirm_guard = crate::app::input::ConfirmGuard::new(std::time::Duration::from_millis(
-        config.confirm_delay_ms,
-    ));
-    app.places = session.places;
-    if let Some(reason) = session.read_only {
-        app.read_only_reason = reason;
-    }
-    // A directory's snapshot is known by the name it was opened under, so `:region` stays on
-    // that account.
-    if let Some(target) = session.target {
-        app.target = target;
-    }
     // A session may reach an account that allows writes by switching, unless no account can.
     let never_writes = Places::default().read_only(None, flags);
     let audit = open_audit(cli.audit_log.as_deref(), never_writes);
-    app.audit_log = Some(audit_description(&audit));
     // Everything worth saying at start, in one line.
     let warnings: Vec<String> = [session.warning, log_warning]
         .into_iter()
         .flatten()
         .collect();
-    if !warnings.is_empty() {
-        let text = warnings.join("; ");
-        app.status = Some(crate::app::Status {
-            level: crate::app::Level::Warning,
-            text,
-        });
-    }
+    let app = App::new(AppOptions {
+        read_only: session.read_only,
+        dry_run,
+        stale_after_days: config.stale_after_days,
+        confirm_delay: std::time::Duration::from_millis(config.confirm_delay_ms),
+        places: session.places,
+        // A directory's snapshot is known by the name it was opened under, so `:region` stays
+        // on that account.
+        target: session.target,
+        audit_log: Some(audit_description(&audit)),
+        warning: (!warnings.is_empty()).then(|| warnings.join("; ")),
+        ..AppOptions::new(session.source.info(), Timestamp::now())
+    });
     let info = session.source.info();
     tracing::info!(
         source = %info.kind,
         profile = info.profile.as_deref().unwrap_or("-"),
         region = info.region.as_deref().unwrap_or("-"),
-        read_only = app.read_only,
-        dry_run = app.dry_run,
+        read_only = app.session.read_only,
+        dry_run = app.session.dry_run,
         "session"
     );
     let executor = Arc::new(Executor {

@@ -1,7 +1,8 @@
 //! Stale-grant findings: why a grant may not need to exist any more (KMS itself flags none).
 //!
-//! Pure functions over a key's grants. Each finding has a short code for the table and a
-//! sentence for the detail view. Nothing here decides anything: a finding is a reason to look.
+//! Pure functions over a key's grants. Each finding has a kind ([`FindingKind`]: a short code
+//! for the table, the filter and exports, and a [`Severity`]) and a sentence for the detail
+//! view. Nothing here decides anything: a finding is a reason to look.
 
 use super::{Grant, KeyState, Operation, Timestamp, arn_account};
 use crate::domain::SharedStr;
@@ -31,36 +32,99 @@ pub enum Finding {
     Service { principal: SharedStr },
 }
 
-impl Finding {
-    /// Every code, in the order the table shows them.
-    pub const CODES: &'static [&'static str] = &[
-        "old",
-        "duplicate",
-        "orphan",
-        "unusable-key",
-        "cross-account",
-        "delegates",
-        "no-retiree",
-        "service",
+/// What kind of finding it is: its code, the same on screen, in the filter and in exports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FindingKind {
+    Old,
+    Duplicate,
+    Orphan,
+    UnusableKey,
+    CrossAccount,
+    Delegates,
+    NoRetiree,
+    Service,
+}
+
+/// How much a finding matters when deciding whether to delete a grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    /// A reason to look (shown plain).
+    Note,
+    /// Deleting the grant may break something that works (shown as a warning).
+    Caution,
+}
+
+impl FindingKind {
+    /// Every kind, in the order the table shows them (and `f` cycles through them).
+    pub const ALL: [Self; 8] = [
+        Self::Old,
+        Self::Duplicate,
+        Self::Orphan,
+        Self::UnusableKey,
+        Self::CrossAccount,
+        Self::Delegates,
+        Self::NoRetiree,
+        Self::Service,
     ];
 
-    /// The short code shown in tables and matched by the filter.
-    pub fn code(&self) -> &'static str {
+    /// The short code shown in tables and exports and matched by the filter.
+    pub fn code(self) -> &'static str {
         match self {
-            Self::Old { .. } => "old",
-            Self::Duplicate { .. } => "duplicate",
-            Self::Orphan { .. } => "orphan",
-            Self::UnusableKey { .. } => "unusable-key",
-            Self::CrossAccount { .. } => "cross-account",
+            Self::Old => "old",
+            Self::Duplicate => "duplicate",
+            Self::Orphan => "orphan",
+            Self::UnusableKey => "unusable-key",
+            Self::CrossAccount => "cross-account",
             Self::Delegates => "delegates",
             Self::NoRetiree => "no-retiree",
-            Self::Service { .. } => "service",
+            Self::Service => "service",
         }
+    }
+
+    /// How much it matters.
+    pub fn level(self) -> Severity {
+        match self {
+            Self::Service => Severity::Caution,
+            _ => Severity::Note,
+        }
+    }
+
+    /// The kind after this one in [`FindingKind::ALL`], if any.
+    pub fn next(self) -> Option<Self> {
+        let i = Self::ALL.iter().position(|k| *k == self)?;
+        Self::ALL.get(i + 1).copied()
+    }
+}
+
+impl fmt::Display for FindingKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl Finding {
+    /// What kind of finding it is.
+    pub fn kind(&self) -> FindingKind {
+        match self {
+            Self::Old { .. } => FindingKind::Old,
+            Self::Duplicate { .. } => FindingKind::Duplicate,
+            Self::Orphan { .. } => FindingKind::Orphan,
+            Self::UnusableKey { .. } => FindingKind::UnusableKey,
+            Self::CrossAccount { .. } => FindingKind::CrossAccount,
+            Self::Delegates => FindingKind::Delegates,
+            Self::NoRetiree => FindingKind::NoRetiree,
+            Self::Service { .. } => FindingKind::Service,
+        }
+    }
+
+    /// The short code shown in tables and exports: its kind's.
+    pub fn code(&self) -> &'static str {
+        self.kind().code()
     }
 
     /// Whether deleting the grant may break something that works (shown as a warning).
     pub fn is_caution(&self) -> bool {
-        matches!(self, Self::Service { .. })
+        self.kind().level() == Severity::Caution
     }
 }
 
@@ -301,6 +365,28 @@ mod tests {
     }
 
     #[test]
+    fn kinds_keep_their_codes_order_and_levels() {
+        let codes: Vec<&str> = FindingKind::ALL.iter().map(|k| k.code()).collect();
+        assert_eq!(
+            codes,
+            [
+                "old",
+                "duplicate",
+                "orphan",
+                "unusable-key",
+                "cross-account",
+                "delegates",
+                "no-retiree",
+                "service"
+            ]
+        );
+        assert_eq!(FindingKind::Old.next(), Some(FindingKind::Duplicate));
+        assert_eq!(FindingKind::Service.next(), None);
+        assert_eq!(FindingKind::Service.level(), Severity::Caution);
+        assert_eq!(FindingKind::Orphan.level(), Severity::Note);
+    }
+
+    #[test]
     fn a_clean_grant_has_no_finding() {
         let enabled = KeyState::Enabled;
         assert!(findings_for_key(&[grant("g1", 10)], ctx(&enabled))[0].is_empty());
@@ -361,7 +447,12 @@ mod tests {
             named_retry,
         ];
         let found = findings_for_key(&grants, ctx(&enabled));
-        let dup = |i: usize| found[i].iter().find(|f| f.code() == "duplicate").cloned();
+        let dup = |i: usize| {
+            found[i]
+                .iter()
+                .find(|f| f.kind() == FindingKind::Duplicate)
+                .cloned()
+        };
         assert_eq!(
             dup(0),
             Some(Finding::Duplicate {

@@ -341,6 +341,10 @@ pub fn arn_account(arn: &str) -> Option<&str> {
 
 /// The key id at the end of a key ARN, or the input when it is already an id.
 pub fn key_id_of(key_id_or_arn: &str) -> &str {
+    // Most callers pass a key id: one byte search settles those.
+    if !key_id_or_arn.contains(':') {
+        return key_id_or_arn;
+    }
     match key_id_or_arn.rsplit_once(":key/") {
         Some((_, id)) => id,
         None => key_id_or_arn,

@@ -10,7 +10,7 @@ use super::executor::Executor;
 use super::panic::panic_text;
 use super::terminal::copy_to_clipboard;
 use crate::app::switch::SwitchedTo;
-use crate::app::{Action, App, Command};
+use crate::app::{Action, App, Command, Done, Effect};
 use crate::connect::{ConnectError, Connected, Connector};
 use crate::source::{KmsSource, SourceError};
 use futures::FutureExt;
@@ -22,7 +22,7 @@ use tokio::sync::{Semaphore, mpsc};
 /// What comes back from tasks.
 pub(super) enum Message {
     Action(Action),
-    /// A [`Command::Switch`]'s new source (or why there is none).
+    /// A [`Effect::Switch`]'s new source (or why there is none).
     Switched {
         seq: u64,
         result: Result<Connected, ConnectError>,
@@ -46,9 +46,9 @@ impl Dispatcher {
     pub(super) fn dispatch(&self, commands: Vec<Command>) -> bool {
         for command in commands {
             match command {
-                Command::Quit => return true,
-                Command::Copy { text } => copy_to_clipboard(&text),
-                Command::Switch { seq, target } => {
+                Command::Effect(Effect::Quit) => return true,
+                Command::Effect(Effect::Copy { text }) => copy_to_clipboard(&text),
+                Command::Effect(Effect::Switch { seq, target }) => {
                     let connector = Arc::clone(&self.connector);
                     let tx = self.tx.clone();
                     tokio::spawn(async move {
@@ -97,7 +97,7 @@ impl Dispatcher {
     }
 }
 
-/// A [`Command::Switch`]'s answer as the app's action, and the source to carry out commands
+/// A [`Effect::Switch`]'s answer as the app's action, and the source to carry out commands
 /// from now on: `None` when the switch failed or a later one replaced it.
 pub fn switch_answer(
     seq: u64,
@@ -106,10 +106,10 @@ pub fn switch_answer(
 ) -> (Action, Option<Arc<dyn KmsSource>>) {
     match result {
         Err(err) => (
-            Action::Switched {
+            Action::Done(Done::Switched {
                 seq,
                 result: Err(err.to_string()),
-            },
+            }),
             None,
         ),
         Ok(connected) => {
@@ -121,10 +121,10 @@ pub fn switch_answer(
             };
             let source = app.wants_switch(seq).then_some(connected.source);
             (
-                Action::Switched {
+                Action::Done(Done::Switched {
                     seq,
                     result: Ok(to),
-                },
+                }),
                 source,
             )
         }
@@ -133,22 +133,9 @@ pub fn switch_answer(
 
 /// Writes a failed request to the log (the error's sentence; no payload).
 fn log_outcome(command: &str, action: &Action) {
-    let error = match action {
-        Action::CallerLoaded { result: Err(e), .. }
-        | Action::KeysLoaded { result: Err(e), .. }
-        | Action::KeyDescribed { result: Err(e), .. }
-        | Action::GrantsLoaded { result: Err(e), .. }
-        | Action::PrincipalsLoaded { result: Err(e), .. }
-        | Action::RetirableLoaded { result: Err(e), .. }
-        | Action::GrantDeleted { result: Err(e), .. }
-        | Action::TokenRetired { result: Err(e) }
-        | Action::GrantRestored { result: Err(e), .. } => e.to_string(),
-        Action::Exported { result: Err(e), .. } => e.clone(),
-        Action::AuditFailed { said, .. } => said.clone(),
-        _ => {
-            tracing::debug!(command, "done");
-            return;
-        }
+    let Some(error) = action.failure() else {
+        tracing::debug!(command, "done");
+        return;
     };
     tracing::warn!(command, "{error}");
 }
@@ -173,24 +160,9 @@ fn spawn(
 ) {
     // Reads of an account the app has switched away from are not worth sending; writes always
     // go (none is in flight at a switch, and a write confirmed is a write sent).
-    let read = matches!(
-        command,
-        Command::LoadCaller { .. }
-            | Command::LoadKeys { .. }
-            | Command::DescribeKey { .. }
-            | Command::LoadGrants { .. }
-            | Command::LoadPrincipals { .. }
-            | Command::LoadRetirable { .. }
-    );
+    let read = command.is_read();
     let current = Arc::clone(current);
-    let urgent = matches!(
-        command,
-        Command::LoadGrants { urgent: true, .. }
-            | Command::DeleteGrant { .. }
-            | Command::RetireToken { .. }
-            | Command::RestoreGrant { .. }
-            | Command::LoadRetirable { .. }
-    );
+    let urgent = command.is_urgent();
     let executor = Arc::clone(executor);
     let tx = tx.clone();
     let limit = Arc::clone(if urgent {

@@ -5,7 +5,7 @@
 //! It does not decide when or how many run at once (the dispatcher does), and it does not
 //! record writes itself: [`crate::writer`] does, for the app and `kms-grants restore` alike.
 
-use crate::app::{Action, Command, GrantTarget};
+use crate::app::{Action, Command, Done, Effect, GrantTarget, Loaded, Read, Write, Wrote};
 use crate::source::{KmsSource, WriteKind};
 use crate::writer::{Audit, Unrecorded, Writer};
 use std::sync::Arc;
@@ -23,79 +23,79 @@ impl Executor {
     pub async fn perform(&self, command: Command) -> Vec<Action> {
         let source = self.source.as_ref();
         let action = match command {
-            Command::LoadCaller { req } => Action::CallerLoaded {
+            Command::Read(Read::Caller { req }) => Action::Loaded(Loaded::Caller {
                 req,
                 result: source.caller().await,
-            },
-            Command::LoadKeys { req } => Action::KeysLoaded {
+            }),
+            Command::Read(Read::Keys { req }) => Action::Loaded(Loaded::Keys {
                 req,
                 result: source.list_keys().await,
-            },
-            Command::DescribeKey { req, key_id } => {
+            }),
+            Command::Read(Read::Describe { req, key_id }) => {
                 let result = source.describe_key(&key_id).await;
-                Action::KeyDescribed {
+                Action::Loaded(Loaded::Described {
                     req,
                     key_id,
                     result,
-                }
+                })
             }
-            Command::RetireToken { token, dry_run } => {
+            Command::Write(Write::RetireToken { token, dry_run }) => {
                 let written = self.writer().retire_token(&token, dry_run).await;
                 return with_audit_failure(
-                    Action::TokenRetired {
+                    Action::Wrote(Wrote::TokenRetired {
                         result: written.result,
-                    },
+                    }),
                     None,
                     written.unrecorded,
                 );
             }
-            Command::LoadGrants { req, key_id, .. } => {
+            Command::Read(Read::Grants { req, key_id, .. }) => {
                 let result = source.list_grants(&key_id).await;
-                Action::GrantsLoaded {
+                Action::Loaded(Loaded::Grants {
                     req,
                     key_id,
                     result,
-                }
+                })
             }
-            Command::LoadPrincipals { req } => Action::PrincipalsLoaded {
+            Command::Read(Read::Principals { req }) => Action::Loaded(Loaded::Principals {
                 req,
                 result: source.known_retiring_principals().await,
-            },
-            Command::LoadRetirable { req, principal } => {
+            }),
+            Command::Read(Read::Retirable { req, principal }) => {
                 let result = source.list_retirable_grants(&principal).await;
-                Action::RetirableLoaded {
+                Action::Loaded(Loaded::Retirable {
                     req,
                     principal,
                     result,
-                }
+                })
             }
-            Command::DeleteGrant {
+            Command::Write(Write::Delete {
                 kind,
                 target,
                 dry_run,
-            } => return self.delete_grant(kind, target, dry_run).await,
-            Command::RestoreGrant { entry, grant, key } => {
+            }) => return self.delete_grant(kind, target, dry_run).await,
+            Command::Write(Write::Restore { entry, grant, key }) => {
                 let what = format!(
                     "grant {} on key {}",
-                    crate::app::list::short_id(&grant.grant_id),
+                    crate::domain::display::short_id(&grant.grant_id),
                     crate::domain::key_id_of(&key)
                 );
                 let written = self.writer().restore(&grant, &key, &what).await;
                 return with_audit_failure(
-                    Action::GrantRestored {
+                    Action::Wrote(Wrote::Restored {
                         entry,
                         result: written.result,
-                    },
+                    }),
                     None,
                     written.unrecorded,
                 );
             }
-            Command::Export {
+            Command::Effect(Effect::Export {
                 path,
                 contents,
                 rows,
                 overwrite,
-            } => {
+            }) => {
                 let target = std::path::Path::new(&path);
                 let result = if let Err(err) = crate::atomic::check_output(target) {
                     Err(err.reason())
@@ -105,10 +105,12 @@ impl Executor {
                     crate::atomic::write(target, contents.as_bytes())
                         .map_err(|e| crate::io_reason::io_reason(&e))
                 };
-                Action::Exported { path, rows, result }
+                Action::Done(Done::Exported { path, rows, result })
             }
             // The event loop writes to the terminal and switches sources itself.
-            Command::Copy { .. } | Command::Quit | Command::Switch { .. } => return Vec::new(),
+            Command::Effect(Effect::Copy { .. })
+            | Command::Effect(Effect::Quit)
+            | Command::Effect(Effect::Switch { .. }) => return Vec::new(),
         };
         vec![action]
     }
@@ -131,11 +133,11 @@ impl Executor {
             .await;
         let grant = Some(target.grant.id_pair());
         with_audit_failure(
-            Action::GrantDeleted {
+            Action::Wrote(Wrote::Deleted {
                 kind,
                 target,
                 result: written.result,
-            },
+            }),
             grant,
             written.unrecorded,
         )
@@ -152,11 +154,11 @@ fn with_audit_failure(
 ) -> Vec<Action> {
     let mut actions = vec![result];
     if let Some(Unrecorded { said, error }) = unrecorded {
-        actions.push(Action::AuditFailed {
+        actions.push(Action::Wrote(Wrote::AuditFailed {
             grant,
             said,
             reason: format!("{error}: writes are off for this session"),
-        });
+        }));
     }
     actions
 }

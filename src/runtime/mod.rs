@@ -21,7 +21,7 @@ pub use dispatch::switch_answer;
 pub use executor::Executor;
 pub use signal::{StopSignal, Stopped};
 
-use crate::app::{Action, App};
+use crate::app::{Action, App, Input};
 use crate::connect::Connector;
 use crate::domain::Timestamp;
 use crate::ui::{self, theme::Theme};
@@ -42,14 +42,14 @@ const BURST_TIME: Duration = Duration::from_millis(30);
 /// to end the title sequence early (every control character is replaced).
 pub fn title(app: &App) -> String {
     let mut title = format!("kms-grants · {}", app.where_now());
-    if let Some(caller) = &app.caller {
+    if let Some(caller) = &app.session.caller {
         title.push_str(" · ");
-        title.push_str(&crate::app::list::short_principal(
+        title.push_str(&crate::domain::display::short_principal(
             &caller.arn,
             Some(&caller.account),
         ));
     }
-    if app.read_only {
+    if app.session.read_only {
         title.push_str(" · READ-ONLY");
     }
     ui::text::clean(&title).into_owned()
@@ -102,20 +102,20 @@ async fn event_loop(
     let mut ticker = tokio::time::interval(Duration::from_secs(15));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let size = terminal.size()?;
-    app.update(Action::Resize {
+    app.update(Action::Input(Input::Resize {
         width: size.width,
         height: size.height,
-    });
+    }));
     if dispatcher.dispatch(app.start()) {
         return Ok(());
     }
     let mut shown_title = String::new();
     loop {
-        app.pace = dispatcher.executor.source.pace();
+        app.screen.pace = dispatcher.executor.source.pace();
         terminal.draw(|frame| ui::draw(frame, &app, &theme))?;
         // A confirmation's quiet time runs from when it was first on screen, not from when
         // the key that opened it was read: keys buffered meanwhile are read after this.
-        app.confirm_guard.drawn(std::time::Instant::now());
+        app.screen.confirm_guard.drawn(std::time::Instant::now());
         let title = title(&app);
         if title != shown_title {
             // The text has no control characters left to end the sequence early.
@@ -124,22 +124,22 @@ async fn event_loop(
         }
         let action = tokio::select! {
             event = events.next() => match event {
-                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Action::KeyAt {
+                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Action::Input(Input::KeyAt {
                     key,
                     at: std::time::Instant::now(),
-                },
-                Some(Ok(Event::Paste(text))) => Action::Paste {
+                }),
+                Some(Ok(Event::Paste(text))) => Action::Input(Input::Paste {
                     text,
                     at: std::time::Instant::now(),
-                },
-                Some(Ok(Event::Resize(width, height))) => Action::Resize { width, height },
+                }),
+                Some(Ok(Event::Resize(width, height))) => Action::Input(Input::Resize { width, height }),
                 // Resizes and other events only need a redraw.
                 Some(Ok(_)) => continue,
                 Some(Err(err)) => return Err(anyhow::anyhow!("cannot read from the terminal: {err}")),
                 None => return Ok(()),
             },
             Some(message) = rx.recv() => dispatcher.receive(message, &app),
-            _ = ticker.tick() => Action::Tick(Timestamp::now()),
+            _ = ticker.tick() => Action::Input(Input::Tick(Timestamp::now())),
             signal = signals.next() => {
                 return Err(stop(Some(signal), &mut app, &mut dispatcher, &mut rx, terminal, &theme).await.into());
             }
@@ -159,7 +159,7 @@ async fn event_loop(
         }
         if quit {
             // Quit anyway while writes are in flight: they still get their grace.
-            if app.writes_in_flight == 0 {
+            if app.writes.in_flight == 0 {
                 return Ok(());
             }
             let stopped = stop(None, &mut app, &mut dispatcher, &mut rx, terminal, &theme).await;

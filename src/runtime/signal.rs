@@ -125,16 +125,16 @@ pub(super) async fn stop(
 ) -> Stopped {
     crate::writer::in_flight::stop_sending();
     let why = signal.map_or("quitting", StopSignal::name);
-    tracing::warn!(why, writes = app.writes_in_flight, "stopping");
+    tracing::warn!(why, writes = app.writes.in_flight, "stopping");
     let deadline = tokio::time::Instant::now() + STOP_GRACE;
     let mut drawn: Option<tokio::time::Instant> = None;
-    while app.writes_in_flight > 0 {
-        app.status = Some(crate::app::Status {
+    while app.writes.in_flight > 0 {
+        app.screen.status = Some(crate::app::Status {
             level: crate::app::Level::Warning,
             text: format!(
                 "stopping ({why}): waiting up to {} s for {} write(s) in flight to answer",
                 STOP_GRACE.as_secs(),
-                app.writes_in_flight
+                app.writes.in_flight
             ),
         });
         // A frame at most every 100 ms: a bulk run's queued writes all answer at once here.

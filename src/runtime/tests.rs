@@ -3,7 +3,9 @@
 
 use super::dispatch::{Dispatcher, Limits, Message};
 use super::executor::Executor;
-use crate::app::{Action, App, Command, GrantTarget};
+use crate::app::{
+    Action, App, AppOptions, Command, Done, Effect, GrantTarget, Intent, Loaded, Read, Write, Wrote,
+};
 use crate::audit::{AuditError, AuditLog};
 use crate::connect::{Connected, Connector};
 use crate::domain::Timestamp;
@@ -57,7 +59,7 @@ async fn a_panic_in_a_task_becomes_an_error_the_app_shows() {
         3,
     )));
     let dispatcher = dispatcher(Arc::clone(&source), tx, 2);
-    let mut app = App::new(source.info(), false, false, Timestamp::now());
+    let mut app = App::new(AppOptions::new(source.info(), Timestamp::now()));
     // The app starts and asks for every key's grants; each of those panics.
     let mut pending = app.start();
     let mut answered = 0;
@@ -68,7 +70,7 @@ async fn a_panic_in_a_task_becomes_an_error_the_app_shows() {
         else {
             break;
         };
-        if let Action::GrantsLoaded { result, .. } = &action {
+        if let Action::Loaded(Loaded::Grants { result, .. }) = &action {
             let err = result.as_ref().unwrap_err().to_string();
             assert_eq!(
                 err,
@@ -78,7 +80,7 @@ async fn a_panic_in_a_task_becomes_an_error_the_app_shows() {
         }
         pending = app.update(action);
         while let Ok(Message::Action(action)) = rx.try_recv() {
-            if matches!(action, Action::GrantsLoaded { .. }) {
+            if matches!(action, Action::Loaded(Loaded::Grants { .. })) {
                 answered += 1;
             }
             pending.extend(app.update(action));
@@ -98,15 +100,14 @@ async fn a_panic_in_a_task_becomes_an_error_the_app_shows() {
 async fn after_a_switch_commands_go_to_the_new_source_and_old_reads_are_dropped() {
     let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
     let mut dispatcher = dispatcher(source("111111111111", 3), tx, 1);
-    let mut app = App::new(
+    let mut app = App::new(AppOptions::new(
         dispatcher.executor.source.info(),
-        false,
-        false,
         Timestamp::now(),
-    );
-    app.places = Places::from_profiles([("other".to_owned(), Some("us-east-1".to_owned()))], &[]);
-    let commands = app.update(Action::RunCommand("profile other".into()));
-    let [Command::Switch { seq, .. }] = commands.as_slice() else {
+    ));
+    app.session.places =
+        Places::from_profiles([("other".to_owned(), Some("us-east-1".to_owned()))], &[]);
+    let commands = app.update(Action::Intent(Intent::RunCommand("profile other".into())));
+    let [Command::Effect(Effect::Switch { seq, .. })] = commands.as_slice() else {
         panic!("a switch: {commands:?}");
     };
     // A read of the old account waits for the only background slot…
@@ -114,7 +115,7 @@ async fn after_a_switch_commands_go_to_the_new_source_and_old_reads_are_dropped(
         .acquire_owned()
         .await
         .unwrap();
-    assert!(!dispatcher.dispatch(vec![Command::LoadKeys { req: 1 }]));
+    assert!(!dispatcher.dispatch(vec![Command::Read(Read::Keys { req: 1 })]));
     // …while the switch lands.
     let connected = Connected {
         source: source("222222222222", 1),
@@ -129,11 +130,15 @@ async fn after_a_switch_commands_go_to_the_new_source_and_old_reads_are_dropped(
         },
         &app,
     );
-    assert!(matches!(action, Action::Switched { result: Ok(_), .. }));
-    assert!(!dispatcher.dispatch(vec![Command::LoadKeys { req: 2 }]));
+    assert!(matches!(
+        action,
+        Action::Done(Done::Switched { result: Ok(_), .. })
+    ));
+    assert!(!dispatcher.dispatch(vec![Command::Read(Read::Keys { req: 2 })]));
     drop(slot);
     // Only the new account's answer comes back; the old read was dropped unsent.
-    let Some(Message::Action(Action::KeysLoaded { req, result })) = rx.recv().await else {
+    let Some(Message::Action(Action::Loaded(Loaded::Keys { req, result }))) = rx.recv().await
+    else {
         panic!("keys expected");
     };
     assert_eq!((req, result.unwrap().len()), (2, 1));
@@ -164,15 +169,17 @@ async fn revokes(executor: &Executor, n: usize) -> Vec<Command> {
         if grants.len() >= n {
             return grants[..n]
                 .iter()
-                .map(|grant| Command::DeleteGrant {
-                    kind: WriteKind::Revoke,
-                    target: Box::new(GrantTarget {
-                        grant: grant.clone(),
-                        key_aliases: key.aliases.iter().map(|a| a.alias_name.clone()).collect(),
-                        key_arn: key.metadata.arn.clone(),
-                        key_state: None,
-                    }),
-                    dry_run: false,
+                .map(|grant| {
+                    Command::Write(Write::Delete {
+                        kind: WriteKind::Revoke,
+                        target: Box::new(GrantTarget {
+                            grant: grant.clone(),
+                            key_aliases: key.aliases.iter().map(|a| a.alias_name.clone()).collect(),
+                            key_arn: key.metadata.arn.clone(),
+                            key_state: None,
+                        }),
+                        dry_run: false,
+                    })
                 })
                 .collect();
         }
@@ -181,7 +188,7 @@ async fn revokes(executor: &Executor, n: usize) -> Vec<Command> {
 }
 
 async fn listed(executor: &Executor, command: &Command) -> bool {
-    let Command::DeleteGrant { target, .. } = command else {
+    let Command::Write(Write::Delete { target, .. }) = command else {
         panic!()
     };
     executor
@@ -202,16 +209,16 @@ async fn a_full_disk_after_a_revoke_says_so_and_refuses_the_writes_queued_after_
     let commands = revokes(&executor, 2).await;
     let actions = executor.perform(commands[0].clone()).await;
     let [
-        Action::GrantDeleted {
+        Action::Wrote(Wrote::Deleted {
             target,
             result: Ok(WriteOutcome::Done),
             ..
-        },
-        Action::AuditFailed {
+        }),
+        Action::Wrote(Wrote::AuditFailed {
             grant,
             said,
             reason,
-        },
+        }),
     ] = &actions[..]
     else {
         panic!("{actions:?}")
@@ -237,9 +244,9 @@ async fn a_full_disk_after_a_revoke_says_so_and_refuses_the_writes_queued_after_
     disk.appends.store(u64::MAX, Ordering::Relaxed);
     let actions = executor.perform(commands[1].clone()).await;
     let [
-        Action::GrantDeleted {
+        Action::Wrote(Wrote::Deleted {
             result: Err(err), ..
-        },
+        }),
     ] = &actions[..]
     else {
         panic!("{actions:?}")
@@ -261,12 +268,12 @@ async fn an_intent_that_cannot_be_written_is_not_sent_and_says_so() {
     let commands = revokes(&executor, 1).await;
     let actions = executor.perform(commands[0].clone()).await;
     let [
-        Action::GrantDeleted {
+        Action::Wrote(Wrote::Deleted {
             target,
             result: Err(err),
             ..
-        },
-        Action::AuditFailed { said, .. },
+        }),
+        Action::Wrote(Wrote::AuditFailed { said, .. }),
     ] = &actions[..]
     else {
         panic!("{actions:?}")

@@ -144,7 +144,9 @@ fn lines(app: &App, view: &DetailView, theme: &Theme, width: usize) -> Vec<Line<
     }
     out.field("Issuing account", grant.issuing_account.as_deref());
     out.blank();
-    let found = app.data.findings_of(grant, app.now, app.stale_after_days);
+    let found = app
+        .data
+        .findings_of(grant, app.now, app.session.stale_after_days);
     out.out.push(Line::styled(
         format!(" Findings ({})", found.len()),
         theme.label,
@@ -183,9 +185,9 @@ fn lines(app: &App, view: &DetailView, theme: &Theme, width: usize) -> Vec<Line<
         ),
     }
     out.blank();
-    who_can_remove(&mut out, grant, &view.target.key_arn, &app.info);
+    who_can_remove(&mut out, grant, &view.target.key_arn, &app.session.info);
     out.blank();
-    let hint = if app.read_only {
+    let hint = if app.session.read_only {
         "Esc back (read-only session: retire and revoke are off)"
     } else {
         "x retire · X revoke · Esc back"

@@ -4,7 +4,7 @@ use super::centered;
 use super::text::{clean, fit, wrap};
 use super::theme::Theme;
 use crate::app::keymap;
-use crate::app::switch::{PickKind, Picker};
+use crate::app::modal::{PickKind, Picker};
 use crate::app::{App, ConfirmLine, Level, PendingChange};
 use crate::domain::display::short_id;
 use crate::source::WriteKind;
@@ -128,7 +128,7 @@ pub(super) fn draw_confirm(
     ));
     // Confirming is only possible while the whole dialog is on screen.
     let fits = lines.len() as u16 + 2 <= area.height;
-    app.confirm_fits.set(fits);
+    app.screen.confirm_fits.set(fits);
     if !fits {
         lines.insert(
             0,
@@ -232,7 +232,9 @@ fn draw_bulk_confirm(
     );
     lines.extend(prompt);
     // The list scrolls, but the head and the prompt must both be visible to confirm.
-    app.confirm_fits.set(lines.len() as u16 + 2 <= height);
+    app.screen
+        .confirm_fits
+        .set(lines.len() as u16 + 2 <= height);
     let rect = centered(area, width, (lines.len() as u16 + 2).min(height));
     let block = Block::default()
         .borders(Borders::ALL)
@@ -305,7 +307,7 @@ pub(super) fn draw_outcomes(
     scroll: usize,
     theme: &Theme,
 ) {
-    let Some(bulk) = &app.bulk else {
+    let Some(bulk) = &app.writes.bulk else {
         return;
     };
     let width = area.width.saturating_sub(4).min(110);
@@ -394,7 +396,7 @@ pub(super) fn draw_history(
     let width = area.width.saturating_sub(4).min(110);
     let text_width = width.saturating_sub(4) as usize;
     let mut lines: Vec<Line<'static>> = Vec::new();
-    if app.history.is_empty() {
+    if app.writes.history.is_empty() {
         lines.push(Line::styled(
             "Nothing was retired or revoked in this session.",
             theme.dim,
@@ -404,18 +406,18 @@ pub(super) fn draw_history(
     // shows.
     let room = (area.height as usize).saturating_sub(2 + 2 + 4).max(1);
     let first = cursor.saturating_sub(room.saturating_sub(1));
-    if app.history.len() > room {
+    if app.writes.history.len() > room {
         lines.push(Line::styled(
             format!(
                 "{}–{} of {} (j/k move)",
                 first + 1,
-                (first + room).min(app.history.len()),
-                app.history.len()
+                (first + room).min(app.writes.history.len()),
+                app.writes.history.len()
             ),
             theme.dim,
         ));
     }
-    for (i, entry) in app.history.iter().enumerate().skip(first).take(room) {
+    for (i, entry) in app.writes.history.iter().enumerate().skip(first).take(room) {
         let state = match &entry.restored {
             None => String::new(),
             Some(Ok(id)) if id.is_empty() => " · restoring…".to_owned(),
@@ -442,6 +444,7 @@ pub(super) fn draw_history(
     lines.push(Line::raw(""));
     if confirming {
         let what = app
+            .writes
             .history
             .get(cursor)
             .map(|e| crate::app::describe_grant(&e.target))
@@ -573,7 +576,7 @@ pub(super) fn draw_confirm_quit(frame: &mut Frame<'_>, area: Rect, app: &App, th
     let lines = vec![
         Line::raw(format!(
             "{} write(s) still in flight. Quitting sends nothing more, waits up to 5 s",
-            app.writes_in_flight
+            app.writes.in_flight
         )),
         Line::raw("for their answers, and records any still unanswered as interrupted."),
         Line::raw(""),
@@ -611,7 +614,7 @@ pub(super) fn draw_help(frame: &mut Frame<'_>, area: Rect, app: &App, scroll: u1
         " principals of the key's own account are shown without the account id",
     ));
     lines.push(Line::raw(""));
-    let mode = match (app.read_only, app.dry_run) {
+    let mode = match (app.session.read_only, app.session.dry_run) {
         (true, _) => "read-only: retire and revoke are off",
         (false, true) => "dry run: KMS checks writes, nothing changes",
         (false, false) => "writes on: x/X delete after you confirm",
@@ -622,9 +625,9 @@ pub(super) fn draw_help(frame: &mut Frame<'_>, area: Rect, app: &App, scroll: u1
     ]));
     lines.push(Line::from(vec![
         Span::styled(" Source       ", theme.label),
-        Span::raw(clean(&app.info.kind.to_string()).into_owned()),
+        Span::raw(clean(&app.session.info.kind.to_string()).into_owned()),
     ]));
-    if let Some(audit) = &app.audit_log {
+    if let Some(audit) = &app.session.audit_log {
         let text = match audit {
             Ok(path) => path.clone(),
             Err(reason) => reason.clone(),

@@ -51,7 +51,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme) {
     }
     draw_status(frame, status, app, theme);
     draw_footer(frame, footer, app, theme);
-    match &app.modal {
+    match &app.screen.modal {
         Modal::Help { scroll } => dialog::draw_help(frame, area, app, *scroll, theme),
         Modal::Confirm(change) => dialog::draw_confirm(frame, area, app, change, theme),
         Modal::ConfirmQuit => dialog::draw_confirm_quit(frame, area, app, theme),
@@ -80,7 +80,7 @@ fn draw_too_small(frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
 }
 
 fn draw_header(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
-    let info = &app.info;
+    let info = &app.session.info;
     // Segments after the title: a priority, the full text and a short one. A narrow terminal
     // shortens, then drops, the least important first, so the account and region (where
     // writes go) stay to the end.
@@ -126,7 +126,7 @@ fn draw_header(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         let region = clean(region).into_owned();
         push(9, region.clone(), region);
     }
-    if let Some(caller) = &app.caller {
+    if let Some(caller) = &app.session.caller {
         let caller = clean(&display::short_principal(
             &caller.arn,
             Some(&caller.account),
@@ -145,16 +145,16 @@ fn draw_header(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     }
     // Badges: full, and short for a terminal too narrow for them and the account and region.
     let mut badges: Vec<(&str, &str, Style)> = Vec::new();
-    if app.switching.is_some() {
+    if app.session.switching.is_some() {
         badges.push((" SWITCHING… ", " SW… ", theme.badge_dry_run));
     }
-    if app.read_only {
+    if app.session.read_only {
         badges.push((" READ-ONLY ", " RO ", theme.badge_read_only));
     }
-    if app.dry_run {
+    if app.session.dry_run {
         badges.push((" DRY-RUN ", " DRY ", theme.badge_dry_run));
     }
-    if !app.read_only && matches!(app.audit_log, Some(Err(_))) {
+    if !app.session.read_only && matches!(app.session.audit_log, Some(Err(_))) {
         badges.push((
             " NO AUDIT LOG: WRITES OFF ",
             " NO AUDIT ",
@@ -232,6 +232,7 @@ fn draw_header(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
 /// `profile prod`, with the config's name for its account: `profile prod-admin (prod)`.
 fn profile_segment(app: &App, profile: &str) -> String {
     match app
+        .session
         .places
         .profile(profile)
         .and_then(|p| p.account.as_deref())
@@ -248,7 +249,7 @@ fn draw_tabs(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         None => String::new(),
     };
     let style = |tab: Tab| {
-        if app.tab == tab {
+        if app.screen.tab == tab {
             theme.tab_active
         } else {
             theme.tab_inactive
@@ -273,7 +274,7 @@ fn draw_tabs(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
                 theme.warning,
             ));
         }
-        if let Some(pace) = &app.pace {
+        if let Some(pace) = &app.screen.pace {
             spans.push(Span::styled(format!(" ({})", clean(pace)), theme.warning));
         }
     }
@@ -289,7 +290,7 @@ fn draw_tabs(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
 
 /// Where the user is: `Keys › payments › grant 0c237476…`.
 fn breadcrumb(app: &App) -> String {
-    let stack = &app.stacks[app.tab as usize];
+    let stack = &app.screen.stacks[app.screen.tab as usize];
     let parts: Vec<String> = stack
         .iter()
         .map(|view| match view {
@@ -494,7 +495,7 @@ fn draw_list(frame: &mut Frame<'_>, area: Rect, app: &App, view: &ListView, them
     };
     let widths = column_widths(columns, table_area.width);
     let visible_rows = inner.height.saturating_sub(1) as usize;
-    app.page_rows.set(visible_rows.max(1));
+    app.screen.page_rows.set(visible_rows.max(1));
 
     // Keep the cursor in sight: the offset follows it.
     let mut offset = view.offset.get();
@@ -527,7 +528,7 @@ fn draw_list(frame: &mut Frame<'_>, area: Rect, app: &App, view: &ListView, them
     let ctx = CellContext {
         data: &app.data,
         now: app.now,
-        stale_after_days: app.stale_after_days,
+        stale_after_days: app.session.stale_after_days,
     };
     let end = (offset + visible_rows).min(view.rows.len());
     let rows = view.rows[offset..end]
@@ -580,7 +581,7 @@ fn draw_list(frame: &mut Frame<'_>, area: Rect, app: &App, view: &ListView, them
     if gutter > 0 {
         for (n, &index) in view.rows[offset..end].iter().enumerate() {
             let marked = list::grant_at(&app.data, &view.kind, index)
-                .is_some_and(|g| app.marks.contains(&g.id_pair()));
+                .is_some_and(|g| app.writes.marks.contains(&g.id_pair()));
             if marked {
                 let y = inner.y + 1 + n as u16;
                 let style = if offset + n == view.cursor {
@@ -633,7 +634,7 @@ fn cell_style(app: &App, kind: &ListKind, index: usize, column: usize, theme: &T
 
 /// Rows the status line needs: a long message wraps onto up to four.
 fn status_lines(app: &App, width: u16) -> u16 {
-    match (&app.modal, &app.status) {
+    match (&app.screen.modal, &app.screen.status) {
         (Modal::Filter | Modal::Command(_), _) | (_, None) => 1,
         (_, Some(status)) => text::wrap(&clean(&status.text), width as usize)
             .len()
@@ -642,7 +643,7 @@ fn status_lines(app: &App, width: u16) -> u16 {
 }
 
 fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
-    let line = match &app.modal {
+    let line = match &app.screen.modal {
         Modal::Filter => {
             let filter = app.current_list().map(|l| l.filter.as_str()).unwrap_or("");
             Line::from(vec![
@@ -663,7 +664,7 @@ fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
                 _ => clean(input).into_owned(),
             }),
             Span::styled("▏", theme.key_hint),
-            match &app.completions {
+            match &app.screen.completions {
                 // Names from the AWS files: cleaned like any other outside text.
                 Some(found) => Span::styled(format!("   {}", clean(found)), theme.key_hint),
                 None => Span::styled(
@@ -672,7 +673,7 @@ fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
                 ),
             },
         ]),
-        _ => match &app.status {
+        _ => match &app.screen.status {
             Some(status) => {
                 let style = match status.level {
                     Level::Info => theme.info,
@@ -697,26 +698,26 @@ fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
 }
 
 fn draw_footer(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
-    let writes = !app.read_only && !matches!(app.audit_log, Some(Err(_)));
+    let writes = !app.session.read_only && !matches!(app.session.audit_log, Some(Err(_)));
     let mut hints: Vec<(String, String, u8)> =
-        keymap::footer_hints(app.context(), writes, app.places.fixed.is_none())
+        keymap::footer_hints(app.context(), writes, app.session.places.fixed.is_none())
             .map(|(key, what, priority)| (key.to_owned(), what.to_owned(), priority))
             .collect();
-    if !app.marks.is_empty() {
+    if !app.writes.marks.is_empty() {
         // Marks the current list does not show (filtered out, or on other keys) count too.
         let shown = app.marks_shown();
-        let hidden = app.marks.len() - shown.min(app.marks.len());
+        let hidden = app.writes.marks.len() - shown.min(app.writes.marks.len());
         let text = if hidden > 0 {
-            format!("{} marked ({hidden} not shown)", app.marks.len())
+            format!("{} marked ({hidden} not shown)", app.writes.marks.len())
         } else {
-            format!("{} marked", app.marks.len())
+            format!("{} marked", app.writes.marks.len())
         };
         hints.insert(0, ("●".to_owned(), text, 11));
     }
-    if app.writes_in_flight > 0 {
+    if app.writes.in_flight > 0 {
         hints.push((
             "⋯".to_owned(),
-            format!("{} in flight", app.writes_in_flight),
+            format!("{} in flight", app.writes.in_flight),
             10,
         ));
     }

@@ -8,7 +8,7 @@ pub mod wire;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kms_grants::app::list::{CellContext, cell_text};
-use kms_grants::app::{Action, App, Command};
+use kms_grants::app::{Action, App, AppOptions, Command, Effect, Input, Intent};
 use kms_grants::audit::AuditLog;
 use kms_grants::connect::Connector;
 use kms_grants::domain::Timestamp;
@@ -77,9 +77,14 @@ impl Harness {
         read_only: bool,
         dry_run: bool,
     ) -> Self {
-        let mut app = App::new(kms.info(), read_only, dry_run, NOW);
+        let mut app = App::new(AppOptions {
+            read_only: read_only.then(|| "--read-only".to_owned()),
+            dry_run,
+            ..AppOptions::new(kms.info(), NOW)
+        });
         // As the binary over one snapshot; tests that switch set places and a connector.
-        app.places = kms_grants::places::Places::fixed("one snapshot: nothing to switch to");
+        app.session.places =
+            kms_grants::places::Places::fixed("one snapshot: nothing to switch to");
         let audit_dir = tempfile::tempdir().expect("a temporary directory");
         let audit_path = audit_dir.path().join("audit.jsonl");
         let audit = Audit::Log(Arc::new(AuditLog::open(&audit_path).expect("an audit log")));
@@ -122,7 +127,7 @@ impl Harness {
         while !queue.is_empty() {
             let command = queue.remove(0);
             self.commands.push(command.clone());
-            if let Command::Switch { seq, target } = &command {
+            if let Command::Effect(Effect::Switch { seq, target }) = &command {
                 // As the runtime does: the new source takes over before the app hears of it.
                 let result = self.runtime.block_on(self.connector.connect(target));
                 let (action, source) = kms_grants::runtime::switch_answer(*seq, result, &self.app);
@@ -141,7 +146,10 @@ impl Harness {
 
     /// Presses a key.
     pub fn press(&mut self, code: KeyCode) {
-        self.act(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+        self.act(Action::Input(Input::Key(KeyEvent::new(
+            code,
+            KeyModifiers::NONE,
+        ))));
     }
 
     /// Types each character of `text` as a key press.
@@ -170,6 +178,7 @@ impl Harness {
     /// The text in the status line.
     pub fn status(&self) -> String {
         self.app
+            .screen
             .status
             .as_ref()
             .map(|s| s.text.clone())
@@ -183,7 +192,7 @@ impl Harness {
         let ctx = CellContext {
             data: &self.app.data,
             now: self.app.now,
-            stale_after_days: self.app.stale_after_days,
+            stale_after_days: self.app.session.stale_after_days,
         };
         let columns = list.kind.columns().len();
         let position = list
@@ -191,7 +200,7 @@ impl Harness {
             .iter()
             .position(|&i| (0..columns).any(|c| cell_text(ctx, &list.kind, i, c).contains(text)))
             .unwrap_or_else(|| panic!("no row contains {text:?}"));
-        self.act(Action::Top);
+        self.act(Action::Intent(Intent::Top));
         for _ in 0..position {
             self.press(KeyCode::Down);
         }

@@ -13,7 +13,7 @@ fn ms(n: u64) -> Duration {
 /// The loaded app with the guard on, showing the three grants of `payments`.
 fn guarded() -> App {
     let mut app = loaded(false);
-    app.confirm_guard = crate::app::input::ConfirmGuard::new(QUIET);
+    app.screen.confirm_guard = crate::app::input::ConfirmGuard::new(QUIET);
     while selected_id(&app).as_deref() != Some("k1") {
         press(&mut app, KeyCode::Down);
     }
@@ -23,21 +23,22 @@ fn guarded() -> App {
 }
 
 fn key_at(app: &mut App, code: KeyCode, at: Instant) -> Vec<Command> {
-    app.update(Action::KeyAt {
+    app.update(Action::Input(Input::KeyAt {
         key: KeyEvent::new(code, KeyModifiers::NONE),
         at,
-    })
+    }))
 }
 
 fn paste(app: &mut App, text: &str, at: Instant) -> Vec<Command> {
-    app.update(Action::Paste {
+    app.update(Action::Input(Input::Paste {
         text: text.to_owned(),
         at,
-    })
+    }))
 }
 
 fn status(app: &App) -> String {
-    app.status
+    app.screen
+        .status
         .as_ref()
         .map(|s| s.text.clone())
         .unwrap_or_default()
@@ -48,10 +49,13 @@ fn x_then_y_in_one_burst_opens_the_confirmation_but_does_not_answer_it() {
     let mut app = guarded();
     let t0 = Instant::now();
     assert!(key_at(&mut app, KeyCode::Char('x'), t0).is_empty());
-    assert!(matches!(app.modal, Modal::Confirm(_)));
+    assert!(matches!(app.screen.modal, Modal::Confirm(_)));
     // A paste typed as keys (no bracketed paste): "y" a millisecond later.
     assert!(key_at(&mut app, KeyCode::Char('y'), t0 + ms(1)).is_empty());
-    assert!(matches!(app.modal, Modal::Confirm(_)), "still asking");
+    assert!(
+        matches!(app.screen.modal, Modal::Confirm(_)),
+        "still asking"
+    );
     assert!(status(&app).contains("was ignored"), "{}", status(&app));
     // The burst goes on (a held key): each key restarts the quiet time.
     for i in 1..10 {
@@ -62,10 +66,10 @@ fn x_then_y_in_one_burst_opens_the_confirmation_but_does_not_answer_it() {
     assert!(
         matches!(
             commands.as_slice(),
-            [Command::DeleteGrant {
+            [Command::Write(Write::Delete {
                 kind: WriteKind::Retire,
                 ..
-            }]
+            })]
         ),
         "{commands:?}"
     );
@@ -77,8 +81,8 @@ fn esc_cancels_at_once_even_while_the_confirmation_is_deaf() {
     let t0 = Instant::now();
     key_at(&mut app, KeyCode::Char('X'), t0);
     assert!(key_at(&mut app, KeyCode::Esc, t0 + ms(1)).is_empty());
-    assert_eq!(app.modal, Modal::None);
-    assert!(!app.confirm_guard.is_armed());
+    assert_eq!(app.screen.modal, Modal::None);
+    assert!(!app.screen.confirm_guard.is_armed());
 }
 
 #[test]
@@ -87,8 +91,8 @@ fn a_typed_count_in_the_same_burst_as_x_is_dropped() {
     let t0 = Instant::now();
     key_at(&mut app, KeyCode::Char('a'), t0);
     key_at(&mut app, KeyCode::Char('X'), t0 + ms(1));
-    let Modal::Confirm(change) = &app.modal else {
-        panic!("a bulk confirmation: {:?}", app.modal);
+    let Modal::Confirm(change) = &app.screen.modal else {
+        panic!("a bulk confirmation: {:?}", app.screen.modal);
     };
     assert_eq!(change.targets.len(), 3);
     for (i, c) in "3\r".chars().enumerate() {
@@ -99,8 +103,8 @@ fn a_typed_count_in_the_same_burst_as_x_is_dropped() {
         };
         assert!(key_at(&mut app, code, t0 + ms(2 + i as u64)).is_empty());
     }
-    let Modal::Confirm(change) = &app.modal else {
-        panic!("still asking: {:?}", app.modal);
+    let Modal::Confirm(change) = &app.screen.modal else {
+        panic!("still asking: {:?}", app.screen.modal);
     };
     assert_eq!(change.typed, "", "the burst typed nothing");
 }
@@ -110,11 +114,11 @@ fn the_history_restore_question_and_the_quit_question_are_guarded_too() {
     let mut app = guarded();
     // One real delete, answered, so the history has an entry.
     let target = confirm_delete(&mut app, 'X');
-    app.update(Action::GrantDeleted {
+    app.update(Action::Wrote(Wrote::Deleted {
         kind: WriteKind::Revoke,
         target,
         result: Ok(WriteOutcome::Done),
-    });
+    }));
     let t0 = Instant::now();
     key_at(&mut app, KeyCode::Char('H'), t0);
     key_at(&mut app, KeyCode::Char('r'), t0 + ms(400));
@@ -123,15 +127,15 @@ fn the_history_restore_question_and_the_quit_question_are_guarded_too() {
     assert!(app.asks_answer(), "the y of the same burst did not answer");
     assert!(!key_at(&mut app, KeyCode::Char('y'), t0 + ms(401) + QUIET).is_empty());
     // q with a write in flight asks; a y in the same burst does not quit.
-    app.modal = Modal::None;
+    app.screen.modal = Modal::None;
     press(&mut app, KeyCode::Down);
     let target = confirm_delete(&mut app, 'X');
-    assert!(app.writes_in_flight > 0, "{target:?}");
+    assert!(app.writes.in_flight > 0, "{target:?}");
     let t1 = t0 + ms(5000);
     key_at(&mut app, KeyCode::Char('q'), t1);
-    assert_eq!(app.modal, Modal::ConfirmQuit);
+    assert_eq!(app.screen.modal, Modal::ConfirmQuit);
     assert!(key_at(&mut app, KeyCode::Char('y'), t1 + ms(1)).is_empty());
-    assert_eq!(app.modal, Modal::ConfirmQuit);
+    assert_eq!(app.screen.modal, Modal::ConfirmQuit);
 }
 
 #[test]
@@ -141,17 +145,17 @@ fn a_paste_never_answers_a_confirmation_nor_acts_on_a_list() {
         let mut app = guarded();
         // On the grants list: ignored, said so.
         assert!(paste(&mut app, text, t0).is_empty(), "{text:?}");
-        assert_eq!(app.modal, Modal::None, "{text:?}");
+        assert_eq!(app.screen.modal, Modal::None, "{text:?}");
         assert!(status(&app).contains("it was ignored"), "{}", status(&app));
         // In an open confirmation, after its quiet time: ignored as well.
         key_at(&mut app, KeyCode::Char('x'), t0);
         assert!(paste(&mut app, text, t0 + ms(1000)).is_empty(), "{text:?}");
-        assert!(matches!(app.modal, Modal::Confirm(_)), "{text:?}");
+        assert!(matches!(app.screen.modal, Modal::Confirm(_)), "{text:?}");
         // In the grant's detail: ignored.
-        app.modal = Modal::None;
+        app.screen.modal = Modal::None;
         press(&mut app, KeyCode::Enter);
         assert!(paste(&mut app, text, t0 + ms(2000)).is_empty(), "{text:?}");
-        assert_eq!(app.modal, Modal::None, "{text:?}");
+        assert_eq!(app.screen.modal, Modal::None, "{text:?}");
     }
 }
 
@@ -163,7 +167,7 @@ fn a_paste_fills_the_field_being_edited_and_never_presses_enter() {
     press(&mut app, KeyCode::Char('/'));
     paste(&mut app, "etl\n", t0);
     assert_eq!(
-        app.modal,
+        app.screen.modal,
         Modal::Filter,
         "the paste did not close the filter"
     );
@@ -173,14 +177,14 @@ fn a_paste_fills_the_field_being_edited_and_never_presses_enter() {
     // The command line: the text is there, nothing ran.
     press(&mut app, KeyCode::Char(':'));
     assert!(paste(&mut app, "quit\n", t0).is_empty());
-    assert_eq!(app.modal, Modal::Command("quit".to_owned()));
+    assert_eq!(app.screen.modal, Modal::Command("quit".to_owned()));
     press(&mut app, KeyCode::Esc);
     // A bulk confirmation's count: the digits go in, Enter is still the operator's.
     press(&mut app, KeyCode::Char('a'));
     key_at(&mut app, KeyCode::Char('X'), t0);
     assert!(paste(&mut app, "3\n", t0 + ms(1000)).is_empty());
-    let Modal::Confirm(change) = &app.modal else {
-        panic!("still asking: {:?}", app.modal);
+    let Modal::Confirm(change) = &app.screen.modal else {
+        panic!("still asking: {:?}", app.screen.modal);
     };
     assert_eq!(change.typed, "3");
     // Pasted words are not a count.
@@ -211,19 +215,19 @@ fn a_long_paste_into_the_filter_is_cut_and_the_filter_stays_bounded() {
 fn y_copies_ids_exactly_and_refuses_one_with_control_characters() {
     let mut app = guarded();
     let commands = press(&mut app, KeyCode::Char('y'));
-    let [Command::Copy { text }] = commands.as_slice() else {
+    let [Command::Effect(Effect::Copy { text })] = commands.as_slice() else {
         panic!("a copy: {commands:?}");
     };
     assert_eq!(Some(format!("k1/{text}")), selected_id(&app));
     // A grant id that would end a bracketed paste and run a command in the shell it lands in.
     for evil in ["g\u{1b}[201~\nrm -rf ~\n", "g\u{200b}x", "g\u{202e}x"] {
-        app.stacks[app.tab as usize].push(View::Detail(Box::new(DetailView {
+        app.screen.stacks[app.screen.tab as usize].push(View::Detail(Box::new(DetailView {
             target: app.target_for(&grant("k1", evil, "evil", "evil", 1)),
             scroll: Default::default(),
         })));
         assert!(press(&mut app, KeyCode::Char('y')).is_empty(), "{evil:?}");
         assert!(status(&app).contains("was not copied"), "{}", status(&app));
-        app.stacks[app.tab as usize].pop();
+        app.screen.stacks[app.screen.tab as usize].pop();
     }
 }
 
@@ -231,12 +235,12 @@ fn y_copies_ids_exactly_and_refuses_one_with_control_characters() {
 fn with_the_audit_log_off_the_history_does_not_offer_a_restore() {
     let mut app = guarded();
     let target = confirm_delete(&mut app, 'X');
-    app.update(Action::GrantDeleted {
+    app.update(Action::Wrote(Wrote::Deleted {
         kind: WriteKind::Revoke,
         target,
         result: Ok(WriteOutcome::Done),
-    });
-    app.audit_log = Some(Err(
+    }));
+    app.session.audit_log = Some(Err(
         "the audit log /state/audit.jsonl cannot be written (No space left on device): writes are off for this session".to_owned(),
     ));
     press(&mut app, KeyCode::Char('H'));
@@ -255,11 +259,17 @@ fn a_burst_or_a_paste_into_an_open_confirmation_does_not_answer_it() {
         let at = t0 + ms(5000) + Duration::from_micros(200 * i as u64);
         assert!(key_at(&mut app, KeyCode::Char(c), at).is_empty(), "{c}");
     }
-    assert!(matches!(app.modal, Modal::Confirm(_)), "still asking");
+    assert!(
+        matches!(app.screen.modal, Modal::Confirm(_)),
+        "still asking"
+    );
     // A paste that smuggles its own end marker, then `y` right behind it.
     paste(&mut app, "harmless", t0 + ms(9000));
     assert!(key_at(&mut app, KeyCode::Char('y'), t0 + ms(9001)).is_empty());
-    assert!(matches!(app.modal, Modal::Confirm(_)), "still asking");
+    assert!(
+        matches!(app.screen.modal, Modal::Confirm(_)),
+        "still asking"
+    );
     // The operator's own y, after a quiet moment.
     assert!(!key_at(&mut app, KeyCode::Char('y'), t0 + ms(9400)).is_empty());
 }
@@ -271,7 +281,10 @@ fn the_quiet_time_runs_from_when_the_dialog_is_first_drawn() {
     key_at(&mut app, KeyCode::Char('x'), t0);
     // The app was busy: the first frame with the dialog came 2 s later, and the y that was
     // typed right behind the x is only read after that frame.
-    app.confirm_guard.drawn(t0 + ms(2000));
+    app.screen.confirm_guard.drawn(t0 + ms(2000));
     assert!(key_at(&mut app, KeyCode::Char('y'), t0 + ms(2050)).is_empty());
-    assert!(matches!(app.modal, Modal::Confirm(_)), "still asking");
+    assert!(
+        matches!(app.screen.modal, Modal::Confirm(_)),
+        "still asking"
+    );
 }

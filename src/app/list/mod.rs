@@ -1,14 +1,22 @@
-//! The lists the app shows (keys, a key's grants, retiring principals, retirable grants): their
-//! columns, the text of each cell, sort keys, stable row ids, and the derived view of indices.
+//! The lists the app shows (keys, a key's grants, retiring principals, retirable grants):
+//! stable row ids and the derived view of indices (filtered, sorted). Their columns are
+//! [`columns`], the text of each cell and its sort key [`cells`].
 //!
 //! Cell text is computed here, not in `ui`, so the filter matches exactly what is on screen.
 //! Nothing here sanitizes: the renderer strips control characters from every cell it draws.
 
+pub mod cells;
+pub mod columns;
+
+pub use self::cells::{cell_text, spec_usage};
+use self::cells::{grant_row_cell, sort_key};
+pub use self::columns::{
+    Column, GrantColumn, KeyColumn, PrincipalColumn, RetirableColumn, SortKind, Width,
+};
+use self::columns::{GRANT_COLUMNS, KEY_COLUMNS, PRINCIPAL_COLUMNS, RETIRABLE_COLUMNS};
 use super::data::Data;
-// Re-exported so callers that name `app::list::short_id` keep working; new code should use
-// `domain::display`.
-pub use crate::domain::display::{short_id, short_principal};
-use crate::domain::{Grant, Key, Timestamp, arn_account, key_id_of};
+use crate::domain::findings::FindingKind;
+use crate::domain::{Grant, Key, Timestamp, key_id_of};
 use std::cell::Cell;
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -25,93 +33,6 @@ pub enum ListKind {
     /// The grants one principal may retire.
     Retirable { principal: String },
 }
-
-/// How wide a column is drawn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Width {
-    /// Exactly this many cells.
-    Fixed(u16),
-    /// A share of what is left, at least `min` cells.
-    Fill { min: u16, weight: u16 },
-}
-
-/// A column: its title and width.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Column {
-    pub title: &'static str,
-    pub width: Width,
-    /// When the terminal is too narrow, columns with the lowest priority are hidden first.
-    pub priority: u8,
-    /// Cut long text at the start (`…/svc-billing-reader`): for principals, whose end tells
-    /// them apart.
-    pub keep_end: bool,
-}
-
-const fn fixed(title: &'static str, n: u16, priority: u8) -> Column {
-    Column {
-        title,
-        width: Width::Fixed(n),
-        priority,
-        keep_end: false,
-    }
-}
-
-const fn fill(title: &'static str, min: u16, weight: u16, priority: u8) -> Column {
-    Column {
-        title,
-        width: Width::Fill { min, weight },
-        priority,
-        keep_end: false,
-    }
-}
-
-/// A principal column: cut at the start when too long.
-const fn principal(title: &'static str, min: u16, weight: u16, priority: u8) -> Column {
-    Column {
-        keep_end: true,
-        ..fill(title, min, weight, priority)
-    }
-}
-
-const KEY_COLUMNS: &[Column] = &[
-    fill("Aliases", 14, 3, 9),
-    fixed("Key ID", 12, 7),
-    fixed("State", 15, 8),
-    fixed("Manager", 8, 3),
-    fixed("Spec / usage", 21, 4),
-    fixed("Grants", 6, 9),
-    fixed("Created", 10, 5),
-    fill("Description", 12, 4, 2),
-    fixed("Findings", 8, 8),
-];
-
-const GRANT_COLUMNS: &[Column] = &[
-    // Wide enough for "revoked · pending" and a bit of the name.
-    fill("Name", 19, 3, 7),
-    fixed("Grant ID", 9, 8),
-    principal("Grantee", 18, 4, 9),
-    principal("Retiring principal", 10, 3, 4),
-    fill("Operations", 10, 3, 6),
-    fill("Constraints", 8, 2, 3),
-    fixed("Created", 15, 7),
-    // The issuing account is nearly always the key's own: the first column to go.
-    fixed("Issuer", 12, 1),
-    fill("Findings", 12, 3, 8),
-];
-
-const RETIRABLE_COLUMNS: &[Column] = &[
-    fill("Key", 10, 2, 9),
-    fill("Name", 10, 2, 6),
-    fixed("Grant ID", 9, 8),
-    principal("Grantee", 14, 4, 9),
-    fill("Operations", 10, 3, 7),
-    fill("Constraints", 8, 2, 3),
-    fixed("Created", 15, 5),
-    fixed("Issuer", 12, 2),
-    fill("Findings", 12, 3, 8),
-];
-
-const PRINCIPAL_COLUMNS: &[Column] = &[fill("Retiring principal", 20, 1, 9), fixed("Grants", 8, 9)];
 
 /// What a sort compares.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -132,13 +53,14 @@ impl ListKind {
         }
     }
 
-    /// The column sorted by when a list is first opened.
+    /// The column sorted by when a list is first opened (its index in [`ListKind::columns`]).
     pub fn default_sort(&self) -> usize {
         match self {
-            Self::Keys | Self::Principals => 0,
+            Self::Keys => KeyColumn::Aliases.index(),
+            Self::Principals => PrincipalColumn::Principal.index(),
             // Oldest grants first: the ones most likely to be stale.
-            Self::Grants { .. } => 6,
-            Self::Retirable { .. } => 6,
+            Self::Grants { .. } => GrantColumn::Created.index(),
+            Self::Retirable { .. } => RetirableColumn::Created.index(),
         }
     }
 
@@ -207,190 +129,6 @@ pub fn row_id(data: &Data, kind: &ListKind, index: usize) -> Option<String> {
     }
 }
 
-/// The text of one cell, exactly as drawn (before control characters are replaced).
-pub fn cell_text(ctx: CellContext<'_>, kind: &ListKind, index: usize, column: usize) -> String {
-    match kind {
-        ListKind::Keys => key_at(ctx.data, index)
-            .map(|k| key_cell(ctx, k, column))
-            .unwrap_or_default(),
-        ListKind::Principals => principal_at(ctx.data, index)
-            .map(|p| principal_cell(ctx.data, p, column))
-            .unwrap_or_default(),
-        ListKind::Grants { .. } | ListKind::Retirable { .. } => grant_at(ctx.data, kind, index)
-            .map(|g| grant_row_cell(ctx, kind, g, ctx.data.home_account_of(&g.key_id), column))
-            .unwrap_or_default(),
-    }
-}
-
-/// A cell of a grant list, given the account of the grant's key. The retirable list puts the
-/// key first, then the grant's own columns.
-fn grant_row_cell(
-    ctx: CellContext<'_>,
-    kind: &ListKind,
-    grant: &Grant,
-    home: Option<&str>,
-    column: usize,
-) -> String {
-    match (kind, column) {
-        (ListKind::Retirable { .. }, 0) => ctx.data.key_label(&grant.key_id),
-        (ListKind::Retirable { .. }, 1..=3) => grant_cell(ctx, grant, home, column - 1),
-        _ => grant_cell(ctx, grant, home, column),
-    }
-}
-
-fn key_cell(ctx: CellContext<'_>, key: &Key, column: usize) -> String {
-    let meta = &key.metadata;
-    // Until DescribeKey answers, only the id, ARN, aliases and grants are known.
-    if !key.described && matches!(column, 2 | 3 | 4 | 6 | 7) {
-        return match (column, ctx.data.describe_errors.get(key.id())) {
-            (2, Some(_)) => "error".to_owned(),
-            (7, Some(err)) => format!("cannot describe: {err}"),
-            (2, None) => "…".to_owned(),
-            _ => String::new(),
-        };
-    }
-    if column == 7
-        && let Some(super::data::Load::Failed(reason)) = ctx.data.grants.get(key.id())
-    {
-        return format!("cannot list grants: {reason}");
-    }
-    match column {
-        0 => {
-            let names: Vec<&str> = key
-                .aliases
-                .iter()
-                .map(|a| a.alias_name.strip_prefix("alias/").unwrap_or(&a.alias_name))
-                .collect();
-            if names.is_empty() {
-                "—".to_owned()
-            } else {
-                names.join(", ")
-            }
-        }
-        1 => short_id(key.id()),
-        2 => meta.key_state.to_string(),
-        3 => match meta.key_manager.as_deref() {
-            Some("AWS") => "AWS".to_owned(),
-            Some("CUSTOMER") => "Customer".to_owned(),
-            Some(other) => other.to_owned(),
-            None => "—".to_owned(),
-        },
-        4 => spec_usage(key),
-        5 => ctx.data.grant_count_text(key.id()),
-        8 => ctx
-            .data
-            .grants_with_findings(key.id())
-            .map(|n| n.to_string())
-            .unwrap_or_default(),
-        6 => meta.creation_date.map(Timestamp::date).unwrap_or_default(),
-        7 => meta.description.clone().unwrap_or_default(),
-        _ => String::new(),
-    }
-}
-
-/// `SYMMETRIC_DEFAULT enc`, `RSA_2048 sign`, `HMAC_256 mac`.
-pub fn spec_usage(key: &Key) -> String {
-    let meta = &key.metadata;
-    let usage = match meta.key_usage.as_deref() {
-        Some("ENCRYPT_DECRYPT") => "enc",
-        Some("SIGN_VERIFY") => "sign",
-        Some("GENERATE_VERIFY_MAC") => "mac",
-        Some("KEY_AGREEMENT") => "agree",
-        Some(other) => other,
-        None => "",
-    };
-    match meta.key_spec.as_deref() {
-        Some(spec) if usage.is_empty() => spec.to_owned(),
-        Some(spec) => format!("{spec} {usage}"),
-        None => usage.to_owned(),
-    }
-}
-
-/// A grant's own cell, given the account of its key (looked up once per row, not per cell).
-fn grant_cell(ctx: CellContext<'_>, grant: &Grant, home: Option<&str>, column: usize) -> String {
-    match column {
-        0 => {
-            let name = grant.name.as_deref().unwrap_or_default();
-            match ctx
-                .data
-                .pending_delete(&grant.key_id, &grant.grant_id, ctx.now)
-            {
-                Some(kind) => format!("{} · pending {name}", kind.past())
-                    .trim_end()
-                    .to_owned(),
-                None => name.to_owned(),
-            }
-        }
-        1 => short_id(&grant.grant_id),
-        2 => grant
-            .grantee()
-            .map(|p| short_principal(p, home))
-            .unwrap_or_else(|| "—".to_owned()),
-        3 => grant
-            .retiree()
-            .map(|p| short_principal(p, home))
-            .unwrap_or_else(|| "—".to_owned()),
-        4 => grant.operations_compact(),
-        5 => grant.constraints_summary(),
-        6 => match grant.creation_date {
-            Some(t) => format!("{} {:>4}", t.date(), t.age(ctx.now)),
-            None => "—".to_owned(),
-        },
-        8 => ctx
-            .data
-            .findings_of(grant, ctx.now, ctx.stale_after_days)
-            .iter()
-            .map(|f| f.code())
-            .collect::<Vec<_>>()
-            .join(" "),
-        7 => grant
-            .issuing_account
-            .as_deref()
-            .map(|a| arn_account(a).unwrap_or(a).to_owned())
-            .unwrap_or_else(|| "—".to_owned()),
-        _ => String::new(),
-    }
-}
-
-fn principal_cell(data: &Data, principal: &str, column: usize) -> String {
-    match column {
-        0 => principal.to_owned(),
-        1 => data.retirable_count_text(principal),
-        _ => String::new(),
-    }
-}
-
-fn sort_key(ctx: CellContext<'_>, kind: &ListKind, index: usize, column: usize) -> SortKey {
-    let created =
-        |g: Option<&Grant>| SortKey::Number(g.and_then(|g| g.creation_date).map(Timestamp::millis));
-    match (kind, column) {
-        (ListKind::Keys, 5) => SortKey::Number(
-            key_at(ctx.data, index)
-                .and_then(|k| ctx.data.grants_of(k.id()))
-                .map(|g| g.len() as i64),
-        ),
-        (ListKind::Keys, 8) => SortKey::Number(
-            key_at(ctx.data, index)
-                .and_then(|k| ctx.data.grants_with_findings(k.id()))
-                .map(|n| n as i64),
-        ),
-        (ListKind::Keys, 6) => SortKey::Number(
-            key_at(ctx.data, index)
-                .and_then(|k| k.metadata.creation_date)
-                .map(Timestamp::millis),
-        ),
-        (ListKind::Grants { .. } | ListKind::Retirable { .. }, 6) => {
-            created(grant_at(ctx.data, kind, index))
-        }
-        (ListKind::Principals, 1) => SortKey::Number(
-            principal_at(ctx.data, index)
-                .and_then(|p| ctx.data.retirable_of(p))
-                .map(|g| g.len() as i64),
-        ),
-        _ => SortKey::Text(cell_text(ctx, kind, index, column).to_lowercase()),
-    }
-}
-
 /// A list on screen: filter, sort, cursor, and the derived rows (indices into the data).
 ///
 /// The rows are derived in two steps, each cached until what it depends on changes: the sorted
@@ -402,8 +140,8 @@ pub struct ListView {
     pub kind: ListKind,
     /// The filter text (case-insensitive substring over every column).
     pub filter: String,
-    /// Only grants with this finding (`f` cycles through the codes).
-    pub finding: Option<&'static str>,
+    /// Only grants with this finding (`f` cycles through the kinds).
+    pub finding: Option<FindingKind>,
     pub sort_column: usize,
     pub sort_reverse: bool,
     /// Indices into the data, filtered and sorted. Derived: see [`ListView::recompute`].
@@ -429,7 +167,7 @@ struct ViewCache {
     /// shown to the minute, so the text is built again when the clock moves to the next one.
     haystack: Option<(i64, Arc<[Box<str>]>)>,
     /// The filter, finding and order `rows` were derived with.
-    derived_from: Option<(String, Option<&'static str>, usize, bool)>,
+    derived_from: Option<(String, Option<FindingKind>, usize, bool)>,
     /// Changes whenever `rows` is derived again, unique across every view.
     rows_version: u64,
 }
@@ -466,6 +204,20 @@ impl ListView {
             dirty: false,
             cache: Box::default(),
         }
+    }
+
+    /// The keys list's sort column (`None` for other lists).
+    pub fn key_sort(&self) -> Option<KeyColumn> {
+        (self.kind == ListKind::Keys)
+            .then(|| KeyColumn::of(self.sort_column))
+            .flatten()
+    }
+
+    /// A key's grants list's sort column (`None` for other lists).
+    pub fn grant_sort(&self) -> Option<GrantColumn> {
+        matches!(self.kind, ListKind::Grants { .. })
+            .then(|| GrantColumn::of(self.sort_column))
+            .flatten()
     }
 
     /// Which derivation of `rows` this is: it changes whenever the rows are worked out again.
@@ -520,9 +272,9 @@ impl ListView {
         let finding = self.finding;
         let has_finding = |i: usize| match finding {
             None => true,
-            Some(code) => grant_at(ctx.data, &self.kind, i).is_none_or(|grant| {
+            Some(kind) => grant_at(ctx.data, &self.kind, i).is_none_or(|grant| {
                 ctx.data
-                    .has_finding(grant, code, ctx.now, ctx.stale_after_days)
+                    .has_finding(grant, kind, ctx.now, ctx.stale_after_days)
             }),
         };
         let rows: Vec<usize> = match haystack {
