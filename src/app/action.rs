@@ -8,9 +8,9 @@
 
 use super::GrantTarget;
 use super::data::RequestId;
-use super::switch::SwitchedTo;
 use crate::domain::{Grant, Key, KeyMetadata, Timestamp};
-use crate::source::{CallerIdentity, Restored, SourceError, WriteKind, WriteOutcome};
+use crate::places::Target;
+use crate::source::{CallerIdentity, Restored, SourceError, SourceInfo, WriteKind, WriteOutcome};
 use crossterm::event::KeyEvent;
 
 /// Everything that can happen to the app.
@@ -244,4 +244,14 @@ impl From<Done> for Action {
     fn from(done: Done) -> Self {
         Self::Done(done)
     }
+}
+
+/// What the runtime switched to, for [`Done::Switched`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SwitchedTo {
+    pub target: Target,
+    pub info: SourceInfo,
+    pub caller: Option<CallerIdentity>,
+    /// Why the new source refuses writes, when it does.
+    pub read_only: Option<String>,
 }

@@ -21,6 +21,7 @@ mod loads;
 pub mod marks;
 pub mod modal;
 pub mod state;
+pub mod status;
 pub mod switch;
 pub mod writes;
 
@@ -30,7 +31,8 @@ use self::data::{Data, RequestId};
 use self::keymap::Context;
 use self::list::{CellContext, ListKind, ListView};
 pub use self::modal::{ConfirmLine, Modal, PendingChange};
-pub use self::state::{AppOptions, DetailView, Level, Screen, Session, Status, Tab, View, Writes};
+pub use self::state::{AppOptions, DetailView, Screen, Session, Tab, View, Writes};
+pub use self::status::{Level, Status};
 pub use self::writes::bulk::{BulkRun, Outcome};
 pub use self::writes::{GrantTarget, HistoryEntry, Refusal, describe_grant};
 use crate::domain::{Timestamp, key_id_of};

@@ -9,6 +9,7 @@ use super::input;
 use super::list::ListView;
 use super::marks;
 use super::modal::Modal;
+use super::status::Status;
 use super::writes::GrantTarget;
 use super::writes::HistoryEntry;
 use super::writes::bulk::BulkRun;
@@ -37,22 +38,6 @@ pub struct DetailView {
     pub target: GrantTarget,
     /// First line shown; the renderer clamps it.
     pub scroll: Cell<u16>,
-}
-
-/// How a status message should look.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Level {
-    Info,
-    Success,
-    Warning,
-    Error,
-}
-
-/// The message in the status line.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Status {
-    pub level: Level,
-    pub text: String,
 }
 
 /// How an app starts: everything the caller knows before the first frame. Build it with

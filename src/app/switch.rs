@@ -5,22 +5,13 @@
 //! answers with [`Done::Switched`](super::Done::Switched). Until then the current view stays usable; a failure leaves
 //! it as it was. A success starts over on the new account, keeping each tab's filter and sort.
 
+use super::action::SwitchedTo;
 use super::list::{ListKind, ListView};
 use super::modal::{PickItem, PickKind};
 use super::{App, Command, Effect, Level, Modal, View};
 use crate::places::Target;
 use crate::region::looks_like_region;
-use crate::source::{CallerIdentity, SourceInfo};
-
-/// What the runtime switched to, for [`Done::Switched`](super::Done::Switched).
-#[derive(Debug, Clone, PartialEq)]
-pub struct SwitchedTo {
-    pub target: Target,
-    pub info: SourceInfo,
-    pub caller: Option<CallerIdentity>,
-    /// Why the new source refuses writes, when it does.
-    pub read_only: Option<String>,
-}
+use crate::source::SourceInfo;
 
 impl App {
     /// `P`: the profiles of the AWS files and the config's accounts.

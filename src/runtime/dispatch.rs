@@ -9,7 +9,7 @@
 use super::executor::Executor;
 use super::panic::panic_text;
 use super::terminal::copy_to_clipboard;
-use crate::app::switch::SwitchedTo;
+use crate::app::action::SwitchedTo;
 use crate::app::{Action, App, Command, Done, Effect};
 use crate::connect::{ConnectError, Connected, Connector};
 use crate::source::{KmsSource, SourceError};

@@ -99,7 +99,7 @@ fn lines(app: &App, view: &DetailView, theme: &Theme, width: usize) -> Vec<Line<
             out.out.push(Line::from(vec![
                 Span::styled(format!(" {:<LABEL_WIDTH$}", "Key state"), theme.label),
                 Span::styled(
-                    clean(&super::state_text(key)).into_owned(),
+                    clean(&super::table::state_text(key)).into_owned(),
                     theme.key_state(&key.metadata.key_state),
                 ),
             ]));

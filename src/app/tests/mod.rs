@@ -3,9 +3,9 @@
 //! One file per feature; the helpers they share (the hand-made keys and grants, an app with
 //! them loaded, pressing keys, reading the rows) are here, once.
 
+use super::action::SwitchedTo;
 use super::data::Load;
 use super::list::{self, ListKind, ListView};
-use super::switch::SwitchedTo;
 use super::*;
 use crate::domain::{Alias, KeyMetadata, KeyState, Operation};
 use crate::domain::{Grant, Key};
