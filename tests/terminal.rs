@@ -3,6 +3,11 @@
 //! (alternate screen left, cursor shown, line editing and echo back on). Also what must never
 //! reach the terminal (a grant name that tries to retitle it), a terminal shrunk to 20×5 and
 //! back, a panic, and a server that never answers.
+//!
+//! Its own test binary, as tests/bulk_terminal.rs is: cargo runs test binaries one after
+//! another, so the timing these tests check (keys 30 ms apart are a burst, a quit answers
+//! within 3 s) does not share the cores with the CPU-bound tests of tests/offline/ (proptest
+//! cases, every screen at every size) or the `moto_server`s of tests/live/.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests state what must hold
 
 mod common;

@@ -1,6 +1,13 @@
-//! Test harness: the whole app over the demo snapshot, driven by actions, with commands carried
-//! out synchronously against the fixture source (the same `perform` the runtime uses).
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+//! Helpers shared by the test binaries (tests/offline/, tests/live/, tests/terminal.rs,
+//! tests/bulk_terminal.rs), each of which compiles this module once as `mod common`.
+//!
+//! Here: the test harness, the whole app over the demo snapshot, driven by actions, with
+//! commands carried out synchronously against the fixture source (the same `perform` the
+//! runtime uses). Beside it: `moto` (a local KMS-compatible server), `pty` (the real binary in
+//! a pseudo-terminal) and `wire` (pieces of the KMS wire protocol for `wiremock`).
+// Each binary uses a part of these helpers (the PTY tests have no harness, the offline tests no
+// server), so what one binary leaves unused is not dead.
+#![allow(dead_code)]
 
 pub mod moto;
 pub mod pty;

@@ -3,7 +3,6 @@
 //!
 //! `bash scripts/test.sh` installs moto into `.venv/` when it is missing and sets MOTO_SERVER.
 //! Without it these tests fail with a sentence saying how to get it; they never pass silently.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use aws_config::BehaviorVersion;
 use aws_credential_types::Credentials;

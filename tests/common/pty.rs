@@ -1,7 +1,6 @@
 //! The real binary in a pseudo-terminal, read through a terminal emulator (`vt100`): what a
 //! person would see, the window titles it was asked to show, and the terminal's modes after it
 //! exits.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 use std::io::{Read, Write};

@@ -1,5 +1,4 @@
 //! Pieces of the wire protocol shared by the `wiremock` tests.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
 use std::process::Output;

@@ -1,9 +1,8 @@
 //! Bad input, in bulk: fuzzed fixtures and config files (proptest, a bounded number of cases
 //! per run), random `:` commands, every screen drawn at sizes from 1×1 up, and paths that
 //! cannot be read or written. Each must end in a sentence (or a drawing), never a panic.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests state what must hold
 
-mod common;
+use crate::common;
 
 use crossterm::event::KeyCode;
 use kms_grants::app::{Action, App, AppOptions, Input, Intent};

@@ -2,9 +2,8 @@
 //! a temporary AWS config file with an `endpoint_url` per profile. The app switches profile and
 //! region and shows the right account each time; `record` covers several targets, one of them
 //! down; a directory of fixtures switches the same way.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests state what must hold
 
-mod common;
+use crate::common;
 
 use common::moto::Moto;
 use kms_grants::connect::{Connector, FixtureDir};

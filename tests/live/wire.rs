@@ -1,9 +1,8 @@
 //! The live source against the KMS wire protocol, over real HTTP with `wiremock`: the edges a
 //! local KMS-compatible server does not honour (pagination markers, throttling, DryRun,
 //! AccessDenied, server errors, malformed bodies, timeouts, unreachable endpoints).
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests state what must hold
 
-mod common;
+use crate::common;
 
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;

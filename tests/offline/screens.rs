@@ -1,8 +1,7 @@
 //! Every screen at 120×40 (and the main ones at 80×24) as `insta` snapshots, over the demo.
 //! A changed screen fails the test (CI runs with INSTA_UPDATE=no); review with `cargo insta`.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests state what must hold
 
-mod common;
+use crate::common;
 
 use common::Harness;
 use crossterm::event::KeyCode;

@@ -1,7 +1,6 @@
 //! Whole-app flows over the demo snapshot: key presses in, source calls out, screens checked.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests state what must hold
 
-mod common;
+use crate::common;
 
 use common::Harness;
 use crossterm::event::KeyCode;

@@ -1,8 +1,7 @@
 //! The app over the live source when calls fail: each failure is a sentence on screen and the
 //! app keeps working (KMS and STS answered over real HTTP by `wiremock`).
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests state what must hold
 
-mod common;
+use crate::common;
 
 use aws_config::BehaviorVersion;
 use aws_credential_types::Credentials;

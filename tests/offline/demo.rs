@@ -1,6 +1,5 @@
 //! The built-in demo is what every new user sees first: check that it tells the stories the
 //! README promises (and that `fixtures/demo.json` is what the binary embeds).
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests state what must hold
 
 use kms_grants::domain::{KeyState, Operation, Timestamp};
 use kms_grants::fixture::{self, DEMO_JSON};

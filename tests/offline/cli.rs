@@ -1,6 +1,5 @@
 //! The binary's start-up contract: `check`, bad files, bad config and bad flags end with one
 //! sentence on stderr and a non-zero exit, before the terminal is touched.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests state what must hold
 
 use std::path::Path;
 use std::process::{Command, Output};

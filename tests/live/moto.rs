@@ -1,10 +1,9 @@
 //! End to end against a real KMS-compatible server (`moto_server`): the real SDK, seeded through
 //! aws-sdk-kms itself, then listing, `record` (and `check` of its output), retire, revoke, and
 //! the whole app driven by keys. Moto ignores pagination and DryRun (a dry-run revoke really
-//! deletes there), so neither is tested here: see tests/live_wire.rs.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests state what must hold
+//! deletes there), so neither is tested here: see tests/live/wire.rs.
 
-mod common;
+use crate::common;
 
 use common::moto::{ACCOUNT, Moto};
 use crossterm::event::KeyCode;
