@@ -646,7 +646,7 @@ async fn connection_failures_are_said_in_words() {
 
 #[tokio::test]
 async fn an_endpoint_from_the_environment_or_a_profile_is_checked_too() {
-    // The flag is checked at start-up (tests/cli.rs); AWS_ENDPOINT_URL and a profile's
+    // The flag is checked at start-up (tests/offline/cli.rs); AWS_ENDPOINT_URL and a profile's
     // endpoint_url reach the source through the SDK's config.
     for (url, expected) in [
         (
