@@ -60,7 +60,10 @@ fn the_demo_start_navigate_filter_revoke_and_quit() {
 #[test]
 fn read_only_refuses_and_sends_nothing() {
     let mut tty = Tty::spawn(&["--demo", "--read-only"], &[], 120, 36);
-    tty.wait_for("READ-ONLY", 10);
+    // The header says READ-ONLY from the first frame, before the keys are listed: Enter waits
+    // for the list (on a loaded machine it came too early and opened nothing).
+    tty.wait_for("Keys (32)", 10);
+    assert!(tty.screen().contains("READ-ONLY"));
     tty.send(ENTER);
     tty.wait_for("Grants of alias/", 5);
     tty.send("x");
