@@ -65,10 +65,23 @@ fn allowed(metadata: &tracing::Metadata<'_>) -> bool {
         })
 }
 
+/// Why there is no log file: each sentence names the path or what to pass instead.
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    #[error("this platform has no state directory; pass --log-file PATH")]
+    NoStateDir,
+    #[error("cannot write the log {}: {reason}", path.display())]
+    Write { path: PathBuf, reason: String },
+    #[error("cannot create {}: {reason}", dir.display())]
+    CreateDir { dir: PathBuf, reason: String },
+    #[error("cannot start logging: {0}")]
+    Start(String),
+}
+
 /// Starts logging to `path` (created with mode 0600, appended to). Returns the path and a
 /// warning for the app's status line (a `RUST_LOG` it could not understand), or why there is no
 /// log; either way nothing is ever written to the terminal.
-pub fn init(path: Option<&Path>) -> Result<(PathBuf, Option<String>), String> {
+pub fn init(path: Option<&Path>) -> Result<(PathBuf, Option<String>), LogError> {
     use tracing_subscriber::Layer;
     use tracing_subscriber::filter::FilterExt;
     use tracing_subscriber::layer::SubscriberExt;
@@ -76,17 +89,16 @@ pub fn init(path: Option<&Path>) -> Result<(PathBuf, Option<String>), String> {
     let path = path
         .map(Path::to_path_buf)
         .or_else(default_path)
-        .ok_or_else(|| "this platform has no state directory; pass --log-file PATH".to_owned())?;
+        .ok_or(LogError::NoStateDir)?;
     // A FIFO would block start-up until read; a device or a directory is no log.
-    crate::atomic::check_output(&path)
-        .map_err(|err| format!("cannot write the log {}: {}", path.display(), err.reason()))?;
+    crate::atomic::check_output(&path).map_err(|err| LogError::Write {
+        path: path.clone(),
+        reason: err.reason(),
+    })?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|err| {
-            format!(
-                "cannot create {}: {}",
-                dir.display(),
-                crate::io_reason::io_reason(&err)
-            )
+        std::fs::create_dir_all(dir).map_err(|err| LogError::CreateDir {
+            dir: dir.to_path_buf(),
+            reason: crate::io_reason::io_reason(&err),
         })?;
     }
     let mut options = OpenOptions::new();
@@ -96,12 +108,9 @@ pub fn init(path: Option<&Path>) -> Result<(PathBuf, Option<String>), String> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let file = options.open(&path).map_err(|err| {
-        format!(
-            "cannot write the log {}: {}",
-            path.display(),
-            crate::io_reason::io_reason(&err)
-        )
+    let file = options.open(&path).map_err(|err| LogError::Write {
+        path: path.clone(),
+        reason: crate::io_reason::io_reason(&err),
     })?;
     // A file that existed before keeps no wider mode than a new one.
     #[cfg(unix)]
@@ -118,7 +127,7 @@ pub fn init(path: Option<&Path>) -> Result<(PathBuf, Option<String>), String> {
     tracing_subscriber::registry()
         .with(layer)
         .try_init()
-        .map_err(|err| format!("cannot start logging: {err}"))?;
+        .map_err(|err| LogError::Start(err.to_string()))?;
     Ok((path, warning))
 }
 
@@ -186,7 +195,10 @@ mod tests {
         let mode = std::fs::metadata(&path).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
         let err = init(Some(Path::new("/dev/null/kms-grants.log"))).unwrap_err();
-        assert!(err.starts_with("cannot create /dev/null: "), "{err}");
+        assert!(
+            err.to_string().starts_with("cannot create /dev/null: "),
+            "{err}"
+        );
     }
 
     #[test]

@@ -172,7 +172,7 @@ pub enum Done {
     Exported {
         path: String,
         rows: usize,
-        result: Result<(), String>,
+        result: Result<(), super::export::ExportError>,
     },
 }
 
@@ -193,7 +193,7 @@ impl Action {
                 | Wrote::TokenRetired { result: Err(e) }
                 | Wrote::Restored { result: Err(e), .. },
             ) => Some(e.to_string()),
-            Self::Done(Done::Exported { result: Err(e), .. }) => Some(e.clone()),
+            Self::Done(Done::Exported { result: Err(e), .. }) => Some(e.to_string()),
             Self::Wrote(Wrote::AuditFailed { said, .. }) => Some(said.clone()),
             _ => None,
         }

@@ -186,7 +186,7 @@ impl Command {
             Self::Effect(Effect::Export { path, rows, .. }) => Done::Exported {
                 path,
                 rows,
-                result: Err(text),
+                result: Err(super::export::ExportError::Failed(text)),
             }
             .into(),
             Self::Effect(Effect::Switch { .. } | Effect::Copy { .. } | Effect::Quit) => {

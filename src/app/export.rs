@@ -9,6 +9,23 @@ use crate::domain::Timestamp;
 use serde_json::{Value, json};
 
 /// The two formats, chosen by the file's extension.
+/// Why an export was not written; the status line says `cannot write PATH: ` and this.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExportError {
+    /// The path is not a regular file or absent (a device, a FIFO, a directory…).
+    #[error("{0}")]
+    NotAFile(String),
+    /// A file is there and `:export` (not `:export!`) was asked.
+    #[error("it exists; :export! {path} replaces it")]
+    Exists { path: String },
+    /// Writing it failed: the OS's reason.
+    #[error("{0}")]
+    Io(String),
+    /// The task that wrote it failed.
+    #[error("{0}")]
+    Failed(String),
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Csv,

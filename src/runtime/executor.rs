@@ -5,6 +5,7 @@
 //! It does not decide when or how many run at once (the dispatcher does), and it does not
 //! record writes itself: [`crate::writer`] does, for the app and `kms-grants restore` alike.
 
+use crate::app::export::ExportError;
 use crate::app::{Action, Command, Done, Effect, GrantTarget, Loaded, Read, Write, Wrote};
 use crate::source::{KmsSource, WriteKind};
 use crate::writer::{Audit, Unrecorded, Writer};
@@ -98,12 +99,12 @@ impl Executor {
             }) => {
                 let target = std::path::Path::new(&path);
                 let result = if let Err(err) = crate::atomic::check_output(target) {
-                    Err(err.reason())
+                    Err(ExportError::NotAFile(err.reason()))
                 } else if !overwrite && target.exists() {
-                    Err(format!("it exists; :export! {path} replaces it"))
+                    Err(ExportError::Exists { path: path.clone() })
                 } else {
                     crate::atomic::write(target, contents.as_bytes())
-                        .map_err(|e| crate::io_reason::io_reason(&e))
+                        .map_err(|e| ExportError::Io(crate::io_reason::io_reason(&e)))
                 };
                 Action::Done(Done::Exported { path, rows, result })
             }
