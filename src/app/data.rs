@@ -377,16 +377,30 @@ impl Data {
 
     /// The findings computed with the grant's whole key list, when its key's grants are loaded.
     fn cached_findings(&self, grant: &Grant) -> Option<&[Finding]> {
-        self.findings
-            .get(key_id_of(&grant.key_id))?
-            .get(&grant.grant_id)
-            .map(Vec::as_slice)
+        cached_in(self.findings_of_key(&grant.key_id), grant)
     }
 
     /// Whether the grant was made for an AWS service (its cautionary finding), without copying
     /// its findings when they are cached.
     pub fn is_for_a_service(&self, grant: &Grant, now: Timestamp, stale_after_days: u32) -> bool {
-        match self.cached_findings(grant) {
+        self.is_for_a_service_in(
+            self.findings_of_key(&grant.key_id),
+            grant,
+            now,
+            stale_after_days,
+        )
+    }
+
+    /// [`Data::is_for_a_service`] with its key's findings already looked up
+    /// ([`Data::findings_of_key`]): a bulk dialog asks it of thousands of grants of one key.
+    pub fn is_for_a_service_in(
+        &self,
+        of_key: Option<&FastMap<SharedStr, Vec<Finding>>>,
+        grant: &Grant,
+        now: Timestamp,
+        stale_after_days: u32,
+    ) -> bool {
+        match cached_in(of_key, grant) {
             Some(found) => found.iter().any(Finding::is_caution),
             None => self
                 .findings_of(grant, now, stale_after_days)
@@ -413,6 +427,14 @@ impl Data {
             }
         }
     }
+}
+
+/// A grant's cached findings in its key's map.
+fn cached_in<'a>(
+    of_key: Option<&'a FastMap<SharedStr, Vec<Finding>>>,
+    grant: &Grant,
+) -> Option<&'a [Finding]> {
+    of_key?.get(&grant.grant_id).map(Vec::as_slice)
 }
 
 fn count_text(load: Option<&Load<Vec<Grant>>>) -> String {

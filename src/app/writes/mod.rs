@@ -268,19 +268,12 @@ impl App {
             if of_key.0 != key_id {
                 of_key = (key_id, self.data.findings_of_key(key_id));
             }
-            *flag = match of_key
-                .1
-                .and_then(|found| found.get(&*target.grant.grant_id))
-            {
-                Some(found) => found
-                    .iter()
-                    .any(crate::domain::findings::Finding::is_caution),
-                None => self.data.is_for_a_service(
-                    &target.grant,
-                    self.now,
-                    self.session.stale_after_days,
-                ),
-            };
+            *flag = self.data.is_for_a_service_in(
+                of_key.1,
+                &target.grant,
+                self.now,
+                self.session.stale_after_days,
+            );
         }
         self.screen.modal = Modal::Confirm(change);
         Vec::new()
