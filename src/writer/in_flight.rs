@@ -55,12 +55,7 @@ pub(super) fn sent(log: &Arc<AuditLog>, intent: &AuditRecord) -> Option<u64> {
 }
 
 fn write_outcome(log: &AuditLog, intent: &AuditRecord, value: Outcome, error: String) {
-    let mut outcome = intent.clone();
-    outcome.time = crate::audit::now();
-    outcome.phase = Phase::Outcome;
-    outcome.outcome = Some(value);
-    outcome.error = Some(error);
-    if let Err(err) = log.append(&outcome) {
+    if let Err(err) = super::log_after(log, intent, Phase::Outcome, value, Some(error), None) {
         tracing::error!("{err}");
     }
 }
